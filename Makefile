@@ -1,0 +1,43 @@
+# Narrative workbench. `make run` sets everything up and serves the demo; `make test` runs
+# the whole suite (set DATABASE_URL to run it on PostgreSQL).
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+DEV_ENV := DEBUG=true DEMO_MODE=true
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run install test lint format migrate demo clean
+
+run: $(STAMP)
+	$(DEV_ENV) $(PY) manage.py migrate --noinput
+	$(DEV_ENV) $(PY) manage.py load_demo
+	@echo ""
+	@echo "  Narrative workbench: http://$(HOST):$(PORT)/"
+	@echo "  Demo logins (password 'demo'): analyst, owner (also Django admin), viewer"
+	@echo ""
+	$(DEV_ENV) $(PY) manage.py runserver $(HOST):$(PORT)
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed (set PYTHON=...)")'
+	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+test: $(STAMP)
+	DEBUG=true $(PY) -m pytest $(ARGS)
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: $(STAMP)
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+clean:
+	rm -rf $(VENV) db.sqlite3 db.sqlite3-wal db.sqlite3-shm staticfiles .pytest_cache

@@ -1,0 +1,128 @@
+"""Creating annotations: the one place that checks offsets, quotes and project rules.
+
+Views, the admin, management commands and tests all call ``create_annotation``, so the
+rules of DESIGN §5 hold whichever way an annotation comes in.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from apps.accounts.models import User
+from apps.annotations.models import Actor, Annotation, Claim, Stance, Tag
+from apps.corpus.models import Article
+
+# Code points of context kept on each side of a quote, to find it again after a revision.
+CONTEXT_LENGTH = 32
+
+
+class StaleText(Exception):
+    """The page the user selected on shows an older text than the article has now."""
+
+
+def _squash(value: str) -> str:
+    # The browser's idea of the quote may differ from ours only in whitespace
+    # (paragraph breaks render as one newline or none): compare without it.
+    return "".join(value.split())
+
+
+def verify_quote(*, text: str, start: int, end: int, quote: str | None) -> str:
+    """Return ``text[start:end]`` after checking the span and, if given, the quote."""
+    if not (0 <= start < end <= len(text)):
+        raise ValidationError(
+            "The selection is outside the article's text (%(start)s–%(end)s of %(length)s).",
+            code="out_of_range",
+            params={"start": start, "end": end, "length": len(text)},
+        )
+    actual = text[start:end]
+    if quote is not None and _squash(actual) != _squash(quote):
+        raise ValidationError(
+            "The selected passage does not match the article's text. Reload the page and "
+            "select it again.",
+            code="quote_mismatch",
+        )
+    if not actual.strip():
+        raise ValidationError("Select some text, not only spaces.", code="blank")
+    return actual
+
+
+def context_of(text: str, start: int, end: int) -> tuple[str, str]:
+    return text[max(0, start - CONTEXT_LENGTH) : start], text[end : end + CONTEXT_LENGTH]
+
+
+def check_same_project(
+    article: Article,
+    *,
+    tags: Iterable[Tag] = (),
+    speaker: Actor | None = None,
+    target: Actor | None = None,
+    claim: Claim | None = None,
+) -> None:
+    """Refuse codebook entries of another project: they would leak across workspaces."""
+    errors: dict[str, str] = {}
+    if any(tag.project_id != article.project_id for tag in tags):
+        errors["tags"] = "A tag belongs to another project."
+    if speaker is not None and speaker.project_id != article.project_id:
+        errors["speaker"] = "The speaker belongs to another project."
+    if target is not None and target.project_id != article.project_id:
+        errors["target"] = "The target belongs to another project."
+    if claim is not None and claim.project_id != article.project_id:
+        errors["claim"] = "The claim belongs to another project."
+    if errors:
+        raise ValidationError(errors)
+
+
+def check_stance(claim: Claim | None, stance: str) -> None:
+    if stance and stance not in Stance.values:
+        raise ValidationError({"stance": "Unknown stance."})
+    if stance and claim is None:
+        raise ValidationError({"stance": "A stance needs a claim to be taken towards."})
+
+
+@transaction.atomic
+def create_annotation(
+    *,
+    article: Article,
+    annotator: User,
+    start: int,
+    end: int,
+    quote: str | None = None,
+    text_hash: str | None = None,
+    tags: Iterable[Tag] = (),
+    speaker: Actor | None = None,
+    target: Actor | None = None,
+    claim: Claim | None = None,
+    stance: str = "",
+    note: str = "",
+) -> Annotation:
+    """Create an annotation of ``article[start:end]``.
+
+    ``quote`` is what the user saw selected; ``text_hash`` the content hash of the page
+    they selected on. Either may be omitted by trusted callers (fixtures, commands).
+    """
+    if text_hash is not None and text_hash != article.content_hash:
+        raise StaleText("The article's text has changed since this page was loaded.")
+    tags = list(tags)
+    actual = verify_quote(text=article.text, start=start, end=end, quote=quote)
+    check_same_project(article, tags=tags, speaker=speaker, target=target, claim=claim)
+    check_stance(claim, stance)
+    prefix, suffix = context_of(article.text, start, end)
+    annotation = Annotation.objects.create(
+        article=article,
+        annotator=annotator,
+        start=start,
+        end=end,
+        quote=actual,
+        prefix=prefix,
+        suffix=suffix,
+        speaker=speaker,
+        target=target,
+        claim=claim,
+        stance=stance,
+        note=note.strip(),
+    )
+    annotation.tags.set(tags)
+    return annotation

@@ -1,0 +1,253 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
+from django.db import models
+from django.db.models import F, Q
+
+from apps.corpus.models import Article
+from apps.projects.models import Project
+
+COLOR_RE = r"^#[0-9a-fA-F]{6}$"
+
+
+class Tag(models.Model):
+    """A code of the project's codebook. ``description`` is the coding rule."""
+
+    project = models.ForeignKey(Project, on_delete=models.PROTECT, related_name="tags")
+    name = models.CharField(max_length=120)
+    description = models.TextField(blank=True, help_text="The coding rule: when to apply it.")
+    color = models.CharField(
+        max_length=7,
+        default="#ffe08a",
+        validators=[RegexValidator(COLOR_RE, "Use a colour like #ffe08a.")],
+    )
+    parent = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="children"
+    )
+    shortcut = models.CharField(
+        max_length=1,
+        blank=True,
+        validators=[RegexValidator(r"^[1-9]$", "A shortcut is one digit from 1 to 9.")],
+        help_text="Digit 1–9 that toggles this tag in the reader.",
+    )
+    position = models.PositiveIntegerField(default=0, help_text="Codebook order.")
+
+    class Meta:
+        ordering = ["position", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["project", "name"], name="tag_unique_name"),
+            models.UniqueConstraint(
+                fields=["project", "shortcut"],
+                condition=~Q(shortcut=""),
+                name="tag_unique_shortcut",
+            ),
+            models.CheckConstraint(condition=Q(color__regex=COLOR_RE), name="tag_color_hex"),
+            models.CheckConstraint(
+                condition=Q(shortcut="") | Q(shortcut__regex=r"^[1-9]$"),
+                name="tag_shortcut_digit",
+            ),
+            models.CheckConstraint(condition=~Q(parent=F("pk")), name="tag_not_own_parent"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        if self.parent_id is None:
+            return
+        if self.parent.project_id != self.project_id:
+            raise ValidationError({"parent": "The parent tag belongs to another project."})
+        ancestor = self.parent
+        while ancestor is not None:
+            if ancestor.pk == self.pk:
+                raise ValidationError({"parent": "A tag cannot be its own ancestor."})
+            ancestor = ancestor.parent
+
+
+class ActorKind(models.TextChoices):
+    PERSON = "person", "Person"
+    ORGANISATION = "organisation", "Organisation"
+    GOVERNMENT = "government", "Government or state body"
+    MEDIA = "media", "Media outlet"
+    OTHER = "other", "Other"
+
+
+class ActorQuerySet(models.QuerySet["Actor"]):
+    def search(self, query: str) -> ActorQuerySet:
+        query = query.strip()
+        if not query:
+            return self
+        return self.filter(Q(name__icontains=query) | Q(aliases__icontains=query))
+
+
+class Actor(models.Model):
+    """A person or organisation who speaks, or is spoken about, in the articles."""
+
+    project = models.ForeignKey(Project, on_delete=models.PROTECT, related_name="actors")
+    name = models.CharField(max_length=200)
+    kind = models.CharField(max_length=16, choices=ActorKind.choices, default=ActorKind.PERSON)
+    aliases = models.TextField(blank=True, help_text="Other names the texts use, one per line.")
+    description = models.CharField(max_length=300, blank=True, help_text="Role or office.")
+
+    objects = ActorQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["project", "name"], name="actor_unique_name"),
+            models.CheckConstraint(condition=Q(kind__in=ActorKind.values), name="actor_kind_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def alias_list(self) -> list[str]:
+        return [line.strip() for line in self.aliases.splitlines() if line.strip()]
+
+
+class Claim(models.Model):
+    """A canonical proposition tracked across outlets, optionally under a narrative."""
+
+    project = models.ForeignKey(Project, on_delete=models.PROTECT, related_name="claims")
+    text = models.CharField(max_length=500)
+    description = models.TextField(blank=True)
+    parent = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
+        verbose_name="narrative",
+        help_text="The broader narrative this claim belongs to.",
+    )
+
+    class Meta:
+        ordering = ["text"]
+        constraints = [
+            models.UniqueConstraint(fields=["project", "text"], name="claim_unique_text"),
+            models.CheckConstraint(condition=~Q(parent=F("pk")), name="claim_not_own_parent"),
+        ]
+
+    def __str__(self) -> str:
+        return self.text
+
+    def clean(self) -> None:
+        if self.parent_id is not None and self.parent.project_id != self.project_id:
+            raise ValidationError({"parent": "The narrative belongs to another project."})
+
+
+class Stance(models.TextChoices):
+    ASSERTS = "asserts", "Asserts (outlet's own voice)"
+    REPORTS = "reports", "Reports (someone else asserts)"
+    DISPUTES = "disputes", "Disputes"
+
+
+class AnchorStatus(models.TextChoices):
+    ANCHORED = "anchored", "Anchored"
+    NEEDS_REVIEW = "needs_review", "Needs review"
+    ORPHANED = "orphaned", "Orphaned"
+
+
+class AnnotationQuerySet(models.QuerySet["Annotation"]):
+    def for_project(self, project: Project) -> AnnotationQuerySet:
+        return self.filter(article__project=project)
+
+    def for_article(self, article: Article) -> AnnotationQuerySet:
+        return self.filter(article=article)
+
+    def with_related(self) -> AnnotationQuerySet:
+        """Everything a list of annotations shows, in a fixed number of queries."""
+        return self.select_related(
+            "annotator", "speaker", "target", "claim", "article__source"
+        ).prefetch_related("tags")
+
+
+class Annotation(models.Model):
+    """One highlighted passage of one article by one analyst.
+
+    ``start``/``end`` are code-point offsets into ``article.text``, half-open; ``quote``
+    is exactly ``article.text[start:end]`` when anchored (DESIGN §5). Prefix and suffix
+    keep the context needed to find the passage again after a revision.
+    """
+
+    article = models.ForeignKey(Article, on_delete=models.PROTECT, related_name="annotations")
+    annotator = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="annotations"
+    )
+    start = models.PositiveIntegerField()
+    end = models.PositiveIntegerField()
+    quote = models.TextField()
+    prefix = models.CharField(max_length=64, blank=True)
+    suffix = models.CharField(max_length=64, blank=True)
+    tags = models.ManyToManyField(Tag, through="AnnotationTag", related_name="annotations")
+    speaker = models.ForeignKey(
+        Actor, on_delete=models.PROTECT, null=True, blank=True, related_name="spoken"
+    )
+    target = models.ForeignKey(
+        Actor, on_delete=models.PROTECT, null=True, blank=True, related_name="targeted"
+    )
+    claim = models.ForeignKey(
+        Claim, on_delete=models.PROTECT, null=True, blank=True, related_name="annotations"
+    )
+    stance = models.CharField(max_length=10, choices=Stance.choices, blank=True)
+    note = models.TextField(blank=True)
+    anchor_status = models.CharField(
+        max_length=16, choices=AnchorStatus.choices, default=AnchorStatus.ANCHORED
+    )
+    # Optimistic locking: an edit names the version it started from, and a save against
+    # a newer version is refused instead of overwriting a colleague's work.
+    version = models.PositiveIntegerField(default=1)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = AnnotationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["article", "start", "end", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end__gt=F("start")), name="annotation_span_nonempty"
+            ),
+            models.CheckConstraint(condition=Q(start__gte=0), name="annotation_start_nonnegative"),
+            models.CheckConstraint(
+                condition=Q(stance="") | Q(claim__isnull=False),
+                name="annotation_stance_needs_claim",
+            ),
+            models.CheckConstraint(
+                condition=Q(stance__in=["", *Stance.values]), name="annotation_stance_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(anchor_status__in=AnchorStatus.values),
+                name="annotation_anchor_status_valid",
+            ),
+            models.CheckConstraint(condition=~Q(quote=""), name="annotation_quote_not_empty"),
+        ]
+        indexes = [
+            models.Index(fields=["article", "start"]),
+            models.Index(fields=["claim"]),
+        ]
+
+    def __str__(self) -> str:
+        quote = self.quote if len(self.quote) <= 60 else self.quote[:57] + "…"
+        return f"“{quote}”"
+
+    def get_absolute_url(self) -> str:
+        return f"{self.article.get_absolute_url()}#a{self.pk}"
+
+
+class AnnotationTag(models.Model):
+    """An annotation coded with a tag. Tags in use cannot be deleted (PROTECT)."""
+
+    annotation = models.ForeignKey(Annotation, on_delete=models.CASCADE)
+    tag = models.ForeignKey(Tag, on_delete=models.PROTECT)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["annotation", "tag"], name="annotationtag_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.annotation_id} × {self.tag_id}"

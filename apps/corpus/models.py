@@ -1,0 +1,133 @@
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+
+from apps.corpus import text as canonical_text
+from apps.projects.models import Project
+
+
+class SourceKind(models.TextChoices):
+    STATE_AFFILIATED = "state_affiliated", "State-affiliated"
+    PUBLIC_BROADCASTER = "public_broadcaster", "Public broadcaster"
+    COMMERCIAL = "commercial", "Commercial"
+    NONPROFIT = "nonprofit", "Non-profit"
+    BLOG_AGGREGATOR = "blog_aggregator", "Blog / aggregator"
+    OTHER = "other", "Other"
+
+
+class Source(models.Model):
+    """An outlet. Global: the same BBC is compared across every project."""
+
+    name = models.CharField(max_length=120, unique=True)
+    domain = models.CharField(
+        max_length=200, blank=True, help_text="Homepage domain, e.g. bbc.co.uk"
+    )
+    country = models.CharField(
+        max_length=2, blank=True, help_text="ISO 3166-1 alpha-2 code, e.g. GB"
+    )
+    kind = models.CharField(max_length=24, choices=SourceKind.choices, default=SourceKind.OTHER)
+    description = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["domain"], condition=~Q(domain=""), name="source_unique_domain"
+            ),
+            models.CheckConstraint(
+                condition=Q(kind__in=SourceKind.values), name="source_kind_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ArticleQuerySet(models.QuerySet["Article"]):
+    def for_project(self, project: Project) -> ArticleQuerySet:
+        return self.filter(project=project)
+
+    def listing(self) -> ArticleQuerySet:
+        """What article lists show: no text bodies, source joined, annotation counts."""
+        return (
+            self.select_related("source")
+            .defer("text", "raw")
+            .annotate(annotation_count=models.Count("annotations", distinct=True))
+            .order_by("published", "source__name", "title")
+        )
+
+
+class Article(models.Model):
+    """One article of a project. Its ``text`` is canonical (DESIGN §5) and never edited in
+    place once annotated: annotations index into it by code point."""
+
+    project = models.ForeignKey(Project, on_delete=models.PROTECT, related_name="articles")
+    source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="articles")
+    title = models.CharField(max_length=500)
+    url = models.URLField(max_length=1000, blank=True)
+    published = models.DateField(null=True, blank=True)
+    byline = models.CharField(max_length=300, blank=True)
+    language = models.CharField(max_length=16, default="en")
+    text = models.TextField(help_text="Canonical text; annotations point into it.")
+    raw = models.TextField(blank=True, help_text="The original as imported, for provenance.")
+    content_hash = models.CharField(max_length=64, editable=False)
+    word_count = models.PositiveIntegerField(default=0, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ArticleQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["published", "title"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["project", "url"], condition=~Q(url=""), name="article_unique_url"
+            ),
+            models.UniqueConstraint(fields=["project", "content_hash"], name="article_unique_text"),
+            models.CheckConstraint(condition=~Q(text=""), name="article_text_not_empty"),
+            models.CheckConstraint(condition=~Q(title=""), name="article_title_not_empty"),
+        ]
+        indexes = [models.Index(fields=["project", "published"])]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse(
+            "corpus:article", kwargs={"project_slug": self.project.slug, "article_id": self.pk}
+        )
+
+    def set_text(self, text: str) -> None:
+        """Canonicalise ``text`` and derive the hash and word count from it."""
+        self.text = canonical_text.canonicalize(text)
+        self.content_hash = canonical_text.content_hash(self.text)
+        self.word_count = canonical_text.word_count(self.text)
+
+    @property
+    def paragraphs(self) -> list[tuple[int, str]]:
+        return canonical_text.paragraphs(self.text)
+
+
+class Story(models.Model):
+    """A set of articles about one event: the usual unit of comparison."""
+
+    project = models.ForeignKey(Project, on_delete=models.PROTECT, related_name="stories")
+    name = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    articles = models.ManyToManyField(Article, related_name="stories", blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "stories"
+        constraints = [
+            models.UniqueConstraint(fields=["project", "name"], name="story_unique_name")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse(
+            "corpus:story", kwargs={"project_slug": self.project.slug, "story_id": self.pk}
+        )

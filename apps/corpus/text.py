@@ -1,0 +1,78 @@
+"""Canonical article text (DESIGN §5).
+
+Every annotation points into canonical text by code-point offsets, so the text must be
+settled before the first annotation exists. ``canonicalize`` is idempotent: running it on
+its own output returns the same string, which is what lets import, revisions and the demo
+corpus all agree on one form.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import unicodedata
+
+# Line separators other than LF that browsers or editors may hand us. The HTML parser
+# turns CR and CRLF into LF, so offsets computed in the browser would drift if we kept them.
+_LINE_BREAKS = {
+    "\r\n": "\n",
+    "\r": "\n",
+    "\u2028": "\n",  # LINE SEPARATOR
+    "\u2029": "\n",  # PARAGRAPH SEPARATOR
+    "\x0b": "\n",  # vertical tab
+    "\x0c": "\n",  # form feed
+    "\x85": "\n",  # NEXT LINE
+}
+
+# Zero-width characters that carry meaning (emoji sequences, Arabic/Indic shaping) stay;
+# other control characters are dropped because they are invisible and break quoting.
+_KEEP_FORMAT = {"\u200c", "\u200d", "\u200e", "\u200f"}
+
+
+def canonicalize(text: str) -> str:
+    """Return the canonical form of an article text.
+
+    NFC; every line break becomes LF; each line is trimmed and its runs of whitespace
+    (including no-break spaces and tabs) collapse to one space; control characters are
+    removed; every non-empty line is a paragraph, and paragraphs are separated by exactly
+    one blank line. News text arrives one paragraph per line, so a single line break is
+    treated as a paragraph break too.
+    """
+    text = text.removeprefix("\ufeff")
+    for old, new in _LINE_BREAKS.items():
+        text = text.replace(old, new)
+    text = unicodedata.normalize("NFC", text)
+    paragraphs = []
+    for line in text.split("\n"):
+        line = "".join(ch for ch in line if not _is_dropped_control(ch))
+        line = " ".join(line.split())
+        if line:
+            paragraphs.append(line)
+    return "\n\n".join(paragraphs)
+
+
+def _is_dropped_control(ch: str) -> bool:
+    if ch in _KEEP_FORMAT or ch == "\t":
+        return False
+    category = unicodedata.category(ch)
+    # Cc: C0/C1 controls; Cf: format characters such as the BOM or a stray soft hyphen
+    # are kept only when listed above.
+    return category == "Cc" or (category == "Cf" and ch in {"\ufeff", "\u00ad", "\u200b"})
+
+
+def paragraphs(text: str) -> list[tuple[int, str]]:
+    """Split canonical text into ``(start offset, paragraph)`` pairs, in code points."""
+    result = []
+    offset = 0
+    for part in text.split("\n\n"):
+        result.append((offset, part))
+        offset += len(part) + 2
+    return result
+
+
+def content_hash(text: str) -> str:
+    """SHA-256 of the canonical text: identifies duplicates and stale pages."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def word_count(text: str) -> int:
+    return len(text.split())

@@ -1,0 +1,148 @@
+import pytest
+from django.core.exceptions import ValidationError
+
+from apps.annotations.annotating import StaleText, create_annotation
+from apps.annotations.models import Annotation, Tag
+from tests import factories
+
+TRICKY = (
+    "The family 👨\u200d👩\u200d👧 waited.\n\n"
+    "Caf\u00e9 owners said: «enough».\n\n"
+    "قال المتحدث إن الهدنة انتهت\n\n"
+    "Kerry said patience is not infinite."
+)
+
+
+@pytest.fixture
+def article(cast):
+    return factories.make_article(cast.project, text=TRICKY)
+
+
+def _span(article, quote):
+    start = article.text.index(quote)
+    return start, start + len(quote)
+
+
+def test_the_stored_quote_is_the_servers_slice_of_the_text(article, cast):
+    start, end = _span(article, "Kerry said")
+    annotation = create_annotation(
+        article=article, annotator=cast.analyst, start=start, end=end, quote="Kerry said"
+    )
+    assert annotation.quote == article.text[annotation.start : annotation.end] == "Kerry said"
+
+
+def test_offsets_after_an_emoji_count_code_points_not_utf16_units(article, cast):
+    start, end = _span(article, "waited")
+    annotation = create_annotation(
+        article=article, annotator=cast.analyst, start=start, end=end, quote="waited"
+    )
+    # 'The family ' is 11 code points, the family emoji 5 (three people, two joiners),
+    # then a space: 17. Counting UTF-16 units, as JavaScript does, would give 20.
+    assert annotation.start == 17
+    assert article.text[annotation.start : annotation.end] == "waited"
+
+
+def test_right_to_left_and_accented_quotes_round_trip(article, cast):
+    for quote in ("المتحدث إن الهدنة", "Caf\u00e9 owners"):
+        start, end = _span(article, quote)
+        annotation = create_annotation(
+            article=article, annotator=cast.analyst, start=start, end=end, quote=quote
+        )
+        assert annotation.quote == quote
+
+
+def test_a_quote_that_does_not_match_the_text_is_refused(article, cast):
+    start, end = _span(article, "Kerry said")
+    with pytest.raises(ValidationError) as error:
+        create_annotation(
+            article=article, annotator=cast.analyst, start=start, end=end, quote="Lavrov said"
+        )
+    assert error.value.code == "quote_mismatch"
+    assert not Annotation.objects.exists()
+
+
+def test_a_quote_seen_with_other_whitespace_is_accepted(article, cast):
+    quote = "waited.\n\nCaf\u00e9"
+    start, end = _span(article, quote)
+    annotation = create_annotation(
+        article=article, annotator=cast.analyst, start=start, end=end, quote="waited.\nCaf\u00e9"
+    )
+    assert annotation.quote == quote
+
+
+@pytest.mark.parametrize(("start", "end"), [(-1, 4), (5, 5), (9, 3), (0, 1_000_000)])
+def test_offsets_out_of_range_are_refused(article, cast, start, end):
+    with pytest.raises(ValidationError) as error:
+        create_annotation(article=article, annotator=cast.analyst, start=start, end=end)
+    assert error.value.code == "out_of_range"
+
+
+def test_a_selection_of_only_whitespace_is_refused(article, cast):
+    start = article.text.index("\n\n")
+    with pytest.raises(ValidationError):
+        create_annotation(article=article, annotator=cast.analyst, start=start, end=start + 2)
+
+
+def test_a_page_showing_an_older_text_is_refused(article, cast):
+    start, end = _span(article, "Kerry")
+    with pytest.raises(StaleText):
+        create_annotation(
+            article=article, annotator=cast.analyst, start=start, end=end, text_hash="0" * 64
+        )
+
+
+def test_prefix_and_suffix_keep_32_code_points_of_context(article, cast):
+    start, end = _span(article, "Kerry said")
+    annotation = create_annotation(article=article, annotator=cast.analyst, start=start, end=end)
+    assert annotation.prefix == article.text[start - 32 : start]
+    assert annotation.suffix == article.text[end : end + 32]
+
+
+def test_context_is_shorter_at_the_edges_of_the_text(article, cast):
+    annotation = create_annotation(article=article, annotator=cast.analyst, start=0, end=3)
+    assert annotation.prefix == ""
+    assert len(annotation.suffix) == 32
+
+
+@pytest.mark.parametrize("field", ["tags", "speaker", "target", "claim"])
+def test_codebook_entries_of_another_project_are_refused(article, cast, field):
+    other = factories.make_project()
+    foreign = {
+        "tags": [factories.make_tag(other)],
+        "speaker": factories.make_actor(other),
+        "target": factories.make_actor(other),
+        "claim": factories.make_claim(other),
+    }[field]
+    with pytest.raises(ValidationError) as error:
+        factories.make_annotation(article, cast.analyst, **{field: foreign})
+    assert field in error.value.message_dict
+    assert not Annotation.objects.exists()
+
+
+def test_a_stance_needs_a_claim(article, cast):
+    with pytest.raises(ValidationError) as error:
+        factories.make_annotation(article, cast.analyst, stance="asserts")
+    assert "stance" in error.value.message_dict
+
+
+def test_tags_speaker_target_claim_and_stance_are_stored(article, cast):
+    tags = [factories.make_tag(cast.project), factories.make_tag(cast.project)]
+    speaker, target = factories.make_actor(cast.project), factories.make_actor(cast.project)
+    claim = factories.make_claim(cast.project)
+    annotation = factories.make_annotation(
+        article,
+        cast.analyst,
+        "Kerry said",
+        tags=tags,
+        speaker=speaker,
+        target=target,
+        claim=claim,
+        stance="disputes",
+        note="  check the date  ",
+    )
+    annotation.refresh_from_db()
+    assert set(annotation.tags.all()) == set(tags)
+    assert (annotation.speaker, annotation.target, annotation.claim) == (speaker, target, claim)
+    assert annotation.stance == "disputes"
+    assert annotation.note == "check the date"
+    assert Tag.objects.count() == 2

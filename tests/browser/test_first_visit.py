@@ -1,0 +1,25 @@
+import pytest
+
+from apps.annotations.demo import load_demo
+from tests.browser.conftest import log_in
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_an_analyst_logs_in_and_reads_a_demo_article(page, live_server, settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    load_demo(with_users=True)
+    log_in(page, live_server, "analyst", "demo")
+    page.get_by_role("link", name="Syria: Russia–US diplomacy 2014–2016").first.click()
+    assert page.get_by_role("heading", name="Syria: Russia–US diplomacy 2014–2016").is_visible()
+    for source in ("RT", "BBC News", "RFE/RL", "Business Insider", "Bloomberg"):
+        assert page.locator("td .source", has_text=source).count() >= 1
+    page.get_by_role("link", name="Russia to carry on bombing rebel-held eastern Aleppo").click()
+    assert page.locator(".article-text p").first.is_visible()
+    assert "talkson" in page.locator(".article-text").inner_text()
+
+
+def test_a_wrong_password_is_refused_with_a_message(page, live_server):
+    log_in(page, live_server, "nobody", "wrong")
+    assert page.get_by_role("alert").is_visible()
+    assert "/accounts/login/" in page.url
