@@ -15,12 +15,13 @@ PRODUCTION = {
 }
 
 
+# Variables of this test process that would leak into the checked one: the browser tests
+# set DJANGO_ALLOW_ASYNC_UNSAFE, which check --deploy rightly refuses.
+_NOT_INHERITED = {"DEBUG", "DEMO_MODE", "SECRET_KEY", "ALLOWED_HOSTS", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+
+
 def _manage(*args: str, **env: str) -> subprocess.CompletedProcess:
-    clean = {
-        k: v
-        for k, v in os.environ.items()
-        if k not in {"DEBUG", "DEMO_MODE", "SECRET_KEY", "ALLOWED_HOSTS"}
-    }
+    clean = {k: v for k, v in os.environ.items() if k not in _NOT_INHERITED}
     return subprocess.run(
         [sys.executable, "manage.py", *args],
         cwd=ROOT,
