@@ -6,10 +6,13 @@ rules of DESIGN §5 hold whichever way an annotation comes in.
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterable
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
 
 from apps.accounts.models import User
 from apps.annotations.models import Actor, Annotation, Claim, Stance, Tag
@@ -21,6 +24,14 @@ CONTEXT_LENGTH = 32
 
 class StaleText(Exception):
     """The page the user selected on shows an older text than the article has now."""
+
+
+class EditConflict(Exception):
+    """Someone saved the annotation after this editor loaded it."""
+
+    def __init__(self, current: Annotation | None):
+        super().__init__("The annotation was changed or deleted by someone else.")
+        self.current = current
 
 
 def _squash(value: str) -> str:
@@ -82,7 +93,16 @@ def check_stance(claim: Claim | None, stance: str) -> None:
         raise ValidationError({"stance": "A stance needs a claim to be taken towards."})
 
 
-@transaction.atomic
+def _claim_for(article: Article, claim: Claim | None, new_claim: str) -> Claim | None:
+    new_claim = " ".join(new_claim.split())
+    if not new_claim:
+        return claim
+    if claim is not None:
+        raise ValidationError({"claim": "Choose a claim or create one, not both."})
+    claim, _ = Claim.objects.get_or_create(project=article.project, text=new_claim)
+    return claim
+
+
 def create_annotation(
     *,
     article: Article,
@@ -97,17 +117,70 @@ def create_annotation(
     claim: Claim | None = None,
     stance: str = "",
     note: str = "",
+    new_claim: str = "",
+    client_token: uuid.UUID | None = None,
 ) -> Annotation:
     """Create an annotation of ``article[start:end]``.
 
     ``quote`` is what the user saw selected; ``text_hash`` the content hash of the page
     they selected on. Either may be omitted by trusted callers (fixtures, commands).
+    ``new_claim`` creates (or reuses) a claim of that text in the same transaction.
+    A second call with the same ``client_token`` returns the first annotation.
     """
+    if client_token is not None:
+        existing = Annotation.objects.filter(client_token=client_token).first()
+        if existing is not None:
+            return existing
+    try:
+        return _create_annotation(
+            article=article,
+            annotator=annotator,
+            start=start,
+            end=end,
+            quote=quote,
+            text_hash=text_hash,
+            tags=tags,
+            speaker=speaker,
+            target=target,
+            claim=claim,
+            stance=stance,
+            note=note,
+            new_claim=new_claim,
+            client_token=client_token,
+        )
+    except IntegrityError:
+        # Two identical posts raced past the check above: the other one won.
+        if client_token is not None:
+            existing = Annotation.objects.filter(client_token=client_token).first()
+            if existing is not None:
+                return existing
+        raise
+
+
+@transaction.atomic
+def _create_annotation(
+    *,
+    article: Article,
+    annotator: User,
+    start: int,
+    end: int,
+    quote: str | None,
+    text_hash: str | None,
+    tags: Iterable[Tag],
+    speaker: Actor | None,
+    target: Actor | None,
+    claim: Claim | None,
+    stance: str,
+    note: str,
+    new_claim: str,
+    client_token: uuid.UUID | None,
+) -> Annotation:
     if text_hash is not None and text_hash != article.content_hash:
         raise StaleText("The article's text has changed since this page was loaded.")
     tags = list(tags)
     actual = verify_quote(text=article.text, start=start, end=end, quote=quote)
     check_same_project(article, tags=tags, speaker=speaker, target=target, claim=claim)
+    claim = _claim_for(article, claim, new_claim)
     check_stance(claim, stance)
     prefix, suffix = context_of(article.text, start, end)
     annotation = Annotation.objects.create(
@@ -123,6 +196,59 @@ def create_annotation(
         claim=claim,
         stance=stance,
         note=note.strip(),
+        client_token=client_token,
     )
     annotation.tags.set(tags)
     return annotation
+
+
+@transaction.atomic
+def update_annotation(
+    *,
+    annotation: Annotation,
+    version: int,
+    tags: Iterable[Tag],
+    speaker: Actor | None,
+    target: Actor | None,
+    claim: Claim | None,
+    stance: str,
+    note: str,
+    new_claim: str = "",
+) -> Annotation:
+    """Change an annotation's coding, if nobody saved it since ``version`` was read.
+
+    The span and quote never change here: a passage is re-selected by deleting and
+    creating, so quote verification stays in one place.
+    """
+    tags = list(tags)
+    article = annotation.article
+    check_same_project(article, tags=tags, speaker=speaker, target=target, claim=claim)
+    claim = _claim_for(article, claim, new_claim)
+    check_stance(claim, stance)
+    # Compare-and-set on the version: of two editors who loaded version 3, the first
+    # save makes it 4 and the second matches no row.
+    updated = Annotation.objects.filter(pk=annotation.pk, version=version).update(
+        speaker=speaker,
+        target=target,
+        claim=claim,
+        stance=stance,
+        note=note.strip(),
+        version=F("version") + 1,
+        updated_at=timezone.now(),
+    )
+    if not updated:
+        raise EditConflict(Annotation.objects.filter(pk=annotation.pk).first())
+    annotation.refresh_from_db()
+    annotation.tags.set(tags)
+    return annotation
+
+
+@transaction.atomic
+def delete_annotation(*, annotation: Annotation, version: int | None = None) -> None:
+    """Delete an annotation; with ``version``, only if nobody changed it since."""
+    rows = Annotation.objects.filter(pk=annotation.pk)
+    if version is not None:
+        rows = rows.filter(version=version)
+    deleted, _ = rows.delete()
+    if not deleted:
+        raise EditConflict(Annotation.objects.filter(pk=annotation.pk).first())

@@ -200,6 +200,8 @@ class Annotation(models.Model):
     # Optimistic locking: an edit names the version it started from, and a save against
     # a newer version is refused instead of overwriting a colleague's work.
     version = models.PositiveIntegerField(default=1)
+    # Set by the form that created it: a form posted twice creates one annotation.
+    client_token = models.UUIDField(null=True, blank=True, unique=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -235,7 +237,22 @@ class Annotation(models.Model):
         return f"“{quote}”"
 
     def get_absolute_url(self) -> str:
-        return f"{self.article.get_absolute_url()}#a{self.pk}"
+        return f"{self.article.get_absolute_url()}#h{self.pk}"
+
+    @property
+    def is_anchored(self) -> bool:
+        return self.anchor_status == AnchorStatus.ANCHORED
+
+    def describe(self) -> str:
+        """One line for hover text: tags, speaker → target, stance and claim."""
+        parts = [", ".join(tag.name for tag in self.tags.all()) or "untagged"]
+        if self.speaker or self.target:
+            voice = str(self.speaker) if self.speaker else "outlet's voice"
+            parts.append(f"{voice} → {self.target}" if self.target else voice)
+        if self.claim:
+            parts.append(f"{self.stance or 'carries'}: {self.claim}")
+        parts.append(f"by {self.annotator.display_name}")
+        return " · ".join(parts)
 
 
 class AnnotationTag(models.Model):

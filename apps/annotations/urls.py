@@ -5,7 +5,17 @@ from apps.annotations import views
 app_name = "annotations"
 
 urlpatterns = [
+    path("articles/<int:article_id>/", views.reader, name="reader"),
+    path(
+        "articles/<int:article_id>/annotations/",
+        views.annotation_create,
+        name="create",
+    ),
+    path("annotations/<int:annotation_id>/edit/", views.annotation_edit, name="edit"),
+    path("annotations/<int:annotation_id>/delete/", views.annotation_delete, name="delete"),
     path("codebook/", views.codebook, name="codebook"),
     path("actors/", views.actor_list, name="actors"),
+    path("actors/<int:actor_id>/", views.actor_detail, name="actor"),
     path("claims/", views.claim_list, name="claims"),
+    path("claims/<int:claim_id>/", views.claim_detail, name="claim"),
 ]

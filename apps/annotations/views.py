@@ -1,10 +1,352 @@
-from django.db.models import Count
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
-from django.views.decorators.http import require_safe
+from __future__ import annotations
 
-from apps.projects.access import project_view
+from itertools import groupby
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count, Prefetch
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
+from django_htmx.http import reswap, retarget
+
+from apps.annotations.annotating import (
+    EditConflict,
+    StaleText,
+    create_annotation,
+    delete_annotation,
+    update_annotation,
+)
+from apps.annotations.forms import CreateAnnotationForm, EditAnnotationForm, ReaderFilterForm
+from apps.annotations.models import Actor, Annotation, Claim, Tag
+from apps.annotations.segments import render_text
+from apps.corpus.models import Article
+from apps.projects.access import project_view, require_annotate
 from apps.projects.models import Membership
+
+READER = "annotations/reader.html"
+
+
+def _template(request: HttpRequest, name: str, partial: str) -> str:
+    # A boosted htmx request navigates: it gets the whole page (NetBox's rule).
+    if request.htmx and not request.htmx.boosted:
+        return f"{name}#{partial}"
+    return name
+
+
+def _article(membership: Membership, article_id: int) -> Article:
+    return get_object_or_404(
+        Article.objects.select_related("source"), pk=article_id, project=membership.project
+    )
+
+
+def _own_annotation(request: HttpRequest, membership: Membership, annotation_id: int):
+    annotation = get_object_or_404(
+        Annotation.objects.with_related(),
+        pk=annotation_id,
+        article__project=membership.project,
+    )
+    require_annotate(membership)
+    if annotation.annotator_id != request.user.pk:
+        raise PermissionDenied(
+            f"Only {annotation.annotator.display_name}, who made this annotation, can "
+            "change or delete it."
+        )
+    return annotation
+
+
+def _neighbours(membership: Membership, article: Article, story_id: str | None):
+    """The article's story (chosen or first) and the previous and next article in it."""
+    stories = list(article.stories.select_related("project"))
+    story = next((s for s in stories if str(s.pk) == story_id), stories[0] if stories else None)
+    siblings = (story.articles if story else membership.project.articles).order_by(
+        "published", "title", "pk"
+    )
+    order = list(siblings.values_list("pk", "title"))
+    index = next(i for i, (pk, _) in enumerate(order) if pk == article.pk) if story or order else 0
+    previous = order[index - 1] if index > 0 else None
+    following = order[index + 1] if index + 1 < len(order) else None
+    return stories, story, previous, following
+
+
+def _reader_context(
+    request: HttpRequest,
+    membership: Membership,
+    article: Article,
+    *,
+    form: CreateAnnotationForm | None = None,
+    edit_form: EditAnnotationForm | None = None,
+    editing: Annotation | None = None,
+) -> dict:
+    project = membership.project
+    tags = list(project.tags.all())
+    annotations = list(
+        Annotation.objects.for_article(article)
+        .select_related("annotator", "speaker", "target", "claim")
+        .prefetch_related(Prefetch("tags", queryset=Tag.objects.order_by("position", "name")))
+    )
+    filters = ReaderFilterForm(request.GET)
+    shown = filters.filter(annotations, request.user)
+    stories, story, previous, following = _neighbours(membership, article, request.GET.get("story"))
+    text_html = render_text(
+        article.text,
+        [a for a in shown if a.is_anchored],
+        describe={a.pk: a.describe() for a in shown},
+        colour_class={a.pk: f"t{a.tags.all()[0].pk}" for a in shown if a.tags.all()},
+    )
+    if form is None and membership.can_annotate:
+        form = CreateAnnotationForm(
+            project=project, tags=tags, initial={"text_hash": article.content_hash}
+        )
+    annotators = {a.annotator.username: a.annotator for a in annotations}
+    return {
+        "membership": membership,
+        "project": project,
+        "article": article,
+        "stories": stories,
+        "story": story,
+        "previous": previous,
+        "following": following,
+        "text_html": text_html,
+        "annotations": shown,
+        "total": len(annotations),
+        "tags": tags,
+        "actors": project.actors.all(),
+        "claims": project.claims.all(),
+        "annotators": sorted(annotators.values(), key=lambda u: u.display_name),
+        "filters": filters,
+        "form": form,
+        "edit_form": edit_form,
+        "editing": editing,
+    }
+
+
+@require_safe
+@project_view
+def reader(request: HttpRequest, membership: Membership, article_id: int) -> HttpResponse:
+    article = _article(membership, article_id)
+    context = _reader_context(request, membership, article)
+    return render(request, _template(request, READER, "reader-body"), context)
+
+
+def _reader_body_response(
+    request: HttpRequest, membership: Membership, article: Article, *, fresh_form: bool
+) -> HttpResponse:
+    """After a write: the reader body, plus a fresh create form swapped out of band."""
+    context = _reader_context(request, membership, article)
+    html = render_to_string(f"{READER}#reader-body", context, request=request)
+    if fresh_form and context["form"] is not None:
+        html += render_to_string(
+            f"{READER}#annotation-form", {**context, "oob": True}, request=request
+        )
+    return retarget(reswap(HttpResponse(html), "outerHTML"), "#reader-body")
+
+
+def _add_errors(form, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+@require_POST
+@project_view
+def annotation_create(request: HttpRequest, membership: Membership, article_id: int):
+    require_annotate(membership)
+    article = _article(membership, article_id)
+    form = CreateAnnotationForm(request.POST, project=membership.project)
+    status = 422
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            annotation = create_annotation(
+                article=article,
+                annotator=request.user,
+                start=data["start"],
+                end=data["end"],
+                quote=data["quote"],
+                text_hash=data["text_hash"],
+                client_token=data["client_token"],
+                **form.coding(),
+            )
+        except StaleText:
+            status = 409
+            form.add_error(
+                None,
+                "The article's text has changed since this page was loaded. Reload the "
+                "page and select the passage again.",
+            )
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            if request.htmx:
+                return _reader_body_response(request, membership, article, fresh_form=True)
+            return redirect(f"{article.get_absolute_url()}#h{annotation.pk}")
+    if request.htmx:
+        context = {"form": form, "article": article, "project": membership.project}
+        context["tags"] = list(membership.project.tags.all())
+        response = render(request, f"{READER}#annotation-form", context, status=status)
+        return retarget(reswap(response, "outerHTML"), "#annotation-form")
+    context = _reader_context(request, membership, article, form=form)
+    return render(request, READER, context, status=status)
+
+
+@require_http_methods(["GET", "POST"])
+@project_view
+def annotation_edit(request: HttpRequest, membership: Membership, annotation_id: int):
+    annotation = _own_annotation(request, membership, annotation_id)
+    article = annotation.article
+    tags = list(membership.project.tags.all())
+    status = 200
+    if request.method == "GET":
+        form = EditAnnotationForm(
+            project=membership.project,
+            tags=tags,
+            initial=EditAnnotationForm.initial_for(annotation),
+        )
+    else:
+        form = EditAnnotationForm(request.POST, project=membership.project, tags=tags)
+        status = 422
+        if form.is_valid():
+            try:
+                update_annotation(
+                    annotation=annotation, version=form.cleaned_data["version"], **form.coding()
+                )
+            except EditConflict as conflict:
+                status = 409
+                form = _conflicted(form, conflict, membership, tags)
+                if conflict.current is None:
+                    return _gone(request, article)
+            except ValidationError as error:
+                _add_errors(form, error)
+            else:
+                if request.htmx:
+                    return _reader_body_response(request, membership, article, fresh_form=False)
+                messages.success(request, "Annotation saved.")
+                return redirect(f"{article.get_absolute_url()}#h{annotation.pk}")
+    context = {
+        "membership": membership,
+        "project": membership.project,
+        "article": article,
+        "a": annotation,
+        "edit_form": form,
+        "tags": tags,
+        "actors": membership.project.actors.all(),
+        "claims": membership.project.claims.all(),
+    }
+    if request.htmx:
+        response = render(request, f"{READER}#annotation-edit", context, status=status)
+        return retarget(reswap(response, "outerHTML"), f"#a{annotation.pk}")
+    return render(request, "annotations/annotation_edit.html", context, status=status)
+
+
+def _conflicted(form, conflict: EditConflict, membership, tags) -> EditAnnotationForm:
+    """Keep what the editor typed, but on top of the version now saved, and say so."""
+    if conflict.current is None:
+        return form
+    data = form.data.copy()
+    data["version"] = conflict.current.version
+    fresh = EditAnnotationForm(data, project=membership.project, tags=tags)
+    fresh.is_valid()
+    current = conflict.current
+    fresh.add_error(
+        None,
+        "Someone else saved this annotation while you were editing it, so your changes "
+        f"were not saved. It now reads: tags {', '.join(t.name for t in current.tags.all()) or '—'}; "
+        f"note “{current.note or '—'}”. Save again to replace it with your version.",
+    )
+    return fresh
+
+
+def _gone(request: HttpRequest, article: Article) -> HttpResponse:
+    message = "This annotation was deleted by someone else; nothing was saved."
+    if request.htmx:
+        response = HttpResponse(f'<p class="error" role="alert">{message}</p>', status=409)
+        return reswap(response, "beforeend")
+    messages.error(request, message)
+    return redirect(article.get_absolute_url())
+
+
+@require_http_methods(["GET", "POST"])
+@project_view
+def annotation_delete(request: HttpRequest, membership: Membership, annotation_id: int):
+    annotation = _own_annotation(request, membership, annotation_id)
+    article = annotation.article
+    if request.method == "GET":
+        return render(
+            request,
+            "annotations/annotation_delete.html",
+            {"membership": membership, "project": membership.project, "a": annotation},
+        )
+    delete_annotation(annotation=annotation)
+    if request.htmx:
+        return _reader_body_response(request, membership, article, fresh_form=False)
+    messages.success(request, "Annotation deleted.")
+    return redirect(article.get_absolute_url())
+
+
+def _passages_by_source(annotations) -> list[tuple[object, list[Annotation]]]:
+    ordered = sorted(
+        annotations,
+        key=lambda a: (
+            a.article.source.name,
+            a.article.published or a.article.created_at.date(),
+            a.start,
+        ),
+    )
+    return [
+        (source, list(group)) for source, group in groupby(ordered, key=lambda a: a.article.source)
+    ]
+
+
+@require_safe
+@project_view
+def claim_detail(request: HttpRequest, membership: Membership, claim_id: int) -> HttpResponse:
+    claim = get_object_or_404(
+        Claim.objects.select_related("parent"), pk=claim_id, project=membership.project
+    )
+    children = list(claim.children.all())
+    annotations = (
+        Annotation.objects.filter(claim__in=[claim, *children])
+        .with_related()
+        .select_related("article__project")
+    )
+    return render(
+        request,
+        "annotations/claim.html",
+        {
+            "membership": membership,
+            "project": membership.project,
+            "claim": claim,
+            "children": children,
+            "groups": _passages_by_source(annotations),
+        },
+    )
+
+
+@require_safe
+@project_view
+def actor_detail(request: HttpRequest, membership: Membership, actor_id: int) -> HttpResponse:
+    actor = get_object_or_404(Actor, pk=actor_id, project=membership.project)
+    spoken = (
+        Annotation.objects.filter(speaker=actor).with_related().select_related("article__project")
+    )
+    targeted = (
+        Annotation.objects.filter(target=actor).with_related().select_related("article__project")
+    )
+    return render(
+        request,
+        "annotations/actor.html",
+        {
+            "membership": membership,
+            "project": membership.project,
+            "actor": actor,
+            "spoken": _passages_by_source(spoken),
+            "targeted": _passages_by_source(targeted),
+        },
+    )
 
 
 @require_safe

@@ -95,7 +95,8 @@ class Article(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse(
-            "corpus:article", kwargs={"project_slug": self.project.slug, "article_id": self.pk}
+            "annotations:reader",
+            kwargs={"project_slug": self.project.slug, "article_id": self.pk},
         )
 
     def set_text(self, text: str) -> None:

@@ -5,6 +5,5 @@ from apps.corpus import views
 app_name = "corpus"
 
 urlpatterns = [
-    path("articles/<int:article_id>/", views.article_detail, name="article"),
     path("stories/<int:story_id>/", views.story_detail, name="story"),
 ]

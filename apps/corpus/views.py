@@ -2,30 +2,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_safe
 
-from apps.annotations.models import Annotation
-from apps.corpus.models import Article
 from apps.projects.access import project_view
 from apps.projects.models import Membership
-
-
-@require_safe
-@project_view
-def article_detail(request: HttpRequest, membership: Membership, article_id: int) -> HttpResponse:
-    article = get_object_or_404(
-        Article.objects.select_related("source"), pk=article_id, project=membership.project
-    )
-    annotations = Annotation.objects.for_article(article).with_related()
-    return render(
-        request,
-        "corpus/article.html",
-        {
-            "membership": membership,
-            "project": membership.project,
-            "article": article,
-            "stories": article.stories.select_related("project"),
-            "annotations": annotations,
-        },
-    )
 
 
 @require_safe

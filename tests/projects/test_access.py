@@ -14,9 +14,19 @@ from tests import factories
 def pages(cast):
     article = factories.make_article(cast.project, title="Peskov says bombing goes on")
     story = factories.make_story(cast.project, article, name="Aleppo, September 2016")
+    claim = factories.make_claim(cast.project, "Russia is isolated")
+    actor = factories.make_actor(cast.project, "Dmitry Peskov")
     return {
+        "annotations:claim": (
+            {"project_slug": cast.project.slug, "claim_id": claim.pk},
+            "Russia is isolated",
+        ),
+        "annotations:actor": (
+            {"project_slug": cast.project.slug, "actor_id": actor.pk},
+            "Dmitry Peskov",
+        ),
         "projects:home": ({"project_slug": cast.project.slug}, cast.project.name),
-        "corpus:article": (
+        "annotations:reader": (
             {"project_slug": cast.project.slug, "article_id": article.pk},
             "Peskov says bombing goes on",
         ),
@@ -31,8 +41,10 @@ def pages(cast):
 
 
 PAGE_NAMES = [
+    "annotations:claim",
+    "annotations:actor",
     "projects:home",
-    "corpus:article",
+    "annotations:reader",
     "corpus:story",
     "annotations:codebook",
     "annotations:actors",
@@ -84,7 +96,7 @@ def test_an_article_of_another_project_is_404_even_for_a_member(client, cast):
     foreign = factories.make_article(factories.make_project(), title="Elsewhere")
     client.force_login(cast.owner)
     url = reverse(
-        "corpus:article", kwargs={"project_slug": cast.project.slug, "article_id": foreign.pk}
+        "annotations:reader", kwargs={"project_slug": cast.project.slug, "article_id": foreign.pk}
     )
     assert client.get(url).status_code == 404
 

@@ -1,0 +1,154 @@
+"""Forms of the reader: create and edit an annotation, filter the list.
+
+Speaker, target and claim are typed (with a datalist to pick from), so the forms
+resolve names and aliases to the project's actors and claims here, with an error the
+analyst can act on when nothing or several things match.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from django import forms
+from django.conf import settings
+
+from apps.annotations.models import Actor, Stance
+from apps.projects.models import Project
+
+NOTE_MAX = 5000
+
+
+class AnnotationCodingForm(forms.Form):
+    tags = forms.ModelMultipleChoiceField(
+        queryset=None, required=False, widget=forms.CheckboxSelectMultiple
+    )
+    speaker = forms.CharField(required=False, max_length=200)
+    target = forms.CharField(required=False, max_length=200)
+    claim = forms.CharField(required=False, max_length=500)
+    create_claim = forms.BooleanField(required=False, label="Create this claim")
+    stance = forms.ChoiceField(choices=[("", "—"), *Stance.choices], required=False)
+    note = forms.CharField(required=False, max_length=NOTE_MAX, widget=forms.Textarea)
+
+    def __init__(self, *args, project: Project, tags=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.project = project
+        # The reader already holds the codebook: reuse it rather than query again.
+        self.fields["tags"].queryset = project.tags.all()
+        if tags is not None:
+            self.fields["tags"].choices = [(tag.pk, tag.name) for tag in tags]
+
+    def clean_speaker(self) -> Actor | None:
+        return self._actor("speaker")
+
+    def clean_target(self) -> Actor | None:
+        return self._actor("target")
+
+    def _actor(self, field: str) -> Actor | None:
+        name = " ".join(self.cleaned_data[field].split())
+        if not name:
+            return None
+        exact = list(self.project.actors.filter(name__iexact=name))
+        if len(exact) == 1:
+            return exact[0]
+        lowered = name.casefold()
+        by_alias = [
+            actor
+            for actor in self.project.actors.filter(aliases__icontains=name)
+            if lowered in (alias.casefold() for alias in actor.alias_list)
+        ]
+        if len(by_alias) == 1:
+            return by_alias[0]
+        if by_alias:
+            names = ", ".join(a.name for a in by_alias)
+            raise forms.ValidationError(f"“{name}” may be any of {names}: type the full name.")
+        raise forms.ValidationError(
+            f"No actor called “{name}” in this project. Pick one from the list, or ask an "
+            "owner to add the actor."
+        )
+
+    def clean(self):
+        cleaned = super().clean()
+        text = " ".join((cleaned.get("claim") or "").split())
+        cleaned["claim"], cleaned["new_claim"] = None, ""
+        if text:
+            claim = self.project.claims.filter(text__iexact=text).first()
+            if claim is not None:
+                cleaned["claim"] = claim
+            elif cleaned.get("create_claim"):
+                cleaned["new_claim"] = text
+            else:
+                self.add_error(
+                    "claim",
+                    f"No claim “{text}” yet. Pick one from the list, or tick “Create this "
+                    "claim” to add it.",
+                )
+        if cleaned.get("stance") and not text:
+            self.add_error("stance", "A stance is taken towards a claim: name the claim.")
+        return cleaned
+
+    def coding(self) -> dict:
+        """The cleaned values as keyword arguments of the domain functions."""
+        data = self.cleaned_data
+        return {
+            "tags": data["tags"],
+            "speaker": data["speaker"],
+            "target": data["target"],
+            "claim": data["claim"],
+            "new_claim": data["new_claim"],
+            "stance": data["stance"],
+            "note": data["note"],
+        }
+
+
+class CreateAnnotationForm(AnnotationCodingForm):
+    start = forms.IntegerField(min_value=0, widget=forms.HiddenInput)
+    end = forms.IntegerField(min_value=1, widget=forms.HiddenInput)
+    quote = forms.CharField(
+        strip=False, max_length=settings.MAX_ARTICLE_CHARS, widget=forms.HiddenInput
+    )
+    text_hash = forms.CharField(max_length=64, widget=forms.HiddenInput)
+    client_token = forms.UUIDField(widget=forms.HiddenInput)
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("initial", {}).setdefault("client_token", uuid.uuid4())
+        super().__init__(*args, **kwargs)
+
+
+class EditAnnotationForm(AnnotationCodingForm):
+    version = forms.IntegerField(min_value=1, widget=forms.HiddenInput)
+
+    @classmethod
+    def initial_for(cls, annotation) -> dict:
+        return {
+            "tags": [tag.pk for tag in annotation.tags.all()],
+            "speaker": annotation.speaker.name if annotation.speaker else "",
+            "target": annotation.target.name if annotation.target else "",
+            "claim": annotation.claim.text if annotation.claim else "",
+            "stance": annotation.stance,
+            "note": annotation.note,
+            "version": annotation.version,
+        }
+
+
+class ReaderFilterForm(forms.Form):
+    """Which annotations the reader shows: everyone's, mine, or one person's; one tag."""
+
+    annotator = forms.CharField(required=False)
+    tag = forms.IntegerField(required=False)
+
+    def filter(self, annotations, user):
+        if not self.is_valid():
+            return annotations
+        who = self.cleaned_data["annotator"]
+        if who == "me":
+            annotations = [a for a in annotations if a.annotator_id == user.pk]
+        elif who:
+            annotations = [a for a in annotations if a.annotator.username == who]
+        tag = self.cleaned_data["tag"]
+        if tag:
+            annotations = [a for a in annotations if any(t.pk == tag for t in a.tags.all())]
+        return annotations
+
+    @property
+    def active(self) -> bool:
+        return self.is_valid() and bool(self.cleaned_data["annotator"] or self.cleaned_data["tag"])

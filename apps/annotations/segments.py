@@ -1,0 +1,117 @@
+"""Flat segments of an article's text, for the reader (DESIGN §5).
+
+The text is split at every paragraph break and every annotation boundary. Each segment
+is one element carrying its code-point start (``data-o``) and the ids of the annotations
+covering it, so overlapping highlights never nest elements and the browser can turn any
+selection back into code-point offsets from the nearest anchor.
+
+The HTML is built here rather than in a template: an article with a thousand
+annotations has several thousand segments, and string building is an order of magnitude
+faster than a template loop. Every piece of text goes through ``escape``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+
+from apps.corpus.text import paragraphs
+
+
+class Span(Protocol):
+    pk: int
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class Segment:
+    start: int
+    end: int
+    text: str
+    covering: tuple[int, ...]  # annotation ids, outermost (earliest, longest) first
+
+
+def segment(text: str, spans: Iterable[Span]) -> list[list[Segment]]:
+    """Return the text's paragraphs, each a list of segments.
+
+    Spans outside the text are clipped; empty ones are ignored. Offsets are code points.
+    """
+    length = len(text)
+    clipped = sorted(
+        (
+            (max(0, s.start), min(length, s.end), s.pk)
+            for s in spans
+            if min(length, s.end) > max(0, s.start)
+        ),
+        key=lambda item: (item[0], -item[1], item[2]),
+    )
+    boundaries: set[int] = set()
+    for start, end, _ in clipped:
+        boundaries.add(start)
+        boundaries.add(end)
+
+    result: list[list[Segment]] = []
+    active: list[tuple[int, int, int]] = []
+    next_span = 0
+    for p_start, p_text in paragraphs(text):
+        p_end = p_start + len(p_text)
+        cuts = sorted({p_start, p_end, *(b for b in boundaries if p_start < b < p_end)})
+        row: list[Segment] = []
+        for a, b in zip(cuts, cuts[1:], strict=False):
+            # Spans that started before this segment, including across the paragraph gap.
+            while next_span < len(clipped) and clipped[next_span][0] <= a:
+                active.append(clipped[next_span])
+                next_span += 1
+            active = [span for span in active if span[1] > a]
+            row.append(Segment(a, b, text[a:b], tuple(span[2] for span in active)))
+        result.append(row)
+    return result
+
+
+def render_text(
+    text: str,
+    annotations: Sequence,
+    *,
+    describe: dict[int, str] | None = None,
+    colour_class: dict[int, str] | None = None,
+) -> SafeString:
+    """Render the text as ``<p>`` paragraphs of ``<span>``/``<mark>`` segments.
+
+    ``describe`` maps an annotation id to its hover text; ``colour_class`` to the CSS
+    class of its first tag's colour.
+    """
+    describe = describe or {}
+    colour_class = colour_class or {}
+    seen: set[int] = set()
+    parts: list[str] = []
+    for row in segment(text, annotations):
+        parts.append("<p>")
+        for seg in row:
+            body = escape(seg.text)
+            if not seg.covering:
+                parts.append(f'<span class="seg" data-o="{seg.start}">{body}</span>')
+                continue
+            starting = [pk for pk in seg.covering if pk not in seen]
+            seen.update(starting)
+            first_here = starting[0] if starting else None
+            # One element holds one id: other annotations starting here get an empty
+            # anchor, so every #h<id> fragment has a target.
+            parts.extend(f'<span class="anchor" id="h{pk}"></span>' for pk in starting[1:])
+            depth = min(len(seg.covering), 3)
+            classes = ["seg", "hl", f"d{depth}"]
+            for layer, pk in enumerate(seg.covering[:3], start=1):
+                classes.append(f"c{layer}-{colour_class.get(pk, 'none')}")
+            title = escape(" | ".join(describe.get(pk, "") for pk in seg.covering))
+            anchor = f' id="h{first_here}"' if first_here is not None else ""
+            ids = " ".join(str(pk) for pk in seg.covering)
+            parts.append(
+                f'<mark{anchor} class="{" ".join(classes)}" data-o="{seg.start}" '
+                f'data-a="{ids}" title="{title}">{body}</mark>'
+            )
+        parts.append("</p>")
+    return mark_safe("".join(parts))

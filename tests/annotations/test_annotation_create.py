@@ -1,0 +1,223 @@
+import uuid
+
+import pytest
+from django.urls import reverse
+
+from apps.annotations.models import Annotation, Claim
+from tests import factories
+
+TEXT = "The family 👨\u200d👩\u200d👧 waited.\n\nKerry said patience is not infinite."
+HTMX = {"HTTP_HX_REQUEST": "true"}
+
+
+@pytest.fixture
+def article(cast):
+    return factories.make_article(cast.project, text=TEXT)
+
+
+def _url(article):
+    return reverse("annotations:create", args=[article.project.slug, article.pk])
+
+
+def _data(article, quote="Kerry said", **extra):
+    start = article.text.index(quote)
+    data = {
+        "start": start,
+        "end": start + len(quote),
+        "quote": quote,
+        "text_hash": article.content_hash,
+        "client_token": str(uuid.uuid4()),
+    }
+    data.update(extra)
+    return data
+
+
+@pytest.mark.parametrize("role", ["owner", "analyst"])
+def test_owners_and_analysts_can_annotate(client, cast, article, role):
+    client.force_login(getattr(cast, role))
+    response = client.post(_url(article), _data(article))
+    annotation = Annotation.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == f"{article.get_absolute_url()}#h{annotation.pk}"
+    assert annotation.annotator == getattr(cast, role)
+    assert annotation.quote == "Kerry said"
+
+
+def test_a_viewer_is_refused_with_a_reason(client, cast, article):
+    client.force_login(cast.viewer)
+    response = client.post(_url(article), _data(article))
+    assert response.status_code == 403
+    assert "Viewers can read and export, but not annotate." in response.text
+    assert not Annotation.objects.exists()
+
+
+def test_an_outsider_gets_404(client, cast, article):
+    client.force_login(cast.outsider)
+    assert client.post(_url(article), _data(article)).status_code == 404
+    assert not Annotation.objects.exists()
+
+
+def test_an_anonymous_visitor_is_sent_to_log_in(client, article):
+    response = client.post(_url(article), _data(article))
+    assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+
+
+def test_creating_needs_a_post(client, cast, article):
+    client.force_login(cast.analyst)
+    assert client.get(_url(article)).status_code == 405
+
+
+def test_the_csrf_token_is_required(cast, article):
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(cast.analyst)
+    assert client.post(_url(article), _data(article)).status_code == 403
+
+
+def test_with_htmx_the_new_highlight_comes_back_with_a_fresh_form(client, cast, article):
+    client.force_login(cast.analyst)
+    response = client.post(_url(article), _data(article), **HTMX)
+    annotation = Annotation.objects.get()
+    assert response.status_code == 200
+    assert response["HX-Retarget"] == "#reader-body"
+    assert f'<mark id="h{annotation.pk}"' in response.text
+    assert 'id="annotation-form"' in response.text and 'hx-swap-oob="true"' in response.text
+    assert "(1)" in response.text  # the sidebar count
+
+
+def test_offsets_after_an_emoji_are_code_points(client, cast, article):
+    client.force_login(cast.analyst)
+    client.post(_url(article), _data(article, "waited"))
+    annotation = Annotation.objects.get()
+    assert (annotation.start, annotation.end) == (17, 23)
+
+
+def test_a_mismatching_quote_is_refused_with_422_in_the_form(client, cast, article):
+    client.force_login(cast.analyst)
+    data = _data(article, quote="Kerry said")
+    data["quote"] = "Putin said"
+    response = client.post(_url(article), data, **HTMX)
+    assert response.status_code == 422
+    assert response["HX-Retarget"] == "#annotation-form"
+    assert "does not match the article" in response.text
+    assert not Annotation.objects.exists()
+
+
+def test_without_htmx_errors_come_back_on_the_whole_page(client, cast, article):
+    client.force_login(cast.analyst)
+    data = _data(article)
+    data["end"] = 10_000
+    response = client.post(_url(article), data)
+    assert response.status_code == 422
+    assert "outside the article" in response.text
+    assert "<html" in response.text
+
+
+def test_a_stale_page_is_refused_with_409(client, cast, article):
+    client.force_login(cast.analyst)
+    response = client.post(_url(article), _data(article, text_hash="0" * 64), **HTMX)
+    assert response.status_code == 409
+    assert "text has changed since this page was loaded" in response.text
+    assert not Annotation.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("field", "value"), [("start", "-1"), ("end", "x"), ("client_token", "not-a-uuid")]
+)
+def test_malformed_fields_get_422_not_500(client, cast, article, field, value):
+    client.force_login(cast.analyst)
+    response = client.post(_url(article), _data(article, **{field: value}), **HTMX)
+    assert response.status_code == 422
+
+
+def test_a_form_posted_twice_creates_one_annotation(client, cast, article):
+    client.force_login(cast.analyst)
+    data = _data(article)
+    client.post(_url(article), data, **HTMX)
+    client.post(_url(article), data, **HTMX)
+    assert Annotation.objects.count() == 1
+
+
+def test_tags_speaker_target_claim_stance_and_note_are_saved(client, cast, article):
+    tags = [factories.make_tag(cast.project, "a"), factories.make_tag(cast.project, "b")]
+    factories.make_actor(cast.project, "John Kerry", aliases="Kerry\nSecretary Kerry")
+    factories.make_actor(cast.project, "Vladimir Putin")
+    claim = factories.make_claim(cast.project, "Russia is isolated")
+    client.force_login(cast.analyst)
+    client.post(
+        _url(article),
+        _data(
+            article,
+            tags=[t.pk for t in tags],
+            speaker="secretary kerry",  # an alias, in another case
+            target="Vladimir Putin",
+            claim="russia is isolated",
+            stance="asserts",
+            note="Threat framed as patience.",
+        ),
+    )
+    annotation = Annotation.objects.get()
+    assert set(annotation.tags.all()) == set(tags)
+    assert annotation.speaker.name == "John Kerry"
+    assert annotation.target.name == "Vladimir Putin"
+    assert annotation.claim == claim and annotation.stance == "asserts"
+    assert annotation.note == "Threat framed as patience."
+
+
+def test_an_unknown_actor_is_refused_with_advice(client, cast, article):
+    client.force_login(cast.analyst)
+    response = client.post(_url(article), _data(article, speaker="Nobody Known"), **HTMX)
+    assert response.status_code == 422
+    assert "No actor called “Nobody Known” in this project" in response.text
+
+
+def test_a_new_claim_is_created_inline_only_when_asked(client, cast, article):
+    client.force_login(cast.analyst)
+    response = client.post(_url(article), _data(article, claim="Patience is running out"), **HTMX)
+    assert response.status_code == 422
+    assert "tick “Create this claim”" in response.text
+    assert not Claim.objects.exists()
+    client.post(
+        _url(article), _data(article, claim="Patience is running out", create_claim="on"), **HTMX
+    )
+    assert Annotation.objects.get().claim.text == "Patience is running out"
+
+
+def test_a_stance_without_a_claim_is_refused(client, cast, article):
+    client.force_login(cast.analyst)
+    response = client.post(_url(article), _data(article, stance="asserts"), **HTMX)
+    assert response.status_code == 422
+    assert "A stance is taken towards a claim" in response.text
+
+
+def test_a_tag_of_another_project_is_refused(client, cast, article):
+    foreign = factories.make_tag(factories.make_project(), "elsewhere")
+    client.force_login(cast.analyst)
+    response = client.post(_url(article), _data(article, tags=[foreign.pk]), **HTMX)
+    assert response.status_code == 422
+    assert not Annotation.objects.exists()
+
+
+def test_an_actor_of_another_project_is_not_found(client, cast, article):
+    factories.make_actor(factories.make_project(), "Hidden Person")
+    client.force_login(cast.analyst)
+    response = client.post(_url(article), _data(article, speaker="Hidden Person"), **HTMX)
+    assert response.status_code == 422
+    assert not Annotation.objects.exists()
+
+
+def test_an_article_of_another_project_is_404(client, cast):
+    foreign = factories.make_article(factories.make_project(), text=TEXT)
+    client.force_login(cast.analyst)
+    url = reverse("annotations:create", args=[cast.project.slug, foreign.pk])
+    assert client.post(url, _data(foreign)).status_code == 404
+
+
+def test_creating_takes_a_fixed_number_of_queries(
+    client, cast, article, django_assert_max_num_queries
+):
+    tags = [factories.make_tag(cast.project) for _ in range(5)]
+    client.force_login(cast.analyst)
+    with django_assert_max_num_queries(16):
+        client.post(_url(article), _data(article, tags=[t.pk for t in tags]))

@@ -1,0 +1,122 @@
+import datetime
+
+import pytest
+from django.urls import reverse
+
+from tests import factories
+
+
+@pytest.fixture
+def corpus(cast):
+    rt, bbc = factories.make_source("RT"), factories.make_source("BBC News")
+    rt_article = factories.make_article(
+        cast.project,
+        text="Gerasimov said the US shields terrorists.",
+        source=rt,
+        title="RT piece",
+        published=datetime.date(2016, 6, 21),
+    )
+    bbc_article = factories.make_article(
+        cast.project,
+        text="Peskov said bombing goes on. Kirby blamed Russia.",
+        source=bbc,
+        title="BBC piece",
+        published=datetime.date(2016, 9, 29),
+    )
+    gerasimov = factories.make_actor(cast.project, "Valery Gerasimov")
+    us = factories.make_actor(cast.project, "United States government")
+    narrative = factories.make_claim(cast.project, "The West is to blame")
+    claim = factories.make_claim(cast.project, "The US shields terrorists", parent=narrative)
+    shields = factories.make_annotation(
+        rt_article,
+        cast.analyst,
+        "the US shields terrorists",
+        speaker=gerasimov,
+        target=us,
+        claim=claim,
+        stance="reports",
+    )
+    blamed = factories.make_annotation(bbc_article, cast.owner, "Kirby blamed Russia", target=us)
+    return {
+        "claim": claim,
+        "narrative": narrative,
+        "gerasimov": gerasimov,
+        "us": us,
+        "shields": shields,
+        "blamed": blamed,
+    }
+
+
+def _get(client, user, name, *args):
+    client.force_login(user)
+    return client.get(reverse(name, args=[user.memberships.first().project.slug, *args])).text
+
+
+def test_the_claim_page_lists_passages_grouped_by_outlet_with_links_into_the_reader(
+    client, cast, corpus
+):
+    page = _get(client, cast.viewer, "annotations:claim", corpus["claim"].pk)
+    assert '<span class="source">RT</span>' in page
+    assert "the US shields terrorists" in page
+    assert f'href="{corpus["shields"].get_absolute_url()}"' in page
+    assert "Valery Gerasimov" in page and "reports" in page
+    assert "Part of the narrative" in page and "The West is to blame" in page
+
+
+def test_a_narrative_page_gathers_the_passages_of_its_claims(client, cast, corpus):
+    page = _get(client, cast.viewer, "annotations:claim", corpus["narrative"].pk)
+    assert "the US shields terrorists" in page
+    assert "Includes:" in page
+
+
+def test_a_claim_nobody_carries_says_so(client, cast, corpus):
+    lonely = factories.make_claim(cast.project, "Only Russia can end the war")
+    page = _get(client, cast.viewer, "annotations:claim", lonely.pk)
+    assert "No passage carries this claim yet." in page
+
+
+def test_the_actor_page_lists_what_they_say_and_where_they_are_blamed(client, cast, corpus):
+    page = _get(client, cast.viewer, "annotations:actor", corpus["us"].pk)
+    spoken, blamed = page.split("Blamed in")
+    assert "No passage quotes this actor yet." in spoken
+    assert "the US shields terrorists" in blamed and "Kirby blamed Russia" in blamed
+    assert blamed.index("BBC News") < blamed.index("RT")  # outlets in name order
+
+
+def test_the_actor_page_of_a_speaker_shows_their_claims(client, cast, corpus):
+    page = _get(client, cast.viewer, "annotations:actor", corpus["gerasimov"].pk)
+    speaks = page.split("Blamed in")[0]
+    assert "The US shields terrorists" in speaks
+
+
+@pytest.mark.parametrize("name", ["annotations:claim", "annotations:actor"])
+def test_pages_of_another_projects_claims_and_actors_are_404(client, cast, name):
+    other = factories.make_project()
+    thing = factories.make_claim(other) if name.endswith("claim") else factories.make_actor(other)
+    client.force_login(cast.owner)
+    assert client.get(reverse(name, args=[cast.project.slug, thing.pk])).status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("name", "key"), [("annotations:claim", "claim"), ("annotations:actor", "us")]
+)
+def test_query_count_does_not_grow_with_passages(
+    client, cast, corpus, name, key, django_assert_max_num_queries
+):
+    for n in range(20):
+        article = factories.make_article(
+            cast.project,
+            text=f"Text {n}: the US shields terrorists.",
+            source=factories.make_source(),
+        )
+        factories.make_annotation(
+            article,
+            cast.analyst,
+            "the US shields terrorists",
+            claim=corpus["claim"],
+            target=corpus["us"],
+            tags=[factories.make_tag(cast.project)],
+        )
+    client.force_login(cast.viewer)
+    with django_assert_max_num_queries(9):
+        client.get(reverse(name, args=[cast.project.slug, corpus[key].pk]))

@@ -1,0 +1,200 @@
+import datetime
+
+import pytest
+from django.urls import reverse
+
+from tests import factories
+
+TEXT = "First paragraph with 😀 emoji.\n\nSecond paragraph, Café.\n\nThird <b>not bold</b>."
+HTMX = {"HTTP_HX_REQUEST": "true"}
+
+
+@pytest.fixture
+def article(cast):
+    return factories.make_article(
+        cast.project,
+        text=TEXT,
+        title="Kerry threatens to suspend talks",
+        byline="Jane Reporter",
+        url="https://example.org/kerry",
+        published=datetime.date(2016, 9, 28),
+        source=factories.make_source("Business Insider"),
+    )
+
+
+def _url(article, **params):
+    url = reverse(
+        "annotations:reader",
+        kwargs={"project_slug": article.project.slug, "article_id": article.pk},
+    )
+    if params:
+        url += "?" + "&".join(f"{k}={v}" for k, v in params.items())
+    return url
+
+
+def _page(client, user, article, **params):
+    client.force_login(user)
+    return client.get(_url(article, **params)).text
+
+
+def test_the_reader_shows_metadata_and_links_to_the_original(client, cast, article):
+    page = _page(client, cast.viewer, article)
+    assert "Kerry threatens to suspend talks" in page
+    assert "Business Insider" in page and "28 September 2016" in page
+    assert "by Jane Reporter" in page
+    assert 'href="https://example.org/kerry"' in page
+
+
+def test_segments_carry_their_code_point_offsets(client, cast, article):
+    page = _page(client, cast.viewer, article)
+    second = TEXT.index("Second")
+    assert second == 31  # the emoji is one code point (JavaScript would count two)
+    assert f'<span class="seg" data-o="{second}">Second paragraph, Café.</span>' in page
+    assert f'data-hash="{article.content_hash}"' in page
+
+
+def test_article_text_is_escaped_not_rendered_as_html(client, cast, article):
+    page = _page(client, cast.viewer, article)
+    assert "<b>not bold</b>" not in page
+    assert "&lt;b&gt;not bold&lt;/b&gt;" in page
+
+
+def test_annotations_are_highlighted_and_listed_with_their_coding(client, cast, article):
+    tag = factories.make_tag(cast.project, "diplomatic threat")
+    speaker = factories.make_actor(cast.project, "John Kerry")
+    claim = factories.make_claim(cast.project, "Russia is isolated")
+    annotation = factories.make_annotation(
+        article,
+        cast.analyst,
+        "Second paragraph",
+        tags=[tag],
+        speaker=speaker,
+        claim=claim,
+        stance="reports",
+        note="<img src=x onerror=alert(1)>",
+    )
+    page = _page(client, cast.viewer, article)
+    assert f'<mark id="h{annotation.pk}" class="seg hl d1 c1-t{tag.pk}" data-o="31"' in page
+    assert "diplomatic threat" in page and "John Kerry" in page and "Russia is isolated" in page
+    assert "<img src=x onerror=alert(1)>" not in page
+    assert "&lt;img src=x onerror=alert(1)&gt;" in page
+
+
+def test_overlapping_highlights_are_stacked_not_hidden(client, cast, article):
+    outer = factories.make_annotation(article, cast.analyst, "Second paragraph, Café")
+    inner = factories.make_annotation(article, cast.owner, "Café")
+    page = _page(client, cast.viewer, article)
+    assert f'data-a="{outer.pk} {inner.pk}"' in page
+    assert 'class="seg hl d2' in page
+
+
+def test_the_reader_links_to_the_previous_and_next_article_of_the_story(client, cast, article):
+    earlier = factories.make_article(
+        cast.project, text="Earlier.", title="Earlier", published=datetime.date(2016, 9, 1)
+    )
+    later = factories.make_article(
+        cast.project, text="Later.", title="Later", published=datetime.date(2016, 10, 1)
+    )
+    story = factories.make_story(cast.project, earlier, article, later, name="Kerry's threat")
+    page = _page(client, cast.viewer, article)
+    assert f'rel="prev" href="{_url(earlier)}?story={story.pk}"' in page
+    assert f'rel="next" href="{_url(later)}?story={story.pk}"' in page
+    assert "Kerry&#x27;s threat" in page
+
+
+def test_a_viewer_is_told_they_cannot_annotate_and_gets_no_form(client, cast, article):
+    page = _page(client, cast.viewer, article)
+    assert "you can read, compare and export, but not annotate" in page
+    assert 'id="annotation-form"' not in page
+    assert 'data-can-annotate="false"' in page
+
+
+@pytest.mark.parametrize("role", ["owner", "analyst"])
+def test_annotators_get_the_hidden_create_form_with_the_text_hash(client, cast, article, role):
+    page = _page(client, getattr(cast, role), article)
+    assert 'id="annotation-form"' in page
+    assert f'name="text_hash" value="{article.content_hash}"' in page
+
+
+def test_analysts_see_edit_links_only_on_their_own_annotations(client, cast, article):
+    mine = factories.make_annotation(article, cast.analyst, "First")
+    theirs = factories.make_annotation(article, cast.owner, "Third")
+    page = _page(client, cast.analyst, article)
+    assert reverse("annotations:edit", args=[cast.project.slug, mine.pk]) in page
+    assert reverse("annotations:edit", args=[cast.project.slug, theirs.pk]) not in page
+    assert "only olga can edit" in page
+
+
+def test_filtering_by_annotator_shows_only_their_annotations(client, cast, article):
+    factories.make_annotation(article, cast.analyst, "First", note="by anton")
+    factories.make_annotation(article, cast.owner, "Third", note="by olga")
+    mine = _page(client, cast.analyst, article, annotator="me")
+    assert "by anton" in mine and "by olga" not in mine
+    assert "(1 of 2)" in mine
+    theirs = _page(client, cast.analyst, article, annotator="olga")
+    assert "by olga" in theirs and "by anton" not in theirs
+
+
+def test_filtering_by_tag_shows_only_annotations_with_it(client, cast, article):
+    tag = factories.make_tag(cast.project, "civilian harm")
+    factories.make_annotation(article, cast.analyst, "First", tags=[tag], note="tagged")
+    factories.make_annotation(article, cast.analyst, "Third", note="untagged")
+    page = _page(client, cast.viewer, article, tag=tag.pk)
+    assert "tagged" in page and "untagged" not in page
+
+
+def test_a_filter_matching_nothing_says_so(client, cast, article):
+    factories.make_annotation(article, cast.analyst, "First")
+    page = _page(client, cast.viewer, article, annotator="nobody")
+    assert "No annotation matches this filter." in page
+
+
+def test_an_htmx_request_gets_only_the_reader_body(client, cast, article):
+    client.force_login(cast.viewer)
+    response = client.get(_url(article), **HTMX)
+    assert response.text.lstrip().startswith('<div id="reader-body"')
+    assert "<html" not in response.text
+
+
+def test_a_boosted_htmx_request_gets_the_whole_page(client, cast, article):
+    client.force_login(cast.viewer)
+    response = client.get(_url(article), HTTP_HX_REQUEST="true", HTTP_HX_BOOSTED="true")
+    assert "<html" in response.text
+
+
+def test_the_page_sends_a_strict_content_security_policy(client, cast, article):
+    client.force_login(cast.viewer)
+    response = client.get(_url(article))
+    policy = response["Content-Security-Policy"]
+    assert "script-src 'self' 'nonce-" in policy
+    assert "unsafe-inline" not in policy and "unsafe-eval" not in policy
+    nonce = policy.split("'nonce-")[1].split("'")[0]
+    assert f'nonce="{nonce}"' in response.text  # htmx and the tag colours carry it
+
+
+def test_the_reader_query_count_does_not_grow_with_annotations(
+    client, cast, article, django_assert_num_queries
+):
+    def make(n):
+        for _ in range(n):
+            tags = [factories.make_tag(cast.project) for _ in range(2)]
+            factories.make_annotation(
+                article,
+                cast.analyst,
+                "Second",
+                tags=tags,
+                speaker=factories.make_actor(cast.project),
+                target=factories.make_actor(cast.project),
+                claim=factories.make_claim(cast.project),
+                stance="asserts",
+            )
+        factories.make_story(cast.project, article)
+
+    client.force_login(cast.analyst)
+    make(2)
+    with django_assert_num_queries(11):
+        client.get(_url(article))
+    make(30)
+    with django_assert_num_queries(11):
+        page = client.get(_url(article)).text
+    assert page.count('class="annotation-item') == 32
