@@ -12,6 +12,7 @@ faster than a template loop. Every piece of text goes through ``escape``.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
@@ -62,7 +63,7 @@ def segment(text: str, spans: Iterable[Span]) -> list[list[Segment]]:
         p_end = p_start + len(p_text)
         cuts = sorted({p_start, p_end, *(b for b in boundaries if p_start < b < p_end)})
         row: list[Segment] = []
-        for a, b in zip(cuts, cuts[1:], strict=False):
+        for a, b in itertools.pairwise(cuts):
             # Spans that started before this segment, including across the paragraph gap.
             while next_span < len(clipped) and clipped[next_span][0] <= a:
                 active.append(clipped[next_span])

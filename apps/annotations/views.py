@@ -251,11 +251,12 @@ def _conflicted(form, conflict: EditConflict, membership, tags) -> EditAnnotatio
     fresh = EditAnnotationForm(data, project=membership.project, tags=tags)
     fresh.is_valid()
     current = conflict.current
+    tags_now = ", ".join(t.name for t in current.tags.all()) or "—"
     fresh.add_error(
         None,
         "Someone else saved this annotation while you were editing it, so your changes "
-        f"were not saved. It now reads: tags {', '.join(t.name for t in current.tags.all()) or '—'}; "
-        f"note “{current.note or '—'}”. Save again to replace it with your version.",
+        f"were not saved. It now reads: tags {tags_now}; note “{current.note or '—'}”. "
+        "Save again to replace it with your version.",
     )
     return fresh
 
