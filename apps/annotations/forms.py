@@ -120,7 +120,7 @@ class EditAnnotationForm(AnnotationCodingForm):
     @classmethod
     def initial_for(cls, annotation) -> dict:
         return {
-            "tags": [tag.pk for tag in annotation.tags.all()],
+            "tags": [str(tag.pk) for tag in annotation.tags.all()],
             "speaker": annotation.speaker.name if annotation.speaker else "",
             "target": annotation.target.name if annotation.target else "",
             "claim": annotation.claim.text if annotation.claim else "",
@@ -143,10 +143,10 @@ class ReaderFilterForm(forms.Form):
         if who == "me":
             annotations = [a for a in annotations if a.annotator_id == user.pk]
         elif who:
-            annotations = [a for a in annotations if a.annotator.username == who]
+            annotations = [a for a in annotations if a.annotator_username == who]
         tag = self.cleaned_data["tag"]
         if tag:
-            annotations = [a for a in annotations if any(t.pk == tag for t in a.tags.all())]
+            annotations = [a for a in annotations if any(t.pk == tag for t in a.tags)]
         return annotations
 
     @property

@@ -54,6 +54,18 @@ class Tag(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    @staticmethod
+    def colour_rules(tags) -> str:
+        """CSS custom properties per tag: chip colour and highlight layers 1–3.
+
+        Colours are validated hex values (field validator and database check), so they
+        are safe inside a nonce'd ``<style>``."""
+        return "".join(
+            f".tag-{t.pk}{{--tag:{t.color}}}.c1-t{t.pk}{{--c1:{t.color}}}"
+            f".c2-t{t.pk}{{--c2:{t.color}}}.c3-t{t.pk}{{--c3:{t.color}}}"
+            for t in tags
+        )
+
     def clean(self) -> None:
         if self.parent_id is None:
             return

@@ -4,7 +4,7 @@ from itertools import groupby
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, Prefetch
+from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -20,6 +20,7 @@ from apps.annotations.annotating import (
 )
 from apps.annotations.forms import CreateAnnotationForm, EditAnnotationForm, ReaderFilterForm
 from apps.annotations.models import Actor, Annotation, Claim, Tag
+from apps.annotations.reader import SidebarRenderer, load_rows
 from apps.annotations.segments import render_text
 from apps.corpus.models import Article
 from apps.projects.access import project_view, require_annotate
@@ -76,30 +77,27 @@ def _reader_context(
     article: Article,
     *,
     form: CreateAnnotationForm | None = None,
-    edit_form: EditAnnotationForm | None = None,
-    editing: Annotation | None = None,
 ) -> dict:
     project = membership.project
     tags = list(project.tags.all())
-    annotations = list(
-        Annotation.objects.for_article(article)
-        .select_related("annotator", "speaker", "target", "claim")
-        .prefetch_related(Prefetch("tags", queryset=Tag.objects.order_by("position", "name")))
-    )
+    rows = load_rows(article, tags)
     filters = ReaderFilterForm(request.GET)
-    shown = filters.filter(annotations, request.user)
+    shown = filters.filter(rows, request.user)
     stories, story, previous, following = _neighbours(membership, article, request.GET.get("story"))
     text_html = render_text(
         article.text,
-        [a for a in shown if a.is_anchored],
-        describe={a.pk: a.describe() for a in shown},
-        colour_class={a.pk: f"t{a.tags.all()[0].pk}" for a in shown if a.tags.all()},
+        [row for row in shown if row.is_anchored],
+        describe={row.pk: row.describe() for row in shown},
+        colour_class={row.pk: f"t{row.tags[0].pk}" for row in shown if row.tags},
+    )
+    sidebar = SidebarRenderer(
+        project_slug=project.slug, user_id=request.user.pk, can_annotate=membership.can_annotate
     )
     if form is None and membership.can_annotate:
         form = CreateAnnotationForm(
             project=project, tags=tags, initial={"text_hash": article.content_hash}
         )
-    annotators = {a.annotator.username: a.annotator for a in annotations}
+    annotators = {row.annotator_username: row.annotator_name for row in rows}
     return {
         "membership": membership,
         "project": project,
@@ -110,15 +108,15 @@ def _reader_context(
         "following": following,
         "text_html": text_html,
         "annotations": shown,
-        "total": len(annotations),
+        "items": sidebar.items(shown),
+        "total": len(rows),
         "tags": tags,
+        "tag_styles": Tag.colour_rules(tags),
         "actors": project.actors.all(),
         "claims": project.claims.all(),
-        "annotators": sorted(annotators.values(), key=lambda u: u.display_name),
+        "annotators": sorted(annotators.items(), key=lambda item: item[1]),
         "filters": filters,
         "form": form,
-        "edit_form": edit_form,
-        "editing": editing,
     }
 
 
@@ -233,6 +231,7 @@ def annotation_edit(request: HttpRequest, membership: Membership, annotation_id:
         "a": annotation,
         "edit_form": form,
         "tags": tags,
+        "tag_styles": Tag.colour_rules(tags),
         "actors": membership.project.actors.all(),
         "claims": membership.project.claims.all(),
     }

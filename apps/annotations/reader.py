@@ -1,0 +1,211 @@
+"""The reader's data and its sidebar, built for speed.
+
+An article may carry a thousand annotations. Model instances with four joined relations
+and a template loop per sidebar item cost about a millisecond per annotation; the reader
+must open in tens of milliseconds. So the reader reads plain rows (two queries whatever
+the count) and renders the sidebar items with escaped string building, like the text
+segments, escaping every value with ``html.escape``. Pages with one annotation (the edit
+form) still use templates.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from html import escape
+
+from django.urls import reverse
+from django.utils.safestring import SafeString, mark_safe
+
+from apps.annotations.models import AnchorStatus, Annotation, AnnotationTag, Tag
+from apps.corpus.models import Article
+
+_PK = 987654321  # placeholder reversed once, replaced per item
+
+
+@dataclass
+class ReaderRow:
+    pk: int
+    start: int
+    end: int
+    quote: str
+    note: str
+    stance: str
+    anchor_status: str
+    annotator_id: int
+    annotator_username: str
+    annotator_name: str
+    speaker_id: int | None
+    speaker: str | None
+    target_id: int | None
+    target: str | None
+    claim_id: int | None
+    claim: str | None
+    tags: list[Tag] = field(default_factory=list)
+
+    @property
+    def is_anchored(self) -> bool:
+        return self.anchor_status == AnchorStatus.ANCHORED
+
+    def describe(self) -> str:
+        parts = [", ".join(tag.name for tag in self.tags) or "untagged"]
+        if self.speaker or self.target:
+            voice = self.speaker or "outlet's voice"
+            parts.append(f"{voice} → {self.target}" if self.target else voice)
+        if self.claim:
+            parts.append(f"{self.stance or 'carries'}: {self.claim}")
+        parts.append(f"by {self.annotator_name}")
+        return " · ".join(parts)
+
+
+def load_rows(article: Article, tags: list[Tag]) -> list[ReaderRow]:
+    """Every annotation of the article as a plain row, in two queries."""
+    rows = [
+        ReaderRow(
+            pk=pk,
+            start=start,
+            end=end,
+            quote=quote,
+            note=note,
+            stance=stance,
+            anchor_status=status,
+            annotator_id=annotator_id,
+            annotator_username=username,
+            annotator_name=f"{first} {last}".strip() or username,
+            speaker_id=speaker_id,
+            speaker=speaker,
+            target_id=target_id,
+            target=target,
+            claim_id=claim_id,
+            claim=claim,
+        )
+        for (
+            pk,
+            start,
+            end,
+            quote,
+            note,
+            stance,
+            status,
+            annotator_id,
+            username,
+            first,
+            last,
+            speaker_id,
+            speaker,
+            target_id,
+            target,
+            claim_id,
+            claim,
+        ) in Annotation.objects.for_article(article)
+        .order_by("start", "end", "pk")
+        .values_list(
+            "pk",
+            "start",
+            "end",
+            "quote",
+            "note",
+            "stance",
+            "anchor_status",
+            "annotator_id",
+            "annotator__username",
+            "annotator__first_name",
+            "annotator__last_name",
+            "speaker_id",
+            "speaker__name",
+            "target_id",
+            "target__name",
+            "claim_id",
+            "claim__text",
+        )
+    ]
+    by_id = {tag.pk: tag for tag in tags}
+    tag_ids: dict[int, list[int]] = defaultdict(list)
+    for annotation_id, tag_id in AnnotationTag.objects.filter(
+        annotation__article=article
+    ).values_list("annotation_id", "tag_id"):
+        tag_ids[annotation_id].append(tag_id)
+    for row in rows:
+        row.tags = sorted(
+            (by_id[t] for t in tag_ids.get(row.pk, ()) if t in by_id),
+            key=lambda tag: (tag.position, tag.name),
+        )
+    return rows
+
+
+class SidebarRenderer:
+    """Renders sidebar items; URLs are reversed once per page, not once per item."""
+
+    def __init__(self, *, project_slug: str, user_id: int, can_annotate: bool):
+        self.user_id = user_id
+        self.can_annotate = can_annotate
+        self.edit_url = reverse("annotations:edit", args=[project_slug, _PK])
+        self.delete_url = reverse("annotations:delete", args=[project_slug, _PK])
+        self.actor_url = reverse("annotations:actor", args=[project_slug, _PK])
+        self.claim_url = reverse("annotations:claim", args=[project_slug, _PK])
+
+    @staticmethod
+    def _url(pattern: str, pk: int) -> str:
+        return pattern.replace(str(_PK), str(pk))
+
+    def items(self, rows: list[ReaderRow]) -> SafeString:
+        return mark_safe("".join(self.item(row) for row in rows))
+
+    def item(self, row: ReaderRow) -> str:
+        mine = row.annotator_id == self.user_id
+        quote = escape(row.quote if len(row.quote) <= 280 else row.quote[:279] + "…")
+        status = ""
+        if not row.is_anchored:
+            label = AnchorStatus(row.anchor_status).label
+            status = f'<p class="anchor-status status-{row.anchor_status}">{label}</p>'
+        parts = [
+            f'<li class="annotation-item{" mine" if mine else ""}" id="a{row.pk}" '
+            f'data-annotation="{row.pk}" tabindex="-1">',
+            status,
+            f'<a class="goto" href="#h{row.pk}"><blockquote>{quote}</blockquote></a>',
+        ]
+        if row.tags:
+            chips = "".join(
+                f'<span class="tag tag-{tag.pk}">{escape(tag.name)}</span>' for tag in row.tags
+            )
+            parts.append(f'<p class="tags">{chips}</p>')
+        if row.speaker or row.target:
+            voice = (
+                f'<a href="{self._url(self.actor_url, row.speaker_id)}">{escape(row.speaker)}</a>'
+                if row.speaker
+                else '<span class="muted">outlet\'s own voice</span>'
+            )
+            if row.target:
+                voice += (
+                    f' → <a href="{self._url(self.actor_url, row.target_id)}">'
+                    f"{escape(row.target)}</a>"
+                )
+            parts.append(f'<p class="small voice">{voice}</p>')
+        if row.claim:
+            stance = row.stance or "none"
+            parts.append(
+                f'<p class="small claim-line"><span class="stance stance-{stance}">'
+                f"{escape(row.stance or 'carries')}</span> "
+                f'<a href="{self._url(self.claim_url, row.claim_id)}">{escape(row.claim)}</a></p>'
+            )
+        if row.note:
+            parts.append(f'<p class="note">{escape(row.note)}</p>')
+        parts.append(f'<p class="item-meta small muted"><span>{escape(row.annotator_name)}</span>')
+        if mine and self.can_annotate:
+            edit = self._url(self.edit_url, row.pk)
+            delete = self._url(self.delete_url, row.pk)
+            parts.append(
+                f'<a class="edit-link" href="{edit}" hx-get="{edit}" hx-target="#a{row.pk}" '
+                f'hx-swap="outerHTML">Edit</a>'
+                f'<form method="get" action="{delete}" class="inline">'
+                f'<button type="submit" class="link delete-button" hx-post="{delete}" '
+                f'hx-confirm="Delete this annotation?" hx-target="#reader-body" '
+                f'hx-swap="outerHTML">Delete</button></form>'
+            )
+        elif self.can_annotate:
+            parts.append(
+                '<span title="Analysts change only their own annotations">· only '
+                f"{escape(row.annotator_name)} can edit</span>"
+            )
+        parts.append("</p></li>")
+        return "".join(parts)
