@@ -8,7 +8,7 @@ DEV_ENV := DEBUG=true DEMO_MODE=true
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run install test lint format migrate demo clean
+.PHONY: run install test lint format screenshots bench clean
 
 run: $(STAMP)
 	$(DEV_ENV) $(PY) manage.py migrate --noinput
@@ -30,6 +30,16 @@ $(STAMP): pyproject.toml
 
 test: $(STAMP)
 	DEBUG=true $(PY) -m pytest $(ARGS)
+
+# Screenshots of the demo's screens for the docs (needs Chromium).
+screenshots: $(STAMP)
+	mkdir -p docs/screenshots
+	SCREENSHOTS_DIR=docs/screenshots DEBUG=true $(PY) -m pytest -q tests/browser -k demo_pages
+
+# Timings of the hot paths on a scratch SQLite database (see docs/benchmarks.md).
+bench: $(STAMP)
+	DEBUG=true DATABASE_URL=$${DATABASE_URL:-sqlite:///bench.sqlite3} $(PY) manage.py migrate --noinput -v0
+	DEBUG=true DATABASE_URL=$${DATABASE_URL:-sqlite:///bench.sqlite3} $(PY) manage.py bench $(ARGS)
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

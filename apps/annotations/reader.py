@@ -190,7 +190,10 @@ class SidebarRenderer:
             )
         if row.note:
             parts.append(f'<p class="note">{escape(row.note)}</p>')
-        parts.append(f'<p class="item-meta small muted"><span>{escape(row.annotator_name)}</span>')
+        # A div, not a p: the delete form inside would end a paragraph early.
+        parts.append(
+            f'<div class="item-meta small muted"><span>{escape(row.annotator_name)}</span>'
+        )
         if mine and self.can_annotate:
             edit = self._url(self.edit_url, row.pk)
             delete = self._url(self.delete_url, row.pk)
@@ -207,5 +210,5 @@ class SidebarRenderer:
                 '<span title="Analysts change only their own annotations">· only '
                 f"{escape(row.annotator_name)} can edit</span>"
             )
-        parts.append("</p></li>")
+        parts.append("</div></li>")
         return "".join(parts)

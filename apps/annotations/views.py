@@ -322,6 +322,7 @@ def claim_detail(request: HttpRequest, membership: Membership, claim_id: int) ->
             "claim": claim,
             "children": children,
             "groups": _passages_by_source(annotations),
+            "tag_styles": Tag.colour_rules(membership.project.tags.all()),
         },
     )
 
@@ -345,6 +346,7 @@ def actor_detail(request: HttpRequest, membership: Membership, actor_id: int) ->
             "actor": actor,
             "spoken": _passages_by_source(spoken),
             "targeted": _passages_by_source(targeted),
+            "tag_styles": Tag.colour_rules(membership.project.tags.all()),
         },
     )
 
@@ -352,11 +354,18 @@ def actor_detail(request: HttpRequest, membership: Membership, actor_id: int) ->
 @require_safe
 @project_view
 def codebook(request: HttpRequest, membership: Membership) -> HttpResponse:
-    tags = membership.project.tags.annotate(usage=Count("annotations")).select_related("parent")
+    tags = list(
+        membership.project.tags.annotate(usage=Count("annotations")).select_related("parent")
+    )
     return render(
         request,
         "annotations/codebook.html",
-        {"membership": membership, "project": membership.project, "tags": _as_tree(tags)},
+        {
+            "membership": membership,
+            "project": membership.project,
+            "tags": _as_tree(tags),
+            "tag_styles": Tag.colour_rules(tags),
+        },
     )
 
 

@@ -1,0 +1,228 @@
+"""What only a browser can show: selecting text, keyboard use, htmx swaps, escaping."""
+
+import os
+from pathlib import Path
+
+import pytest
+from django.urls import reverse
+from playwright.sync_api import expect
+
+from apps.annotations.models import Annotation
+from tests import factories
+from tests.browser.conftest import log_in
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+TEXT = (
+    "The family 👨\u200d👩\u200d👧 waited at the border for three days.\n\n"
+    "Kerry said patience is not infinite, and Lavrov answered him.\n\n"
+    "قال المتحدث إن الهدنة انتهت"
+)
+
+
+@pytest.fixture
+def setup(settings, live_server):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    analyst = factories.make_user("anna")
+    project = factories.make_project("Border coverage", analyst=analyst)
+    article = factories.make_article(project, text=TEXT, title="At the border")
+    factories.make_tag(project, "civilian harm", shortcut="1", color="#ffc9c9")
+    factories.make_tag(project, "diplomatic threat", shortcut="2", color="#c9e4ff")
+    factories.make_actor(project, "John Kerry", aliases="Kerry")
+    url = live_server.url + reverse("annotations:reader", args=[project.slug, article.pk])
+    return {"analyst": analyst, "project": project, "article": article, "url": url}
+
+
+def _select(page, quote: str, text: str = TEXT) -> None:
+    """Select ``quote`` in the article with a DOM Range, as a mouse drag would.
+
+    The test maps code points to DOM positions itself (through the segments' data-o),
+    independently of the page's script, so a wrong count there shows up here.
+    """
+    start = text.index(quote)
+    page.evaluate(
+        """([start, end]) => {
+            const point = (offset) => {
+                for (const seg of document.querySelectorAll('#article-text [data-o]')) {
+                    const node = seg.firstChild;
+                    const chars = Array.from(node.data);
+                    const o = Number(seg.dataset.o);
+                    if (offset >= o && offset <= o + chars.length) {
+                        return [node, chars.slice(0, offset - o).join('').length];
+                    }
+                }
+                throw new Error('no segment holds offset ' + offset);
+            };
+            const range = document.createRange();
+            range.setStart(...point(start));
+            range.setEnd(...point(end));
+            getSelection().removeAllRanges();
+            getSelection().addRange(range);
+            document.getElementById('article-text')
+                .dispatchEvent(new MouseEvent('mouseup', {bubbles: true}));
+        }""",
+        [start, start + len(quote)],
+    )
+
+
+def _open(page, live_server, setup):
+    log_in(page, live_server, "anna", factories.PASSWORD)
+    page.goto(setup["url"])
+
+
+def _save_and_wait(page, count: int) -> None:
+    page.keyboard.press("Enter")
+    expect(page.locator("#annotation-list .annotation-item")).to_have_count(count)
+
+
+def test_a_passage_after_an_emoji_is_saved_with_code_point_offsets(page, live_server, setup):
+    _open(page, live_server, setup)
+    _select(page, "waited")
+    assert page.locator("#annotation-form").is_visible()
+    page.keyboard.press("1")  # toggles the tag with shortcut 1
+    _save_and_wait(page, 1)
+    annotation = Annotation.objects.get()
+    start = TEXT.index("waited")
+    assert (annotation.start, annotation.end) == (start, start + len("waited"))
+    assert annotation.quote == "waited"
+    assert [t.name for t in annotation.tags.all()] == ["civilian harm"]
+    assert page.locator(f"mark#h{annotation.pk}").inner_text() == "waited"
+    assert not page.locator("#annotation-form").is_visible()
+
+
+def test_right_to_left_and_cross_paragraph_selections_are_exact(page, live_server, setup):
+    _open(page, live_server, setup)
+    _select(page, "الهدنة")
+    _save_and_wait(page, 1)
+    first = Annotation.objects.get()
+    assert first.quote == "الهدنة"
+    assert TEXT[first.start : first.end] == "الهدنة"
+    _select(page, "three days.\n\nKerry said")
+    _save_and_wait(page, 2)
+    second = Annotation.objects.exclude(pk=first.pk).get()
+    assert second.quote == "three days.\n\nKerry said"
+
+
+def test_overlapping_highlights_are_both_shown(page, live_server, setup):
+    _open(page, live_server, setup)
+    _select(page, "Kerry said patience")
+    _save_and_wait(page, 1)
+    _select(page, "patience is not infinite")
+    page.keyboard.press("2")
+    _save_and_wait(page, 2)
+    outer, inner = Annotation.objects.order_by("start")
+    overlap = page.locator(f'mark[data-a="{outer.pk} {inner.pk}"]')
+    assert overlap.inner_text() == "patience"
+    assert "d2" in overlap.get_attribute("class")
+
+
+def test_a_keyboard_selection_can_be_annotated(page, live_server, setup):
+    _open(page, live_server, setup)
+    page.evaluate(
+        """() => {
+            const node = document.querySelector('#article-text p:nth-child(2) .seg').firstChild;
+            const range = document.createRange();
+            range.setStart(node, 0);
+            range.collapse(true);
+            getSelection().removeAllRanges();
+            getSelection().addRange(range);
+        }"""
+    )
+    for _ in range(5):
+        page.keyboard.press("Shift+ArrowRight")
+    expect(page.locator("#annotation-form")).to_be_visible()
+    page.keyboard.press("Enter")  # into the form
+    page.keyboard.press("2")
+    _save_and_wait(page, 1)
+    annotation = Annotation.objects.get()
+    assert annotation.quote == "Kerry"
+    assert [t.name for t in annotation.tags.all()] == ["diplomatic threat"]
+
+
+def test_escape_cancels_without_saving(page, live_server, setup):
+    _open(page, live_server, setup)
+    _select(page, "border")
+    page.keyboard.press("Escape")
+    assert not page.locator("#annotation-form").is_visible()
+    assert not Annotation.objects.exists()
+
+
+def test_hostile_notes_render_as_text(page, live_server, setup):
+    _open(page, live_server, setup)
+    dialogs = []
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    _select(page, "three days")
+    hostile = '<script>alert("x")</script><img src=x onerror=alert(2)>'
+    page.fill("#annotation-form textarea[name=note]", hostile)
+    page.locator("#annotation-form button[type=submit]").click()
+    page.wait_for_selector("#annotation-list .note")
+    assert page.locator("#annotation-list .note").inner_text() == hostile
+    assert page.locator("#annotation-list img").count() == 0
+    page.reload()
+    assert page.locator("#annotation-list .note").inner_text() == hostile
+    assert dialogs == []
+
+
+def test_an_annotation_is_edited_and_deleted_in_place(page, live_server, setup):
+    annotation = factories.make_annotation(setup["article"], setup["analyst"], "Lavrov", note="old")
+    _open(page, live_server, setup)
+    page.keyboard.press("j")
+    assert "current" in page.locator(f"#a{annotation.pk}").get_attribute("class")
+    page.keyboard.press("e")
+    page.wait_for_selector(".edit-form")
+    page.fill(".edit-form textarea[name=note]", "answers Kerry")
+    page.fill(".edit-form input[name=speaker]", "Kerry")
+    page.locator(".edit-form button[type=submit]").click()
+    page.wait_for_selector(".edit-form", state="detached")
+    assert "answers Kerry" in page.locator(f"#a{annotation.pk}").inner_text()
+    annotation.refresh_from_db()
+    assert (annotation.note, annotation.speaker.name, annotation.version) == (
+        "answers Kerry",
+        "John Kerry",
+        2,
+    )
+    page.once("dialog", lambda d: d.accept())
+    page.locator(f"#a{annotation.pk} .delete-button").click()
+    page.wait_for_selector(f"#a{annotation.pk}", state="detached")
+    assert not Annotation.objects.exists()
+    assert page.locator(f"mark#h{annotation.pk}").count() == 0
+
+
+def test_shortcut_help_opens_with_question_mark(page, live_server, setup):
+    _open(page, live_server, setup)
+    page.keyboard.press("?")
+    assert page.locator("#shortcuts-help").is_visible()
+    page.keyboard.press("Escape")
+    assert not page.locator("#shortcuts-help").is_visible()
+
+
+def test_demo_pages_load_without_console_errors(page, live_server, settings):
+    """Every screen of the demo, as an analyst sees it; the page fixture fails on errors."""
+    from apps.annotations.demo import load_demo
+
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    project = load_demo(with_users=True).project
+    log_in(page, live_server, "analyst", "demo")
+    article = project.articles.get(source__name="RT")
+    claim = project.claims.get(text__startswith="The US refuses")
+    actor = project.actors.get(name="Valery Gerasimov")
+    pages = {
+        "project": project.get_absolute_url(),
+        "reader": article.get_absolute_url(),
+        "claim": reverse("annotations:claim", args=[project.slug, claim.pk]),
+        "actor": reverse("annotations:actor", args=[project.slug, actor.pk]),
+        "codebook": reverse("annotations:codebook", args=[project.slug]),
+        "actors": reverse("annotations:actors", args=[project.slug]),
+        "claims": reverse("annotations:claims", args=[project.slug]),
+    }
+    shots = os.environ.get("SCREENSHOTS_DIR")
+    for name, path in pages.items():
+        page.goto(live_server.url + path)
+        assert page.locator("h1").first.is_visible()
+        if shots:
+            if name == "reader":
+                page.locator("#article-text p").nth(4).scroll_into_view_if_needed()
+                page.keyboard.press("j")
+                page.keyboard.press("j")
+                page.wait_for_timeout(300)
+            page.screenshot(path=str(Path(shots) / f"{name}.png"))
