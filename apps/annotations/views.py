@@ -71,6 +71,16 @@ def _neighbours(membership: Membership, article: Article, story_id: str | None):
     return stories, story, previous, following
 
 
+def _with_default_shortcuts(tags: list[Tag]) -> list[Tag]:
+    """A codebook without shortcuts still gets keys 1–9, on its first nine tags.
+
+    Only for display in this response: nothing is saved."""
+    if not any(tag.shortcut for tag in tags):
+        for number, tag in enumerate(tags[:9], start=1):
+            tag.shortcut = str(number)
+    return tags
+
+
 def _reader_context(
     request: HttpRequest,
     membership: Membership,
@@ -79,7 +89,7 @@ def _reader_context(
     form: CreateAnnotationForm | None = None,
 ) -> dict:
     project = membership.project
-    tags = list(project.tags.all())
+    tags = _with_default_shortcuts(list(project.tags.all()))
     rows = load_rows(article, tags)
     filters = ReaderFilterForm(request.GET)
     shown = filters.filter(rows, request.user)
@@ -135,9 +145,9 @@ def _reader_body_response(
     context = _reader_context(request, membership, article)
     html = render_to_string(f"{READER}#reader-body", context, request=request)
     if fresh_form and context["form"] is not None:
-        html += render_to_string(
-            f"{READER}#annotation-form", {**context, "oob": True}, request=request
-        )
+        # A fresh form (new token) and the claim list, which may have a new claim.
+        for partial in ("annotation-form", "claim-list"):
+            html += render_to_string(f"{READER}#{partial}", {**context, "oob": True}, request=request)
     return retarget(reswap(HttpResponse(html), "outerHTML"), "#reader-body")
 
 

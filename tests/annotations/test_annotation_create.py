@@ -221,3 +221,12 @@ def test_creating_takes_a_fixed_number_of_queries(
     client.force_login(cast.analyst)
     with django_assert_max_num_queries(16):
         client.post(_url(article), _data(article, tags=[t.pk for t in tags]))
+
+
+def test_a_claim_created_inline_joins_the_claim_list_at_once(client, cast, article):
+    client.force_login(cast.analyst)
+    response = client.post(
+        _url(article), _data(article, claim="Patience is running out", create_claim="on"), **HTMX
+    )
+    oob_list = response.text.split('<datalist id="claim-list" hx-swap-oob="true">')[1]
+    assert '<option value="Patience is running out">' in oob_list

@@ -198,3 +198,13 @@ def test_the_reader_query_count_does_not_grow_with_annotations(
     with django_assert_num_queries(11):
         page = client.get(_url(article)).text
     assert page.count('class="annotation-item') == 32
+
+
+def test_a_codebook_without_shortcuts_gets_keys_on_its_first_nine_tags(client, cast, article):
+    tags = [factories.make_tag(cast.project, f"tag {n:02d}", position=n) for n in range(11)]
+    page = _page(client, cast.analyst, article)
+    assert f'value="{tags[0].pk}" data-shortcut="1"' in page
+    assert f'value="{tags[8].pk}" data-shortcut="9"' in page
+    assert f'value="{tags[9].pk}" data-shortcut=""' in page
+    tags[0].refresh_from_db()
+    assert tags[0].shortcut == ""  # nothing saved
