@@ -7,6 +7,9 @@ from apps.annotations.models import Tag
 from apps.corpus.models import Article
 from tests import factories
 
+# The management form of the (read-only) revisions inline.
+NO_REVISIONS = {"revisions-TOTAL_FORMS": 0, "revisions-INITIAL_FORMS": 0}
+
 
 @pytest.fixture
 def staff_client(client, db):
@@ -61,6 +64,7 @@ def test_creating_an_article_in_the_admin_canonicalises_its_text(staff_client, c
             "language": "en",
             "text": "\ufeffFirst  line\r\nCafe\u0301\r\n",
             "raw": "",
+            **NO_REVISIONS,
         },
     )
     assert response.status_code == 302, response.text
@@ -80,20 +84,51 @@ def test_the_admin_refuses_a_duplicate_text_with_a_clear_message(staff_client, c
             "title": "Second copy",
             "language": "en",
             "text": "Same   text.",
+            **NO_REVISIONS,
         },
     )
     assert response.status_code == 200
     assert "The same text is already in this project: “First copy”" in response.text
 
 
-def test_an_annotated_articles_text_is_read_only_in_the_admin(staff_client, cast):
-    article = factories.make_article(cast.project)
-    factories.make_annotation(article, cast.analyst)
-    page = staff_client.get(reverse("admin:corpus_article_change", args=[article.pk])).text
-    assert 'name="text"' not in page
-    unannotated = factories.make_article(cast.project, text="Free to fix.")
-    page = staff_client.get(reverse("admin:corpus_article_change", args=[unannotated.pk])).text
-    assert 'name="text"' in page
+def test_editing_an_annotated_articles_text_creates_a_revision_and_reports_it(staff_client, cast):
+    article = factories.make_article(cast.project, text="Kerry spoke.\n\nLavrov answered.")
+    annotation = factories.make_annotation(article, cast.analyst, "Lavrov answered")
+    response = staff_client.post(
+        reverse("admin:corpus_article_change", args=[article.pk]),
+        {
+            "source": article.source.pk,
+            "title": article.title,
+            "url": article.url,
+            "language": "en",
+            "text": "A new lead.\n\nKerry spoke.\n\nLavrov answered.",
+            **NO_REVISIONS,
+        },
+        follow=True,
+    )
+    assert "New text saved as revision 2. Annotations: 0 exact, 1 moved" in response.text
+    article.refresh_from_db()
+    annotation.refresh_from_db()
+    assert article.revisions.get().text == "Kerry spoke.\n\nLavrov answered."
+    assert article.text[annotation.start : annotation.end] == "Lavrov answered"
+
+
+def test_the_admin_warns_when_annotations_need_review(staff_client, cast):
+    article = factories.make_article(cast.project, text="Kerry spoke.\n\nLavrov answered.")
+    factories.make_annotation(article, cast.analyst, "Lavrov answered")
+    response = staff_client.post(
+        reverse("admin:corpus_article_change", args=[article.pk]),
+        {
+            "source": article.source.pk,
+            "title": article.title,
+            "language": "en",
+            "text": "Kerry spoke.",
+            **NO_REVISIONS,
+        },
+        follow=True,
+    )
+    assert "1 orphaned" in response.text
+    assert 'class="warning"' in response.text
 
 
 def test_a_story_cannot_gather_articles_of_another_project(staff_client, cast):

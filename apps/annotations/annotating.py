@@ -15,7 +15,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from apps.accounts.models import User
-from apps.annotations.models import Actor, Annotation, Claim, Stance, Tag
+from apps.annotations.models import Actor, AnchorStatus, Annotation, Claim, Stance, Tag
 from apps.corpus.models import Article
 
 # Code points of context kept on each side of a quote, to find it again after a revision.
@@ -127,10 +127,13 @@ def create_annotation(
     ``new_claim`` creates (or reuses) a claim of that text in the same transaction.
     A second call with the same ``client_token`` returns the first annotation.
     """
-    if client_token is not None:
-        existing = Annotation.objects.filter(client_token=client_token).first()
-        if existing is not None:
-            return existing
+    # The token is the form's: it means "the same post again" only from the same
+    # analyst on the same article (anything else is refused by the unique index).
+    same_post = Annotation.objects.filter(
+        client_token=client_token, annotator=annotator, article=article
+    )
+    if client_token is not None and (existing := same_post.first()) is not None:
+        return existing
     try:
         return _create_annotation(
             article=article,
@@ -151,9 +154,13 @@ def create_annotation(
     except IntegrityError:
         # Two identical posts raced past the check above: the other one won.
         if client_token is not None:
-            existing = Annotation.objects.filter(client_token=client_token).first()
-            if existing is not None:
+            if (existing := same_post.first()) is not None:
                 return existing
+            if Annotation.objects.filter(client_token=client_token).exists():
+                raise ValidationError(
+                    "This form was already used for another annotation. Reload the page.",
+                    code="token_reused",
+                ) from None
         raise
 
 
@@ -252,3 +259,53 @@ def delete_annotation(*, annotation: Annotation, version: int | None = None) -> 
     deleted, _ = rows.delete()
     if not deleted:
         raise EditConflict(Annotation.objects.filter(pk=annotation.pk).first())
+
+
+@transaction.atomic
+def reattach_annotation(
+    *,
+    annotation: Annotation,
+    start: int,
+    end: int,
+    quote: str | None,
+    text_hash: str | None,
+    version: int,
+) -> Annotation:
+    """Point an orphaned or doubtful annotation at a passage its analyst selected."""
+    article = annotation.article
+    if text_hash is not None and text_hash != article.content_hash:
+        raise StaleText("The article's text has changed since this page was loaded.")
+    actual = verify_quote(text=article.text, start=start, end=end, quote=quote)
+    prefix, suffix = context_of(article.text, start, end)
+    updated = Annotation.objects.filter(pk=annotation.pk, version=version).update(
+        start=start,
+        end=end,
+        quote=actual,
+        original_quote="",
+        prefix=prefix,
+        suffix=suffix,
+        anchor_status=AnchorStatus.ANCHORED,
+        version=F("version") + 1,
+        updated_at=timezone.now(),
+    )
+    if not updated:
+        raise EditConflict(Annotation.objects.filter(pk=annotation.pk).first())
+    annotation.refresh_from_db()
+    return annotation
+
+
+@transaction.atomic
+def confirm_anchor(*, annotation: Annotation, version: int) -> Annotation:
+    """Accept the passage re-anchoring found for an annotation that needed review."""
+    if annotation.anchor_status != AnchorStatus.NEEDS_REVIEW:
+        raise ValidationError("Only an annotation that needs review can be confirmed.")
+    updated = Annotation.objects.filter(pk=annotation.pk, version=version).update(
+        original_quote="",
+        anchor_status=AnchorStatus.ANCHORED,
+        version=F("version") + 1,
+        updated_at=timezone.now(),
+    )
+    if not updated:
+        raise EditConflict(Annotation.objects.filter(pk=annotation.pk).first())
+    annotation.refresh_from_db()
+    return annotation

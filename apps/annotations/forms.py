@@ -114,6 +114,18 @@ class CreateAnnotationForm(AnnotationCodingForm):
         super().__init__(*args, **kwargs)
 
 
+class ReattachForm(forms.Form):
+    """A new passage for an annotation that lost its own in a revision."""
+
+    start = forms.IntegerField(min_value=0, widget=forms.HiddenInput)
+    end = forms.IntegerField(min_value=1, widget=forms.HiddenInput)
+    quote = forms.CharField(
+        strip=False, max_length=settings.MAX_ARTICLE_CHARS, widget=forms.HiddenInput
+    )
+    text_hash = forms.CharField(max_length=64, widget=forms.HiddenInput)
+    version = forms.IntegerField(min_value=1, widget=forms.HiddenInput)
+
+
 class EditAnnotationForm(AnnotationCodingForm):
     version = forms.IntegerField(min_value=1, widget=forms.HiddenInput)
 

@@ -209,6 +209,9 @@ class Annotation(models.Model):
     anchor_status = models.CharField(
         max_length=16, choices=AnchorStatus.choices, default=AnchorStatus.ANCHORED
     )
+    # When re-anchoring could only find a similar passage, the quote the analyst made;
+    # ``quote`` then holds the passage found, for them to confirm or re-attach.
+    original_quote = models.TextField(blank=True)
     # Optimistic locking: an edit names the version it started from, and a save against
     # a newer version is refused instead of overwriting a colleague's work.
     version = models.PositiveIntegerField(default=1)

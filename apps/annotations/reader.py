@@ -29,6 +29,8 @@ class ReaderRow:
     start: int
     end: int
     quote: str
+    original_quote: str
+    version: int
     note: str
     stance: str
     anchor_status: str
@@ -46,6 +48,11 @@ class ReaderRow:
     @property
     def is_anchored(self) -> bool:
         return self.anchor_status == AnchorStatus.ANCHORED
+
+    @property
+    def has_span(self) -> bool:
+        """Anchored, or re-anchored to a similar passage awaiting review."""
+        return self.anchor_status != AnchorStatus.ORPHANED
 
     def describe(self) -> str:
         parts = [", ".join(tag.name for tag in self.tags) or "untagged"]
@@ -66,6 +73,8 @@ def load_rows(article: Article, tags: list[Tag]) -> list[ReaderRow]:
             start=start,
             end=end,
             quote=quote,
+            original_quote=original_quote,
+            version=version,
             note=note,
             stance=stance,
             anchor_status=status,
@@ -84,6 +93,8 @@ def load_rows(article: Article, tags: list[Tag]) -> list[ReaderRow]:
             start,
             end,
             quote,
+            original_quote,
+            version,
             note,
             stance,
             status,
@@ -104,6 +115,8 @@ def load_rows(article: Article, tags: list[Tag]) -> list[ReaderRow]:
             "start",
             "end",
             "quote",
+            "original_quote",
+            "version",
             "note",
             "stance",
             "anchor_status",
@@ -138,17 +151,47 @@ def load_rows(article: Article, tags: list[Tag]) -> list[ReaderRow]:
 class SidebarRenderer:
     """Renders sidebar items; URLs are reversed once per page, not once per item."""
 
-    def __init__(self, *, project_slug: str, user_id: int, can_annotate: bool):
+    def __init__(
+        self, *, project_slug: str, user_id: int, can_annotate: bool, reader_url: str, csrf: str
+    ):
         self.user_id = user_id
         self.can_annotate = can_annotate
+        self.reader_url = reader_url
+        self.csrf = escape(csrf)
+        self.confirm_url = reverse("annotations:confirm", args=[project_slug, _PK])
         self.edit_url = reverse("annotations:edit", args=[project_slug, _PK])
         self.delete_url = reverse("annotations:delete", args=[project_slug, _PK])
         self.actor_url = reverse("annotations:actor", args=[project_slug, _PK])
         self.claim_url = reverse("annotations:claim", args=[project_slug, _PK])
 
+    def _status(self, row: ReaderRow, mine: bool) -> str:
+        """What re-anchoring left to do, and (for its analyst) the buttons to do it."""
+        if row.anchor_status == AnchorStatus.ORPHANED:
+            why = "Orphaned: this passage is no longer in the text."
+        else:
+            why = (
+                "Needs review: the text changed; this is the closest passage found. "
+                f"It was: “{escape(row.original_quote)}”"
+            )
+        actions = ""
+        if mine and self.can_annotate:
+            if row.anchor_status == AnchorStatus.NEEDS_REVIEW:
+                confirm = self._url(self.confirm_url, row.pk)
+                actions += (
+                    f'<form method="post" action="{confirm}" class="inline" hx-post="{confirm}" '
+                    f'hx-target="#reader-body" hx-swap="outerHTML">'
+                    f'<input type="hidden" name="csrfmiddlewaretoken" value="{self.csrf}">'
+                    f'<input type="hidden" name="version" value="{row.version}">'
+                    f'<button type="submit" class="link">Confirm</button></form> '
+                )
+            actions += f'<a href="{self.reader_url}?reattach={row.pk}">Re-attach</a>'
+        return f'<div class="anchor-status status-{row.anchor_status}"><p>{why}</p>{actions}</div>'
+
     @staticmethod
     def _url(pattern: str, pk: int) -> str:
-        return pattern.replace(str(_PK), str(pk))
+        # The placeholder is the last number in the URL (a slug may hold digits too).
+        before, after = pattern.rsplit(str(_PK), 1)
+        return f"{before}{pk}{after}"
 
     def items(self, rows: list[ReaderRow]) -> SafeString:
         return mark_safe("".join(self.item(row) for row in rows))
@@ -156,15 +199,17 @@ class SidebarRenderer:
     def item(self, row: ReaderRow) -> str:
         mine = row.annotator_id == self.user_id
         quote = escape(row.quote if len(row.quote) <= 280 else row.quote[:279] + "…")
+        # An orphan has no highlight to jump to.
+        goto = f'href="#h{row.pk}"' if row.has_span else 'href="#annotation-list"'
+
         status = ""
         if not row.is_anchored:
-            label = AnchorStatus(row.anchor_status).label
-            status = f'<p class="anchor-status status-{row.anchor_status}">{label}</p>'
+            status = self._status(row, mine)
         parts = [
             f'<li class="annotation-item{" mine" if mine else ""}" id="a{row.pk}" '
             f'data-annotation="{row.pk}" tabindex="-1">',
             status,
-            f'<a class="goto" href="#h{row.pk}"><blockquote>{quote}</blockquote></a>',
+            f'<a class="goto" {goto}><blockquote>{quote}</blockquote></a>',
         ]
         if row.tags:
             chips = "".join(

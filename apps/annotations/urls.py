@@ -13,6 +13,8 @@ urlpatterns = [
     ),
     path("annotations/<int:annotation_id>/edit/", views.annotation_edit, name="edit"),
     path("annotations/<int:annotation_id>/delete/", views.annotation_delete, name="delete"),
+    path("annotations/<int:annotation_id>/reattach/", views.annotation_reattach, name="reattach"),
+    path("annotations/<int:annotation_id>/confirm/", views.annotation_confirm, name="confirm"),
     path("codebook/", views.codebook, name="codebook"),
     path("actors/", views.actor_list, name="actors"),
     path("actors/<int:actor_id>/", views.actor_detail, name="actor"),

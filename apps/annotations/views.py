@@ -1,24 +1,34 @@
 from __future__ import annotations
 
 from itertools import groupby
+from urllib.parse import urlsplit
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, QueryDict
+from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django_htmx.http import reswap, retarget
 
 from apps.annotations.annotating import (
     EditConflict,
     StaleText,
+    confirm_anchor,
     create_annotation,
     delete_annotation,
+    reattach_annotation,
     update_annotation,
 )
-from apps.annotations.forms import CreateAnnotationForm, EditAnnotationForm, ReaderFilterForm
+from apps.annotations.forms import (
+    CreateAnnotationForm,
+    EditAnnotationForm,
+    ReaderFilterForm,
+    ReattachForm,
+)
 from apps.annotations.models import Actor, Annotation, Claim, Tag
 from apps.annotations.reader import SidebarRenderer, load_rows
 from apps.annotations.segments import render_text
@@ -71,10 +81,10 @@ def _neighbours(membership: Membership, article: Article, story_id: str | None):
     return stories, story, previous, following
 
 
-def _with_default_shortcuts(tags: list[Tag]) -> list[Tag]:
-    """A codebook without shortcuts still gets keys 1–9, on its first nine tags.
-
-    Only for display in this response: nothing is saved."""
+def _codebook(project) -> list[Tag]:
+    """The project's tags in codebook order. A codebook without shortcuts still gets
+    keys 1–9, on its first nine tags (only in this response: nothing is saved)."""
+    tags = list(project.tags.all())
     if not any(tag.shortcut for tag in tags):
         for number, tag in enumerate(tags[:9], start=1):
             tag.shortcut = str(number)
@@ -89,21 +99,33 @@ def _reader_context(
     form: CreateAnnotationForm | None = None,
 ) -> dict:
     project = membership.project
-    tags = _with_default_shortcuts(list(project.tags.all()))
+    tags = _codebook(project)
     rows = load_rows(article, tags)
-    filters = ReaderFilterForm(request.GET)
+    params = _view_params(request)
+    filters = ReaderFilterForm(params)
     shown = filters.filter(rows, request.user)
-    stories, story, previous, following = _neighbours(membership, article, request.GET.get("story"))
+    stories, story, previous, following = _neighbours(membership, article, params.get("story"))
     text_html = render_text(
         article.text,
-        [row for row in shown if row.is_anchored],
+        [row for row in shown if row.has_span],
         describe={row.pk: row.describe() for row in shown},
         colour_class={row.pk: f"t{row.tags[0].pk}" for row in shown if row.tags},
+        review={row.pk for row in shown if row.has_span and not row.is_anchored},
     )
+    reader_url = reverse("annotations:reader", args=[project.slug, article.pk])
     sidebar = SidebarRenderer(
-        project_slug=project.slug, user_id=request.user.pk, can_annotate=membership.can_annotate
+        project_slug=project.slug,
+        user_id=request.user.pk,
+        can_annotate=membership.can_annotate,
+        reader_url=reader_url,
+        csrf=get_token(request),
     )
-    if form is None and membership.can_annotate:
+    reattach = _reattaching(request, membership, rows, params)
+    if reattach is not None and form is None:
+        form = ReattachForm(
+            initial={"text_hash": article.content_hash, "version": reattach.version}
+        )
+    elif form is None and membership.can_annotate:
         form = CreateAnnotationForm(
             project=project, tags=tags, initial={"text_hash": article.content_hash}
         )
@@ -127,7 +149,37 @@ def _reader_context(
         "annotators": sorted(annotators.items(), key=lambda item: item[1]),
         "filters": filters,
         "form": form,
+        "query": _query(params),
+        "reattach": reattach,
+        "needing_attention": sum(1 for row in rows if not row.is_anchored),
     }
+
+
+def _query(params: QueryDict) -> str:
+    """The filters and story as a query string, for links and forms that come back here."""
+    kept = QueryDict(mutable=True)
+    for key in ("annotator", "tag", "story"):
+        if params.get(key):
+            kept[key] = params[key]
+    return f"?{kept.urlencode()}" if kept else ""
+
+
+def _view_params(request: HttpRequest) -> QueryDict:
+    """The reader's query (filters, story): of this GET, or, for an htmx write, of the
+    page it was made from, so that saving keeps what the analyst was looking at."""
+    if request.method == "GET" or not request.htmx or not request.htmx.current_url:
+        return request.GET
+    return QueryDict(urlsplit(request.htmx.current_url).query)
+
+
+def _reattaching(request: HttpRequest, membership: Membership, rows, params: QueryDict):
+    """The annotation the analyst asked to re-attach (``?reattach=id``), if it is theirs."""
+    wanted = params.get("reattach", "")
+    if not (wanted.isdigit() and membership.can_annotate):
+        return None
+    return next(
+        (r for r in rows if r.pk == int(wanted) and r.annotator_id == request.user.pk), None
+    )
 
 
 @require_safe
@@ -144,10 +196,12 @@ def _reader_body_response(
     """After a write: the reader body, plus a fresh create form swapped out of band."""
     context = _reader_context(request, membership, article)
     html = render_to_string(f"{READER}#reader-body", context, request=request)
+    # The claim list may have a new claim; a fresh create form has a new token.
+    partials = ["claim-list"]
     if fresh_form and context["form"] is not None:
-        # A fresh form (new token) and the claim list, which may have a new claim.
-        for partial in ("annotation-form", "claim-list"):
-            html += render_to_string(f"{READER}#{partial}", {**context, "oob": True}, request=request)
+        partials.append("annotation-form")
+    for partial in partials:
+        html += render_to_string(f"{READER}#{partial}", {**context, "oob": True}, request=request)
     return retarget(reswap(HttpResponse(html), "outerHTML"), "#reader-body")
 
 
@@ -194,11 +248,68 @@ def annotation_create(request: HttpRequest, membership: Membership, article_id: 
             return redirect(f"{article.get_absolute_url()}#h{annotation.pk}")
     if request.htmx:
         context = {"form": form, "article": article, "project": membership.project}
-        context["tags"] = list(membership.project.tags.all())
+        context["tags"] = _codebook(membership.project)
+        context["query"] = _query(_view_params(request))
         response = render(request, f"{READER}#annotation-form", context, status=status)
         return retarget(reswap(response, "outerHTML"), "#annotation-form")
     context = _reader_context(request, membership, article, form=form)
     return render(request, READER, context, status=status)
+
+
+@require_POST
+@project_view
+def annotation_reattach(request: HttpRequest, membership: Membership, annotation_id: int):
+    annotation = _own_annotation(request, membership, annotation_id)
+    article = annotation.article
+    form = ReattachForm(request.POST)
+    status = 422
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            reattach_annotation(
+                annotation=annotation,
+                start=data["start"],
+                end=data["end"],
+                quote=data["quote"],
+                text_hash=data["text_hash"],
+                version=data["version"],
+            )
+        except StaleText:
+            status = 409
+            form.add_error(None, "The article's text has changed: reload the page.")
+        except EditConflict:
+            status = 409
+            form.add_error(None, "The annotation changed meanwhile: reload the page.")
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            if request.htmx:
+                return _reader_body_response(request, membership, article, fresh_form=True)
+            messages.success(request, "Annotation re-attached.")
+            return redirect(f"{article.get_absolute_url()}#h{annotation.pk}")
+    if request.htmx:
+        context = {"form": form, "article": article, "project": membership.project}
+        context["reattach"] = annotation
+        response = render(request, f"{READER}#annotation-form", context, status=status)
+        return retarget(reswap(response, "outerHTML"), "#annotation-form")
+    messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+    return redirect(f"{article.get_absolute_url()}?reattach={annotation.pk}")
+
+
+@require_POST
+@project_view
+def annotation_confirm(request: HttpRequest, membership: Membership, annotation_id: int):
+    annotation = _own_annotation(request, membership, annotation_id)
+    version = request.POST.get("version", "")
+    try:
+        confirm_anchor(annotation=annotation, version=int(version) if version.isdigit() else 0)
+    except EditConflict:
+        messages.error(request, "The annotation changed meanwhile; look at it again.")
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    if request.htmx:
+        return _reader_body_response(request, membership, annotation.article, fresh_form=False)
+    return redirect(f"{annotation.article.get_absolute_url()}#h{annotation.pk}")
 
 
 @require_http_methods(["GET", "POST"])
@@ -206,7 +317,7 @@ def annotation_create(request: HttpRequest, membership: Membership, article_id: 
 def annotation_edit(request: HttpRequest, membership: Membership, annotation_id: int):
     annotation = _own_annotation(request, membership, annotation_id)
     article = annotation.article
-    tags = list(membership.project.tags.all())
+    tags = _codebook(membership.project)
     status = 200
     if request.method == "GET":
         form = EditAnnotationForm(
@@ -240,6 +351,7 @@ def annotation_edit(request: HttpRequest, membership: Membership, annotation_id:
         "article": article,
         "a": annotation,
         "edit_form": form,
+        "query": _query(_view_params(request)),
         "tags": tags,
         "tag_styles": Tag.colour_rules(tags),
         "actors": membership.project.actors.all(),

@@ -1,9 +1,10 @@
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.db.models import Count
 
+from apps.annotations.anchoring import revise_article
 from apps.corpus import text as canonical_text
-from apps.corpus.models import Article, Source, Story
+from apps.corpus.models import Article, ArticleRevision, Source, Story
 
 
 @admin.register(Source)
@@ -59,8 +60,32 @@ class ArticleAdminForm(forms.ModelForm):
         return cleaned
 
     def save(self, commit=True):
-        self.instance.set_text(self.cleaned_data["text"])
+        # A new article gets its text here; a changed text of an existing one becomes a
+        # revision in ArticleAdmin.save_model, never an overwrite.
+        if self.instance.pk is None:
+            self.instance.set_text(self.cleaned_data["text"])
         return super().save(commit)
+
+
+class RevisionInline(admin.TabularInline):
+    model = ArticleRevision
+    fields = ["number", "replaced_at", "replaced_by", "reason", "outcome"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    show_change_link = False
+    verbose_name_plural = "Earlier texts (revisions)"
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="Annotations re-anchored")
+    def outcome(self, revision: ArticleRevision) -> str:
+        s = revision.summary or {}
+        return (
+            f"{s.get('exact', 0)} exact, {s.get('moved', 0)} moved, "
+            f"{s.get('needs_review', 0)} need review, {s.get('orphaned', 0)} orphaned"
+        )
 
 
 @admin.register(Article)
@@ -71,7 +96,8 @@ class ArticleAdmin(admin.ModelAdmin):
     search_fields = ["title", "url", "byline"]
     date_hierarchy = "published"
     autocomplete_fields = ["project", "source"]
-    readonly_fields = ["content_hash", "word_count", "created_at"]
+    readonly_fields = ["content_hash", "word_count", "revision", "created_at"]
+    inlines = [RevisionInline]
 
     def get_queryset(self, request):
         return (
@@ -88,11 +114,33 @@ class ArticleAdmin(admin.ModelAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         fields = list(super().get_readonly_fields(request, obj))
-        # Annotations index into the text by code point: once one exists, the text and
-        # the project are fixed (DESIGN §5; corrections become revisions).
-        if obj is not None and obj.annotations.exists():
-            fields += ["project", "text", "raw"]
+        # An article's annotations, stories and codebook belong to its project.
+        if obj is not None:
+            fields += ["project", "raw"]
         return fields
+
+    def save_model(self, request, obj, form, change):
+        new_text = form.cleaned_data.get("text")
+        if change and "text" in form.changed_data:
+            # Annotations index into the text by code point: a changed text becomes a
+            # new revision and every annotation is re-anchored (DESIGN §5).
+            obj.text = Article.objects.values_list("text", flat=True).get(pk=obj.pk)
+            super().save_model(request, obj, form, change)
+            summary = revise_article(
+                article=obj, new_text=new_text, author=request.user, reason="edited in the admin"
+            )
+            obj.refresh_from_db()
+            if summary is not None:
+                level = (
+                    messages.WARNING if summary.needs_review or summary.orphaned else messages.INFO
+                )
+                self.message_user(
+                    request,
+                    f"New text saved as revision {obj.revision}. Annotations: {summary}.",
+                    level,
+                )
+            return
+        super().save_model(request, obj, form, change)
 
 
 class StoryAdminForm(forms.ModelForm):

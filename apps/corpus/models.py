@@ -74,6 +74,9 @@ class Article(models.Model):
     raw = models.TextField(blank=True, help_text="The original as imported, for provenance.")
     content_hash = models.CharField(max_length=64, editable=False)
     word_count = models.PositiveIntegerField(default=0, editable=False)
+    revision = models.PositiveIntegerField(
+        default=1, editable=False, help_text="Number of the current text; earlier ones are kept."
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = ArticleQuerySet.as_manager()
@@ -108,6 +111,35 @@ class Article(models.Model):
     @property
     def paragraphs(self) -> list[tuple[int, str]]:
         return canonical_text.paragraphs(self.text)
+
+
+class ArticleRevision(models.Model):
+    """A text an article had before it was revised, and how its annotations moved.
+
+    The current text lives on the article; this keeps every text it replaced, so no
+    version is lost and each re-anchoring can be reviewed (DESIGN §5)."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="revisions")
+    number = models.PositiveIntegerField()
+    text = models.TextField()
+    content_hash = models.CharField(max_length=64)
+    replaced_at = models.DateTimeField(auto_now_add=True)
+    replaced_by = models.ForeignKey(
+        "accounts.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    reason = models.CharField(max_length=200, blank=True)
+    summary = models.JSONField(
+        default=dict, blank=True, help_text="Re-anchoring into the next text, by status."
+    )
+
+    class Meta:
+        ordering = ["article", "-number"]
+        constraints = [
+            models.UniqueConstraint(fields=["article", "number"], name="revision_unique_number")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.article} – text {self.number}"
 
 
 class Story(models.Model):

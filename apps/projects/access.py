@@ -8,10 +8,15 @@ from __future__ import annotations
 
 from functools import wraps
 from typing import TYPE_CHECKING
+from urllib.parse import urlencode, urlsplit
 
-from django.contrib.auth.decorators import login_required
+from django.conf import settings
+from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
+from django.shortcuts import resolve_url
+from django.utils.http import url_has_allowed_host_and_scheme
+from django_htmx.http import HttpResponseClientRedirect
 
 from apps.projects.models import Membership
 
@@ -19,6 +24,19 @@ if TYPE_CHECKING:
     from collections.abc import Callable
 
     from django.http import HttpRequest, HttpResponse
+
+
+def _to_login(request: HttpRequest) -> HttpResponse:
+    # htmx would follow a redirect and swap the login page into a fragment of the
+    # page; tell it to navigate instead, back to the page the user was on.
+    if getattr(request, "htmx", False):
+        current = urlsplit(request.htmx.current_url or "")
+        back = current.path + (f"?{current.query}" if current.query else "")
+        if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
+            back = "/"
+        login = f"{resolve_url(settings.LOGIN_URL)}?{urlencode({'next': back or '/'})}"
+        return HttpResponseClientRedirect(login)
+    return redirect_to_login(request.get_full_path())
 
 
 def get_membership(request: HttpRequest, project_slug: str) -> Membership:
@@ -48,9 +66,10 @@ def project_view(view: Callable[..., HttpResponse]) -> Callable[..., HttpRespons
     ``membership.project``.
     """
 
-    @login_required
     @wraps(view)
     def wrapper(request: HttpRequest, project_slug: str, *args, **kwargs) -> HttpResponse:
+        if not request.user.is_authenticated:
+            return _to_login(request)
         membership = get_membership(request, project_slug)
         request.membership = membership
         return view(request, membership, *args, **kwargs)

@@ -83,6 +83,12 @@
 
   // Only mouse selections move focus into the form; keyboard selections keep it on the page
   // so Shift+Arrow can go on extending (Enter then moves into the form).
+  // Where typing starts in the form: the tag filter, or Save in a form without tags
+  // (re-attaching an annotation asks only for the passage).
+  function formStart() {
+    return byId('tag-filter') || byId('annotation-form')?.querySelector('button[type="submit"]');
+  }
+
   function onSelection(focusForm) {
     const root = byId('article-text');
     if (!root) return;
@@ -103,7 +109,7 @@
     field(form, 'quote').value = picked.range.toString(); // server compares it ignoring whitespace
     form.hidden = false; // unhide first so its size and offsetParent can be measured
     placeBelow(form, picked.range.getBoundingClientRect());
-    if (focusForm) byId('tag-filter')?.focus({ preventScroll: true });
+    if (focusForm) formStart()?.focus({ preventScroll: true });
   }
 
   function closeForm() {
@@ -113,6 +119,11 @@
     if (form.contains(document.activeElement)) document.activeElement.blur();
     form.hidden = true;
     form.reset(); // hidden inputs (text_hash) keep their server-rendered value
+    // After a 422 the "defaults" are the rejected values: clear them and the messages.
+    form.querySelectorAll('.error, .field-error').forEach((el) => el.remove());
+    form.querySelectorAll('input[type="text"], input[type="search"], textarea').forEach((el) => { el.value = ''; });
+    form.querySelectorAll('input[type="checkbox"]').forEach((el) => { el.checked = false; });
+    form.querySelectorAll('select').forEach((el) => { el.selectedIndex = 0; });
     filterTags(form, '');
     window.getSelection()?.removeAllRanges();
   }
@@ -253,7 +264,7 @@
       }
       case 'Enter': // after a keyboard selection the form is open but unfocused: go into it
         if (!openForm() || (e.target !== document.body && !e.target.closest('#article-text'))) return false;
-        byId('tag-filter')?.focus();
+        formStart()?.focus();
         return true;
     }
     return false;
@@ -326,5 +337,24 @@
 
   const fromHash = () => { const m = /^#[ha](\d+)$/.exec(window.location.hash); if (m) goTo(m[1], false); };
   window.addEventListener('hashchange', fromHash);
+
+  /* ---------- requests htmx does not swap (403, 404, 5xx, network) ---------- */
+  const FAILURES = {
+    403: 'Not allowed: your role in this project may have changed. Reload the page.',
+    404: 'This no longer exists: it may have been deleted elsewhere. Reload the page.',
+  };
+  function showFailure(message) {
+    const box = byId('request-error');
+    if (!box) return;
+    box.textContent = message;
+    box.hidden = false;
+    clearTimeout(showFailure.timer);
+    showFailure.timer = setTimeout(() => { box.hidden = true; }, 8000);
+  }
+  document.addEventListener('htmx:responseError', (e) => {
+    const status = e.detail.xhr.status;
+    showFailure(FAILURES[status] || `The server could not do this (error ${status}); nothing was saved.`);
+  });
+  document.addEventListener('htmx:sendError', () => showFailure('No connection to the server; nothing was saved.'));
   fromHash(); // a deferred script runs after parsing: the DOM is complete
 })();

@@ -230,3 +230,27 @@ def test_a_claim_created_inline_joins_the_claim_list_at_once(client, cast, artic
     )
     oob_list = response.text.split('<datalist id="claim-list" hx-swap-oob="true">')[1]
     assert '<option value="Patience is running out">' in oob_list
+
+
+def test_saving_with_htmx_keeps_the_filters_of_the_page(client, cast, article):
+    tag = factories.make_tag(cast.project, "kept")
+    factories.make_annotation(article, cast.owner, "The family", note="olga's")
+    client.force_login(cast.analyst)
+    response = client.post(
+        _url(article),
+        _data(article, tags=[tag.pk]),
+        HTTP_HX_REQUEST="true",
+        HTTP_HX_CURRENT_URL=f"http://testserver{article.get_absolute_url()}?annotator=me",
+    )
+    assert "(1 of 2)" in response.text
+    assert "olga&#x27;s" not in response.text
+
+
+def test_a_token_reused_by_someone_else_does_not_return_their_annotation(client, cast, article):
+    data = _data(article)
+    client.force_login(cast.owner)
+    client.post(_url(article), data)
+    client.force_login(cast.analyst)
+    response = client.post(_url(article), data, **HTMX)
+    assert response.status_code == 422
+    assert Annotation.objects.get().annotator == cast.owner

@@ -226,3 +226,33 @@ def test_demo_pages_load_without_console_errors(page, live_server, settings):
                 page.keyboard.press("j")
                 page.wait_for_timeout(300)
             page.screenshot(path=str(Path(shots) / f"{name}.png"))
+
+
+def test_an_orphan_is_reattached_by_selecting_its_new_passage(page, live_server, setup):
+    from apps.annotations.anchoring import revise_article
+
+    article = setup["article"]
+    lost = factories.make_annotation(article, setup["analyst"], "Lavrov answered him")
+    revise_article(
+        article=article, new_text=TEXT.replace("Lavrov answered him", "no reply"), author=None
+    )
+    _open(page, live_server, setup)
+    item = page.locator(f"#a{lost.pk}")
+    assert "Orphaned" in item.inner_text()
+    item.get_by_role("link", name="Re-attach").click()
+    assert page.get_by_text("belongs to now").is_visible()
+    _select(page, "no reply", text=TEXT.replace("Lavrov answered him", "no reply"))
+    page.keyboard.press("Enter")
+    expect(page.locator(f"mark#h{lost.pk}")).to_have_text("no reply")
+    lost.refresh_from_db()
+    assert (lost.anchor_status, lost.quote) == ("anchored", "no reply")
+
+
+def test_the_standalone_edit_page_saves_with_javascript_on(page, live_server, setup):
+    annotation = factories.make_annotation(setup["article"], setup["analyst"], "Lavrov")
+    _open(page, live_server, setup)
+    edit = reverse("annotations:edit", args=[setup["project"].slug, annotation.pk])
+    page.goto(live_server.url + edit)
+    page.fill("textarea[name=note]", "saved from the edit page")
+    page.get_by_role("button", name="Save").click()
+    expect(page.locator(f"#a{annotation.pk} .note")).to_have_text("saved from the edit page")

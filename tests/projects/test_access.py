@@ -108,3 +108,25 @@ def test_a_story_of_another_project_is_404_even_for_a_member(client, cast):
         "corpus:story", kwargs={"project_slug": cast.project.slug, "story_id": foreign.pk}
     )
     assert client.get(url).status_code == 404
+
+
+def test_an_htmx_request_after_the_session_expired_navigates_to_log_in(client, pages):
+    kwargs, _ = pages["projects:home"]
+    url = reverse("projects:home", kwargs=kwargs)
+    response = client.get(
+        url, HTTP_HX_REQUEST="true", HTTP_HX_CURRENT_URL=f"http://testserver{url}?tag=3"
+    )
+    assert response.status_code == 200
+    assert (
+        response["HX-Redirect"]
+        == "/accounts/login/?next=%2Fp%2Fproject-"
+        + url.split("/p/project-")[1].replace("/", "%2F")
+        + "%3Ftag%3D3"
+    )
+
+
+def test_the_login_redirect_never_leaves_the_site(client, pages):
+    kwargs, _ = pages["projects:home"]
+    url = reverse("projects:home", kwargs=kwargs)
+    response = client.get(url, HTTP_HX_REQUEST="true", HTTP_HX_CURRENT_URL="https://evil.example/x")
+    assert "evil" not in response["HX-Redirect"]
