@@ -131,6 +131,13 @@ STORAGES = {
 # Limits on what users may send; DESIGN §8.
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=5 * 1024 * 1024)
 MAX_ARTICLE_CHARS = env_int("MAX_ARTICLE_CHARS", default=500_000)
+IMPORT_MAX_FILE_BYTES = env_int("IMPORT_MAX_FILE_BYTES", default=5 * 1024 * 1024)
+IMPORT_MAX_BATCH_BYTES = env_int("IMPORT_MAX_BATCH_BYTES", default=100 * 1024 * 1024)
+IMPORT_MAX_ZIP_MEMBERS = env_int("IMPORT_MAX_ZIP_MEMBERS", default=2_000)
+IMPORT_MAX_ZIP_BYTES = env_int("IMPORT_MAX_ZIP_BYTES", default=200 * 1024 * 1024)
+# Uploads of a whole batch arrive in one request.
+FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+DATA_UPLOAD_MAX_NUMBER_FILES = env_int("DATA_UPLOAD_MAX_NUMBER_FILES", default=1_000)
 
 # Content Security Policy: scripts only from our origin or with this response's nonce;
 # no inline handlers, no eval (htmx is configured accordingly in base.html).

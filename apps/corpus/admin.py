@@ -1,14 +1,32 @@
 from django import forms
 from django.contrib import admin, messages
 from django.db.models import Count
+from django.urls import path
 
 from apps.annotations.anchoring import revise_article
+from apps.corpus import admin_import
 from apps.corpus import text as canonical_text
+from apps.corpus.cleaning import Rejected, check_patterns
 from apps.corpus.models import Article, ArticleRevision, Source, Story
+
+
+class SourceAdminForm(forms.ModelForm):
+    class Meta:
+        model = Source
+        fields = ["name", "domain", "country", "kind", "description", "boilerplate"]
+
+    def clean_boilerplate(self) -> str:
+        value = self.cleaned_data["boilerplate"]
+        try:
+            check_patterns(line for line in value.splitlines() if line.strip())
+        except Rejected as error:
+            raise forms.ValidationError(str(error)) from None
+        return value
 
 
 @admin.register(Source)
 class SourceAdmin(admin.ModelAdmin):
+    form = SourceAdminForm
     list_display = ["name", "domain", "country", "kind", "article_count"]
     list_filter = ["kind", "country"]
     search_fields = ["name", "domain"]
@@ -98,6 +116,22 @@ class ArticleAdmin(admin.ModelAdmin):
     autocomplete_fields = ["project", "source"]
     readonly_fields = ["content_hash", "word_count", "revision", "created_at"]
     inlines = [RevisionInline]
+
+    def get_urls(self):
+        wrap = self.admin_site.admin_view
+        return [
+            path(
+                "import/",
+                wrap(lambda r: admin_import.upload(r, self)),
+                name="corpus_article_import",
+            ),
+            path(
+                "import/<int:batch_id>/",
+                wrap(lambda r, batch_id: admin_import.batch(r, self, batch_id)),
+                name="corpus_article_import_batch",
+            ),
+            *super().get_urls(),
+        ]
 
     def get_queryset(self, request):
         return (

@@ -29,6 +29,15 @@ class Source(models.Model):
     )
     kind = models.CharField(max_length=24, choices=SourceKind.choices, default=SourceKind.OTHER)
     description = models.TextField(blank=True)
+    boilerplate = models.TextField(
+        "boilerplate rules",
+        blank=True,
+        help_text=(
+            "Lines only this outlet prints, removed at import. One rule per line: a regular "
+            "expression a whole line must match (case-insensitive); a rule starting with "
+            "from: removes the matching line and everything after it."
+        ),
+    )
 
     class Meta:
         ordering = ["name"]
@@ -43,6 +52,10 @@ class Source(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def patterns(self) -> list[str]:
+        return [line.strip() for line in self.boilerplate.splitlines() if line.strip()]
 
 
 class ArticleQuerySet(models.QuerySet["Article"]):
@@ -140,6 +153,30 @@ class ArticleRevision(models.Model):
 
     def __str__(self) -> str:
         return f"{self.article} – text {self.number}"
+
+
+class ImportBatch(models.Model):
+    """One import from the admin: what was uploaded (prepared), and what became of it.
+
+    The preview and the confirmation are two requests; keeping the prepared items here,
+    not in a process's memory, lets any app server answer the second."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="imports")
+    created_by = models.ForeignKey(
+        "accounts.User", on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    story_name = models.CharField(max_length=200, blank=True)
+    items = models.JSONField(default=list)
+    report = models.JSONField(default=dict, blank=True)
+    imported_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name_plural = "import batches"
+
+    def __str__(self) -> str:
+        return f"Import into {self.project} on {self.created_at:%Y-%m-%d %H:%M}"
 
 
 class Story(models.Model):

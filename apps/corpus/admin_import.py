@@ -1,0 +1,116 @@
+"""The admin's "Import articles": upload, preview, confirm, report."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, fields
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods
+
+from apps.corpus.importing import Item, import_articles, prepare, read_files
+from apps.corpus.models import ImportBatch, Source, Story
+from apps.projects.models import Project
+
+_ITEM_FIELDS = {f.name for f in fields(Item)}
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    widget = MultipleFileInput
+
+    def clean(self, data, initial=None):
+        files = data if isinstance(data, list | tuple) else [data]
+        return [super(MultipleFileField, self).clean(f, initial) for f in files if f]
+
+
+class ImportForm(forms.Form):
+    project = forms.ModelChoiceField(Project.objects.all())
+    source = forms.ModelChoiceField(
+        Source.objects.all(),
+        required=False,
+        help_text="Leave empty to detect each article's outlet from its URL or site name.",
+    )
+    story = forms.CharField(
+        required=False,
+        max_length=200,
+        help_text="Add the articles to this story of the project (created if new).",
+    )
+    files = MultipleFileField(
+        help_text=(
+            "One or many: .txt, .md, .html (a saved page), a .zip of these, or a .csv / "
+            ".jsonl of articles (columns: title, url, source, published, byline, text or html)."
+        )
+    )
+
+
+def _allowed(request: HttpRequest) -> None:
+    if not request.user.has_perm("corpus.add_article"):
+        raise PermissionDenied
+
+
+@require_http_methods(["GET", "POST"])
+def upload(request: HttpRequest, model_admin: admin.ModelAdmin) -> HttpResponse:
+    _allowed(request)
+    form = ImportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        uploads = [(f.name, f.read()) for f in form.cleaned_data["files"]]
+        items = prepare(
+            project=form.cleaned_data["project"],
+            items=read_files(uploads),
+            source=form.cleaned_data["source"],
+        )
+        batch = ImportBatch.objects.create(
+            project=form.cleaned_data["project"],
+            created_by=request.user,
+            story_name=form.cleaned_data["story"].strip(),
+            items=[asdict(item) for item in items],
+        )
+        return redirect("admin:corpus_article_import_batch", batch.pk)
+    context = {
+        **model_admin.admin_site.each_context(request),
+        "opts": model_admin.model._meta,
+        "title": "Import articles",
+        "form": form,
+    }
+    return render(request, "admin/corpus/article/import.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+def batch(request: HttpRequest, model_admin: admin.ModelAdmin, batch_id: int) -> HttpResponse:
+    _allowed(request)
+    batch = get_object_or_404(ImportBatch.objects.select_related("project"), pk=batch_id)
+    items = [Item(**{k: v for k, v in row.items() if k in _ITEM_FIELDS}) for row in batch.items]
+    if request.method == "POST" and batch.imported_at is None:
+        story = None
+        if batch.story_name:
+            story, _ = Story.objects.get_or_create(project=batch.project, name=batch.story_name)
+        report = import_articles(project=batch.project, items=items, user=request.user, story=story)
+        batch.report = report.as_dict()
+        batch.imported_at = timezone.now()
+        batch.save(update_fields=["report", "imported_at"])
+        level = messages.WARNING if report.rejected else messages.SUCCESS
+        messages.add_message(request, level, f"Import finished: {report}.")
+        return redirect("admin:corpus_article_import_batch", batch.pk)
+    counts: dict[str, int] = {}
+    for item in items:
+        counts[item.status] = counts.get(item.status, 0) + 1
+    context = {
+        **model_admin.admin_site.each_context(request),
+        "opts": model_admin.model._meta,
+        "title": "Import articles: preview" if batch.imported_at is None else "Import report",
+        "batch": batch,
+        "items": items,
+        "counts": counts,
+        "to_save": counts.get("new", 0) + counts.get("revision", 0),
+        "articles_url": reverse("admin:corpus_article_changelist"),
+    }
+    return render(request, "admin/corpus/article/import_batch.html", context)

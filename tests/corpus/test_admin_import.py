@@ -1,0 +1,98 @@
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from apps.corpus.models import Article, ImportBatch, Story
+from tests import factories
+
+
+@pytest.fixture
+def staff(client, db):
+    client.force_login(factories.make_user("admin", is_staff=True, is_superuser=True))
+    return client
+
+
+def _upload(client, project, *files, **fields):
+    return client.post(
+        reverse("admin:corpus_article_import"),
+        {"project": project.pk, "files": list(files), **fields},
+    )
+
+
+def test_the_article_list_offers_the_import(staff):
+    page = staff.get(reverse("admin:corpus_article_changelist")).text
+    assert reverse("admin:corpus_article_import") in page
+
+
+def test_uploading_shows_a_preview_and_saves_nothing_yet(staff, cast):
+    source = factories.make_source("BBC News")
+    response = _upload(
+        staff,
+        cast.project,
+        SimpleUploadedFile("a.txt", b"Headline A\n21/06/2016\nText of A.\nSubscribe"),
+        SimpleUploadedFile("b.bin", b"\x00\x01"),
+        source=source.pk,
+        story="Aleppo",
+    )
+    batch = ImportBatch.objects.get()
+    assert response["Location"] == reverse("admin:corpus_article_import_batch", args=[batch.pk])
+    page = staff.get(response["Location"]).text
+    assert "Headline A" in page and "2016-06-21" in page and "Text of A." in page
+    assert "1 line removed as boilerplate" in page
+    assert "Unsupported file type" in page
+    assert "Import 1 article" in page
+    assert not Article.objects.exists()
+
+
+def test_confirming_imports_and_reports_and_a_second_confirm_does_nothing(staff, cast):
+    source = factories.make_source("BBC News")
+    _upload(
+        staff,
+        cast.project,
+        SimpleUploadedFile("a.txt", b"Headline A\nText of A."),
+        source=source.pk,
+        story="Aleppo",
+    )
+    batch = ImportBatch.objects.get()
+    url = reverse("admin:corpus_article_import_batch", args=[batch.pk])
+    page = staff.post(url, follow=True).text
+    assert "Import finished: 1 created, 0 revised, 0 skipped as duplicates, 0 rejected." in page
+    assert Story.objects.get(name="Aleppo").articles.get().title == "Headline A"
+    staff.post(url)
+    assert Article.objects.count() == 1
+
+
+def test_the_same_upload_again_shows_duplicates(staff, cast):
+    source = factories.make_source("BBC News")
+    for _ in range(2):
+        _upload(
+            staff,
+            cast.project,
+            SimpleUploadedFile("a.txt", b"Headline A\nText of A."),
+            source=source.pk,
+        )
+    latest = ImportBatch.objects.order_by("-pk").first()
+    staff.post(
+        reverse(
+            "admin:corpus_article_import_batch",
+            args=[ImportBatch.objects.order_by("pk").first().pk],
+        )
+    )
+    page = staff.get(reverse("admin:corpus_article_import_batch", args=[latest.pk])).text
+    assert "1 new" in page  # the preview was made before the first import…
+    staff.post(reverse("admin:corpus_article_import_batch", args=[latest.pk]))
+    assert Article.objects.count() == 1  # …and confirming it adds nothing
+
+
+def test_people_without_the_add_permission_cannot_import(client, cast):
+    client.force_login(factories.make_user("clerk", is_staff=True))
+    assert client.get(reverse("admin:corpus_article_import")).status_code == 403
+
+
+def test_a_source_with_an_invalid_rule_is_refused(staff):
+    response = staff.post(
+        reverse("admin:corpus_source_add"),
+        {"name": "X", "kind": "other", "boilerplate": "ok line\n(unclosed"},
+    )
+    assert response.status_code == 200
+    assert "(unclosed" in response.text
