@@ -52,7 +52,7 @@ def _import(project, files, **kwargs):
 
 def test_a_text_file_becomes_an_article_with_its_detected_metadata(project, bbc):
     raw = "Russia bombs on\n21/06/2016\nThe first paragraph.\r\nThe second one.\nPost a Comment"
-    items, report = _import(project, [("a.txt", raw.encode())], source=bbc)
+    _items, report = _import(project, [("a.txt", raw.encode())], source=bbc)
     article = Article.objects.get()
     assert report.created == ["a.txt"]
     assert (article.title, article.published.isoformat()) == ("Russia bombs on", "2016-06-21")
@@ -62,7 +62,7 @@ def test_a_text_file_becomes_an_article_with_its_detected_metadata(project, bbc)
 
 
 def test_a_saved_web_page_is_extracted_and_its_source_found_by_domain(project, bbc):
-    items, report = _import(project, [("page.html", PAGE)])
+    _items, _report = _import(project, [("page.html", PAGE)])
     article = Article.objects.get()
     assert article.source == bbc
     assert article.title == "Peskov: bombing goes on"
@@ -81,7 +81,7 @@ def test_a_zip_of_files_imports_each_and_skips_its_metadata_files(project, bbc):
             "__MACOSX/._one.txt": b"\x00\x01",
         }
     )
-    items, report = _import(project, [("batch.zip", data)], source=bbc)
+    _items, report = _import(project, [("batch.zip", data)], source=bbc)
     assert sorted(report.created) == ["batch.zip: folder/two.md", "batch.zip: one.txt"]
 
 
@@ -92,7 +92,7 @@ def test_a_csv_of_articles_imports_each_row(project, bbc):
         'Peskov answers,,BBC News,29 September 2016,,"Peskov answered him."\n'
         "No text,,BBC News,,,\n"
     )
-    items, report = _import(project, [("list.csv", csv.encode())])
+    _items, report = _import(project, [("list.csv", csv.encode())])
     assert sorted(report.created) == ["list.csv, row 2", "list.csv, row 3"]
     assert report.rejected == [
         ("list.csv, row 4", "The row needs a text or html column with the article.")
@@ -117,7 +117,7 @@ def test_a_jsonl_of_articles_imports_each_line_and_reports_broken_ones(project, 
             }
         ),
     ]
-    items, report = _import(project, [("feed.jsonl", "\n".join(lines).encode())])
+    _items, report = _import(project, [("feed.jsonl", "\n".join(lines).encode())])
     assert len(report.created) == 2
     assert report.rejected[0][0] == "feed.jsonl, line 2"
     assert "Not valid JSON" in report.rejected[0][1]
@@ -136,14 +136,14 @@ def test_a_jsonl_of_articles_imports_each_line_and_reports_broken_ones(project, 
 def test_bad_files_are_rejected_with_a_reason_and_nothing_is_saved(
     project, bbc, name, data, message
 ):
-    items, report = _import(project, [(name, data)], source=bbc)
+    _items, report = _import(project, [(name, data)], source=bbc)
     assert report.rejected and report.rejected[0][0] == name
     assert message in report.rejected[0][1]
     assert not Article.objects.exists()
 
 
 def test_one_bad_file_does_not_block_the_others(project, bbc):
-    items, report = _import(
+    _items, report = _import(
         project, [("bad.txt", b"\x00\x00\x00"), ("good.txt", b"Title\nGood text.")], source=bbc
     )
     assert report.created == ["good.txt"] and len(report.rejected) == 1
@@ -181,12 +181,12 @@ def test_paths_leaving_the_zip_and_nested_archives_are_refused():
 
 
 def test_an_article_whose_source_cannot_be_found_asks_for_one(project):
-    items, report = _import(project, [("a.txt", b"Headline\nSome text.")])
+    _items, report = _import(project, [("a.txt", b"Headline\nSome text.")])
     assert "Source not recognised" in report.rejected[0][1]
 
 
 def test_windows_1252_text_is_decoded_and_the_preview_says_so(project, bbc):
-    items, report = _import(
+    items, _report = _import(
         project, [("a.txt", "Title\n\u201cQuoted\u201d caf\u00e9".encode("cp1252"))], source=bbc
     )
     assert Article.objects.get().text == "\u201cQuoted\u201d caf\u00e9"
@@ -203,13 +203,13 @@ def test_per_source_rules_are_applied_when_the_source_is_detected(project):
 def test_importing_the_same_files_twice_creates_nothing_new(project, bbc):
     files = [("a.txt", b"Title A\nText A."), ("page.html", PAGE)]
     _import(project, files, source=bbc)
-    items, report = _import(project, files, source=bbc)
+    _items, report = _import(project, files, source=bbc)
     assert (len(report.created), len(report.duplicates)) == (0, 2)
     assert Article.objects.count() == 2
 
 
 def test_the_same_article_twice_in_one_batch_is_imported_once(project, bbc):
-    items, report = _import(project, [("a.txt", b"T\nSame."), ("b.txt", b"T\nSame.")], source=bbc)
+    _items, report = _import(project, [("a.txt", b"T\nSame."), ("b.txt", b"T\nSame.")], source=bbc)
     assert (report.created, report.duplicates) == (["a.txt"], ["b.txt"])
 
 
@@ -239,7 +239,7 @@ def test_the_five_raw_seeds_import_as_the_demo_corpus(project):
         factories.make_source(row["name"], domain=row["domain"])
     for row in data["articles"]:
         source = Article._meta.get_field("source").related_model.objects.get(name=row["source"])
-        items, report = _import(
+        _items, report = _import(
             project, [(row["raw"], (SEEDS / row["raw"]).read_bytes())], source=source
         )
         assert report.created == [row["raw"]], report
