@@ -9,6 +9,7 @@ admin.site.site_title = "Narrative workbench"
 project_urls = [
     path("", include("apps.corpus.urls")),
     path("", include("apps.annotations.urls")),
+    path("", include("apps.analysis.urls")),
 ]
 
 urlpatterns = [

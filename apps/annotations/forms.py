@@ -158,7 +158,10 @@ class ReaderFilterForm(forms.Form):
             annotations = [a for a in annotations if a.annotator_username == who]
         tag = self.cleaned_data["tag"]
         if tag:
-            annotations = [a for a in annotations if any(t.pk == tag for t in a.tags)]
+            # A tag stands for its children too, as in the exports.
+            annotations = [
+                a for a in annotations if any(tag in (t.pk, t.parent_id) for t in a.tags)
+            ]
         return annotations
 
     @property

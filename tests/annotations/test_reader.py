@@ -208,3 +208,17 @@ def test_a_codebook_without_shortcuts_gets_keys_on_its_first_nine_tags(client, c
     assert f'value="{tags[9].pk}" data-shortcut=""' in page
     tags[0].refresh_from_db()
     assert tags[0].shortcut == ""  # nothing saved
+
+
+def test_the_reader_offers_an_export_of_what_it_shows(client, cast, article):
+    tag = factories.make_tag(cast.project)
+    page = _page(client, cast.viewer, article, annotator="me", tag=tag.pk)
+    export = reverse("analysis:annotations-csv", args=[cast.project.slug])
+    assert f"{export}?article={article.pk}&amp;annotator=me&amp;tag={tag.pk}" in page
+
+
+def test_a_tag_filter_includes_its_child_tags(client, cast, article):
+    parent = factories.make_tag(cast.project, "accusation")
+    child = factories.make_tag(cast.project, "blame on US", parent=parent)
+    factories.make_annotation(article, cast.analyst, "First", tags=[child], note="child-tagged")
+    assert "child-tagged" in _page(client, cast.viewer, article, tag=parent.pk)

@@ -58,3 +58,10 @@ def test_the_home_page_query_count_does_not_grow_with_articles(
         response = client.get(home_url)
     assert response.text.count("Text number") == 0  # bodies are not loaded on the list
     assert response.text.count("/articles/") >= 15
+
+
+def test_the_home_page_links_every_export(client, cast, home_url):
+    client.force_login(cast.viewer)
+    page = client.get(home_url).text
+    for name in ("annotations-csv", "annotations-jsonld", "codebook-csv", "articles-csv"):
+        assert reverse(f"analysis:{name}", args=[cast.project.slug]) in page

@@ -1,0 +1,343 @@
+"""Annotations, codebook and articles out, as CSV or JSON-LD (Web Annotation).
+
+Every writer streams: rows are read with ``iterator()`` in chunks and written as they
+come, so memory stays flat whatever the size, and the number of queries does not grow
+with it (annotations, their tags and their stories are three ordered queries merged here).
+
+Spreadsheets run a cell that starts with ``= + - @`` (and tab, CR, LF, and the full-width
+``＝ ＋ － ＠``) as a formula; every such text cell is prefixed with ``'``.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from itertools import groupby
+
+from django.db.models import Count, QuerySet
+
+from apps.annotations.models import AnnotationTag, Tag
+from apps.corpus.models import Article, Story
+from apps.projects.models import Project
+
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n", "＝", "＋", "－", "＠")
+BOM = "\ufeff"
+CHUNK = 2000
+
+ANNOTATION_COLUMNS = [
+    "annotation_id",
+    "project",
+    "stories",
+    "article_id",
+    "article_title",
+    "article_url",
+    "source",
+    "source_country",
+    "source_kind",
+    "published",
+    "annotator",
+    "start",
+    "end",
+    "quote",
+    "prefix",
+    "suffix",
+    "tags",
+    "speaker",
+    "target",
+    "claim",
+    "stance",
+    "note",
+    "anchor_status",
+    "created",
+    "updated",
+]
+LONG_COLUMNS = [c if c != "tags" else "tag" for c in ANNOTATION_COLUMNS]
+TAG_SEPARATOR = "; "
+
+_FIELDS = [
+    "pk",
+    "article__project__name",
+    "article_id",
+    "article__title",
+    "article__url",
+    "article__source__name",
+    "article__source__country",
+    "article__source__kind",
+    "article__published",
+    "annotator__username",
+    "start",
+    "end",
+    "quote",
+    "prefix",
+    "suffix",
+    "speaker__name",
+    "target__name",
+    "claim__text",
+    "stance",
+    "note",
+    "anchor_status",
+    "created_at",
+    "updated_at",
+]
+
+
+def neutralise(value: object) -> object:
+    """Make a text cell inert in spreadsheets; other values pass through."""
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
+    return value
+
+
+def _cell(value: object) -> object:
+    if value is None:
+        return ""
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return neutralise(value)
+
+
+class _Echo:
+    """A file-like object whose write returns the line, for streaming csv.writer."""
+
+    def write(self, value: str) -> str:
+        return value
+
+
+def csv_lines(header: list[str], rows: Iterable[list], *, bom: bool = False) -> Iterator[str]:
+    writer = csv.writer(_Echo())
+    first = writer.writerow(header)
+    yield (BOM + first) if bom else first
+    for row in rows:
+        yield writer.writerow([_cell(value) for value in row])
+
+
+def _tag_names(annotations: QuerySet) -> Iterator[tuple[int, list[str]]]:
+    links = (
+        AnnotationTag.objects.filter(annotation__in=annotations.values("pk"))
+        .order_by("annotation_id", "tag__position", "tag__name")
+        .values_list("annotation_id", "tag__name")
+        .iterator(chunk_size=CHUNK)
+    )
+    for annotation_id, group in groupby(links, key=lambda link: link[0]):
+        yield annotation_id, [name for _, name in group]
+
+
+def _stories_by_article(annotations: QuerySet) -> dict[int, str]:
+    names: dict[int, list[str]] = defaultdict(list)
+    for article_id, name in (
+        Story.articles.through.objects.filter(article_id__in=annotations.values("article_id"))
+        .order_by("story__name")
+        .values_list("article_id", "story__name")
+    ):
+        names[article_id].append(name)
+    return {article_id: TAG_SEPARATOR.join(found) for article_id, found in names.items()}
+
+
+def annotation_records(annotations: QuerySet) -> Iterator[tuple[tuple, list[str], str]]:
+    """(row values, tag names, story names) per annotation, ordered by id.
+
+    Three queries whatever the size: annotations and tag links, both ordered by the
+    annotation id and merged here, and the stories of the articles involved.
+    """
+    stories = _stories_by_article(annotations)
+    tags = _tag_names(annotations)
+    pending = next(tags, None)
+    for values in annotations.order_by("pk").values_list(*_FIELDS).iterator(chunk_size=CHUNK):
+        pk = values[0]
+        while pending is not None and pending[0] < pk:
+            pending = next(tags, None)
+        names: list[str] = []
+        if pending is not None and pending[0] == pk:
+            names = pending[1]
+            pending = next(tags, None)
+        yield values, names, stories.get(values[2], "")
+
+
+def _row(values: tuple, tags: str, stories: str) -> list:
+    (pk, project, article_id, *rest) = values
+    head = [pk, project, stories, article_id, *rest[:12]]  # title … suffix
+    tail = rest[12:]  # speaker, target, claim, stance, note, status, created, updated
+    return [*head, tags, *tail]
+
+
+def annotation_rows(annotations: QuerySet) -> Iterator[list]:
+    """One row per annotation (``ANNOTATION_COLUMNS``)."""
+    for values, tags, stories in annotation_records(annotations):
+        yield _row(values, TAG_SEPARATOR.join(tags), stories)
+
+
+def annotation_tag_rows(annotations: QuerySet) -> Iterator[list]:
+    """One row per annotation and tag; an untagged annotation once (``LONG_COLUMNS``)."""
+    for values, tags, stories in annotation_records(annotations):
+        for tag in tags or [""]:
+            yield _row(values, tag, stories)
+
+
+CODEBOOK_COLUMNS = ["tag", "parent", "description", "colour", "shortcut", "annotations"]
+
+
+def codebook_rows(project: Project) -> Iterator[list]:
+    tags = (
+        Tag.objects.filter(project=project)
+        .select_related("parent")
+        .annotate(count=Count("annotations"))
+        .order_by("position", "name")
+    )
+    for tag in tags:
+        parent = tag.parent.name if tag.parent else ""
+        yield [tag.name, parent, tag.description, tag.color, tag.shortcut, tag.count]
+
+
+ARTICLE_COLUMNS = [
+    "article_id",
+    "title",
+    "url",
+    "source",
+    "source_country",
+    "source_kind",
+    "published",
+    "byline",
+    "language",
+    "words",
+    "revision",
+    "annotations",
+    "stories",
+    "content_hash",
+]
+
+
+def article_rows(project: Project) -> Iterator[list]:
+    articles = (
+        Article.objects.filter(project=project)
+        .annotate(count=Count("annotations"))
+        .order_by("published", "pk")
+        .values_list(
+            "pk",
+            "title",
+            "url",
+            "source__name",
+            "source__country",
+            "source__kind",
+            "published",
+            "byline",
+            "language",
+            "word_count",
+            "revision",
+            "count",
+            "content_hash",
+        )
+    )
+    stories: dict[int, list[str]] = defaultdict(list)
+    for article_id, name in (
+        Story.articles.through.objects.filter(article__project=project)
+        .order_by("story__name")
+        .values_list("article_id", "story__name")
+    ):
+        stories[article_id].append(name)
+    for values in articles.iterator(chunk_size=CHUNK):
+        *head, digest = values
+        yield [*head, TAG_SEPARATOR.join(stories.get(values[0], [])), digest]
+
+
+# JSON-LD ---------------------------------------------------------------------------------
+
+NS = "https://narrative-workbench.org/ns#"
+
+
+def jsonld_lines(annotations: QuerySet, *, label: str, base_url: str) -> Iterator[str]:
+    """An AnnotationCollection of the W3C Web Annotation model, streamed.
+
+    Positions (TextPositionSelector) count Unicode code points of the article's
+    canonical text, as the Web Annotation model asks; the collection says so too.
+    """
+    head = {
+        "@context": [
+            "http://www.w3.org/ns/anno.jsonld",
+            {"nw": NS},
+        ],
+        "type": "AnnotationCollection",
+        "label": label,
+        "nw:offsetUnit": "unicode code points of the article's canonical text (NFC, LF)",
+    }
+    yield (
+        json.dumps(head, ensure_ascii=False)[:-1]
+        + ', "first": {"type": "AnnotationPage", "items": [\n'
+    )
+    first = True
+    for values, tags, _ in annotation_records(annotations):
+        item = _web_annotation(values, tags, base_url)
+        yield ("" if first else ",\n") + json.dumps(item, ensure_ascii=False)
+        first = False
+    yield "\n]}}\n"
+
+
+def _web_annotation(values: tuple, tags: list[str], base_url: str) -> dict:
+    (
+        pk,
+        _project,
+        article_id,
+        _title,
+        url,
+        _source,
+        _country,
+        _kind,
+        _published,
+        annotator,
+        start,
+        end,
+        quote,
+        prefix,
+        suffix,
+        speaker,
+        target,
+        claim,
+        stance,
+        note,
+        status,
+        created,
+        updated,
+    ) = values
+    body: list[dict] = [{"type": "TextualBody", "purpose": "tagging", "value": t} for t in tags]
+    if speaker:
+        body.append(
+            {
+                "type": "TextualBody",
+                "purpose": "identifying",
+                "value": speaker,
+                "nw:role": "speaker",
+            }
+        )
+    if target:
+        body.append(
+            {"type": "TextualBody", "purpose": "identifying", "value": target, "nw:role": "target"}
+        )
+    if claim:
+        body.append(
+            {
+                "type": "TextualBody",
+                "purpose": "classifying",
+                "value": claim,
+                "nw:role": "claim",
+                "nw:stance": stance or None,
+            }
+        )
+    if note:
+        body.append({"type": "TextualBody", "purpose": "commenting", "value": note})
+    return {
+        "id": f"{base_url}#annotation-{pk}",
+        "type": "Annotation",
+        "created": created.isoformat(),
+        "modified": updated.isoformat(),
+        "creator": {"type": "Person", "nickname": annotator},
+        "body": body,
+        "target": {
+            "source": url or f"{base_url}#article-{article_id}",
+            "selector": [
+                {"type": "TextQuoteSelector", "exact": quote, "prefix": prefix, "suffix": suffix},
+                {"type": "TextPositionSelector", "start": start, "end": end},
+            ],
+        },
+        "nw:anchorStatus": status,
+    }

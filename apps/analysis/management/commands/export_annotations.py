@@ -1,0 +1,52 @@
+import sys
+
+from django.core.management.base import BaseCommand, CommandError
+
+from apps.analysis import export
+from apps.analysis.filters import AnnotationFilter
+from apps.projects.models import Project
+
+
+class Command(BaseCommand):
+    help = "Export a project's annotations as CSV (one row each, or per tag) or JSON-LD."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--project", required=True, help="project slug")
+        parser.add_argument("--format", choices=["csv", "long", "jsonld"], default="csv")
+        parser.add_argument("-o", "--output", help="file to write (default: standard output)")
+        parser.add_argument("--bom", action="store_true", help="start with a UTF-8 BOM (Excel)")
+        for key in AnnotationFilter.KEYS:
+            field = AnnotationFilter.base_fields[key]
+            parser.add_argument(f"--{key}", help=field.help_text or f"filter by {key} (id)")
+
+    def handle(self, *args, project, format, output, bom, **options):
+        try:
+            project_obj = Project.objects.get(slug=project)
+        except Project.DoesNotExist:
+            raise CommandError(f"No project with the slug “{project}”.") from None
+        filters = AnnotationFilter({k: options[k] for k in AnnotationFilter.KEYS if options[k]})
+        if not filters.is_valid():
+            raise CommandError(f"Invalid filter: {filters.errors.as_text()}")
+        if filters.cleaned_data["annotator"] == "me":
+            raise CommandError("--annotator me means nothing here: give a username.")
+        annotations = filters.annotations(project_obj, user=None)
+        if format == "jsonld":
+            lines = export.jsonld_lines(
+                annotations, label=project_obj.name, base_url=f"urn:narrative-workbench:{project}"
+            )
+        elif format == "long":
+            lines = export.csv_lines(
+                export.LONG_COLUMNS, export.annotation_tag_rows(annotations), bom=bom
+            )
+        else:
+            lines = export.csv_lines(
+                export.ANNOTATION_COLUMNS, export.annotation_rows(annotations), bom=bom
+            )
+        if output:
+            with open(output, "w", encoding="utf-8", newline="") as handle:
+                handle.writelines(lines)
+        else:
+            try:
+                sys.stdout.writelines(lines)
+            except BrokenPipeError:  # piped into head or the like: not an error
+                sys.stderr.close()

@@ -1,0 +1,80 @@
+from __future__ import annotations
+
+from django.http import HttpRequest, StreamingHttpResponse
+from django.utils import timezone
+from django.utils.text import slugify
+from django.views.decorators.http import require_safe
+
+from apps.analysis import export
+from apps.analysis.filters import AnnotationFilter
+from apps.projects.access import project_view
+from apps.projects.models import Membership
+
+
+def _filename(membership: Membership, what: str, extension: str) -> str:
+    return f"{slugify(membership.project.slug)}-{what}-{timezone.now():%Y%m%d}.{extension}"
+
+
+def _csv(lines, filename: str) -> StreamingHttpResponse:
+    response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def _bom(request: HttpRequest) -> bool:
+    # Excel needs the byte-order mark to read UTF-8; ?bom=0 leaves it out (pandas, R).
+    return request.GET.get("bom", "1") != "0"
+
+
+@require_safe
+@project_view
+def annotations_csv(request: HttpRequest, membership: Membership) -> StreamingHttpResponse:
+    annotations = AnnotationFilter(request.GET).annotations(membership.project, request.user)
+    if request.GET.get("format") == "long":
+        header, rows, what = (
+            export.LONG_COLUMNS,
+            export.annotation_tag_rows(annotations),
+            "annotation-tags",
+        )
+    else:
+        header, rows, what = (
+            export.ANNOTATION_COLUMNS,
+            export.annotation_rows(annotations),
+            "annotations",
+        )
+    lines = export.csv_lines(header, rows, bom=_bom(request))
+    return _csv(lines, _filename(membership, what, "csv"))
+
+
+@require_safe
+@project_view
+def annotations_jsonld(request: HttpRequest, membership: Membership) -> StreamingHttpResponse:
+    annotations = AnnotationFilter(request.GET).annotations(membership.project, request.user)
+    lines = export.jsonld_lines(
+        annotations,
+        label=membership.project.name,
+        base_url=request.build_absolute_uri(membership.project.get_absolute_url()),
+    )
+    response = StreamingHttpResponse(lines, content_type="application/ld+json; charset=utf-8")
+    response["Content-Disposition"] = (
+        f'attachment; filename="{_filename(membership, "annotations", "jsonld")}"'
+    )
+    return response
+
+
+@require_safe
+@project_view
+def codebook_csv(request: HttpRequest, membership: Membership) -> StreamingHttpResponse:
+    lines = export.csv_lines(
+        export.CODEBOOK_COLUMNS, export.codebook_rows(membership.project), bom=_bom(request)
+    )
+    return _csv(lines, _filename(membership, "codebook", "csv"))
+
+
+@require_safe
+@project_view
+def articles_csv(request: HttpRequest, membership: Membership) -> StreamingHttpResponse:
+    lines = export.csv_lines(
+        export.ARTICLE_COLUMNS, export.article_rows(membership.project), bom=_bom(request)
+    )
+    return _csv(lines, _filename(membership, "articles", "csv"))
