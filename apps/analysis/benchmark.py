@@ -7,24 +7,33 @@ information: nothing here is asserted, so the benchmark never makes CI flaky.
 
 from __future__ import annotations
 
+import html
+import os
+import random
 import statistics
+import subprocess
+import sys
+import tempfile
 import time
 import uuid
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 
-from django.db import connection
+from django.conf import settings
+from django.db import connection, connections
 from django.test import Client
 from django.test.utils import CaptureQueriesContext, override_settings
 from django.urls import reverse
 
-from apps.corpus.synthetic import generate_corpus
+from apps.corpus.synthetic import _article_text, _sentences, generate_corpus
 
 SCALES = {
     # articles, sources, annotations in the project
     "small": (200, 10, 2_000),
     "large": (2_000, 30, 20_000),
 }
+# files per import, annotations in the export
+BATCH_SCALES = {"small": (100, 10_000), "large": (1_000, 100_000)}
 HEAVY = (10, 200, 1000)
 
 
@@ -121,6 +130,103 @@ def run_benchmark(*, scale: str, runs: int, warmup: int = 3, log=print) -> list[
         )
 
     results.append(_measure("create annotation", create, runs=runs, warmup=warmup))
+    return results
+
+
+@dataclass
+class BatchResult:
+    operation: str
+    seconds: float
+    peak_mb: float
+    detail: str
+
+    def row(self) -> str:
+        return f"{self.operation:<34} {self.seconds:9.2f} s {self.peak_mb:8.0f} MB  {self.detail}"
+
+
+def _run_manage(*args: str) -> tuple[float, float, str]:
+    """Run a management command in a fresh process, as a user would: wall time, that
+    process's peak memory (RSS, MB), and the last line it printed."""
+    connections.close_all()
+    began = time.perf_counter()
+    process = subprocess.Popen(
+        [sys.executable, "manage.py", *args],
+        cwd=settings.BASE_DIR,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
+    output = process.stdout.read()
+    _, status, usage = os.wait4(process.pid, 0)
+    seconds = time.perf_counter() - began
+    process.returncode = os.waitstatus_to_exitcode(status)
+    if process.returncode not in (0, 1):
+        raise RuntimeError(f"manage.py {' '.join(args)} failed: {output[-500:]}")
+    lines = [line for line in output.splitlines() if line.strip()]
+    return seconds, usage.ru_maxrss / 1024, lines[-1] if lines else ""
+
+
+def _synthetic_files(count: int, kind: str, folder: str) -> list[str]:
+    sentences = _sentences()
+    rng = random.Random(11)
+    paths = []
+    for n in range(count):
+        body = _article_text(rng, sentences, n).split("\n\n")
+        if kind == "html":
+            paragraphs = "".join(f"<p>{html.escape(p)}</p>" for p in body)
+            content = (
+                f"<!doctype html><html><head><title>Bench page {n}</title>"
+                f'<meta property="article:published_time" content="2016-09-{1 + n % 28:02d}">'
+                "<script>track()</script></head><body><nav>Home · World · Share this</nav>"
+                f"<article><h1>Bench page {n}</h1>{paragraphs}</article>"
+                "<footer>Subscribe · Follow us</footer></body></html>"
+            )
+            name = f"page-{n:05d}.html"
+        else:
+            content = f"Bench text {n}\n21/06/2016\n" + "\n".join(body) + "\nShare this\n"
+            name = f"text-{n:05d}.txt"
+        path = os.path.join(folder, name)
+        with open(path, "w", encoding="utf-8") as handle:
+            handle.write(content)
+        paths.append(path)
+    return paths
+
+
+def run_batch_benchmark(*, scale: str, log=print) -> list[BatchResult]:
+    """Import of text and HTML files (both cores), export of many annotations."""
+    from apps.corpus.models import Source
+    from apps.projects.models import Project
+
+    files, export_size = BATCH_SCALES[scale]
+    results = []
+    source, _ = Source.objects.get_or_create(name="Bench outlet")
+    for kind in ("text", "html"):
+        with tempfile.TemporaryDirectory() as folder:
+            _synthetic_files(files, kind, folder)
+            slug = f"bench-import-{kind}-{scale}-{int(time.time())}"
+            Project.objects.create(slug=slug, name=slug)
+            seconds, peak, detail = _run_manage(
+                "import_articles", folder, "--project", slug, "--source", source.name
+            )
+            log(f"  import of {files} {kind} files: {seconds:.2f} s ({detail})")
+            results.append(BatchResult(f"import {files} {kind} files", seconds, peak, detail))
+
+    log(f"Generating {export_size} annotations for the export…")
+    corpus = generate_corpus(
+        project_slug=f"bench-export-{scale}",
+        articles=max(100, export_size // 50),
+        sources=20,
+        annotations=export_size,
+        seed=5,
+    )
+    project = corpus.project
+
+    seconds, peak, _ = _run_manage(
+        "export_annotations", "--project", project.slug, "-o", os.devnull, "--bom"
+    )
+    detail = f"{corpus.annotations} rows"
+    log(f"  export: {seconds:.2f} s ({detail})")
+    results.append(BatchResult(f"export {corpus.annotations} annotations", seconds, peak, detail))
     return results
 
 

@@ -16,7 +16,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from itertools import groupby
 
-from django.db.models import Count, QuerySet
+from django.db.models import CharField, Count, Func, QuerySet
 
 from apps.annotations.models import AnnotationTag, Tag
 from apps.corpus.models import Article, Story
@@ -56,6 +56,44 @@ ANNOTATION_COLUMNS = [
 LONG_COLUMNS = [c if c != "tags" else "tag" for c in ANNOTATION_COLUMNS]
 TAG_SEPARATOR = "; "
 
+
+class IsoText(Func):
+    """A date or UTC timestamp as ISO 8601 text, formatted by the database.
+
+    Converting 200,000 datetimes per 100,000 rows in Python (parse, make aware, format)
+    was a third of the export's time; the database does it for free while it reads."""
+
+    output_field = CharField()
+
+    def __init__(self, expression, *, date_only: bool = False):
+        self.date_only = date_only
+        super().__init__(expression)
+
+    def as_sqlite(self, compiler, connection, **extra):
+        # SQLite stores UTC timestamps as 'YYYY-MM-DD HH:MM:SS.ffffff' and dates as ISO.
+        template = (
+            "%(expressions)s"
+            if self.date_only
+            else ("REPLACE(%(expressions)s, ' ', 'T') || '+00:00'")
+        )
+        return self.as_sql(compiler, connection, template=template, **extra)
+
+    def as_postgresql(self, compiler, connection, **extra):
+        template = (
+            "TO_CHAR(%(expressions)s, 'YYYY-MM-DD')"
+            if self.date_only
+            else "TO_CHAR(%(expressions)s AT TIME ZONE 'UTC', "
+            '\'YYYY-MM-DD"T"HH24:MI:SS.US"+00:00"\')'
+        )
+        return self.as_sql(compiler, connection, template=template, **extra)
+
+
+_EXPRESSIONS = {
+    "published_iso": IsoText("article__published", date_only=True),
+    "created_iso": IsoText("created_at"),
+    "updated_iso": IsoText("updated_at"),
+}
+
 _FIELDS = [
     "pk",
     "article__project__name",
@@ -65,7 +103,7 @@ _FIELDS = [
     "article__source__name",
     "article__source__country",
     "article__source__kind",
-    "article__published",
+    "published_iso",
     "annotator__username",
     "start",
     "end",
@@ -78,21 +116,29 @@ _FIELDS = [
     "stance",
     "note",
     "anchor_status",
-    "created_at",
-    "updated_at",
+    "created_iso",
+    "updated_iso",
 ]
+
+
+_FORMULA_CHARS = frozenset(FORMULA_START)
 
 
 def neutralise(value: object) -> object:
     """Make a text cell inert in spreadsheets; other values pass through."""
-    if isinstance(value, str) and value.startswith(FORMULA_START):
+    if isinstance(value, str) and value and value[0] in _FORMULA_CHARS:
         return "'" + value
     return value
 
 
 def _cell(value: object) -> object:
+    # The hot loop of every export: a type switch, cheapest cases first.
+    if type(value) is str:
+        return "'" + value if value and value[0] in _FORMULA_CHARS else value
     if value is None:
         return ""
+    if type(value) is int:
+        return value
     if hasattr(value, "isoformat"):
         return value.isoformat()
     return neutralise(value)
@@ -109,8 +155,18 @@ def csv_lines(header: list[str], rows: Iterable[list], *, bom: bool = False) -> 
     writer = csv.writer(_Echo())
     first = writer.writerow(header)
     yield (BOM + first) if bom else first
+    formula, cell = _FORMULA_CHARS, _cell
     for row in rows:
-        yield writer.writerow([_cell(value) for value in row])
+        # Inline for the common cases (text, int, empty): a function call per cell
+        # was a third of the export's time. csv writes None as an empty cell.
+        yield writer.writerow(
+            [
+                ("'" + v if v[:1] in formula else v)
+                if type(v) is str
+                else (v if v is None or type(v) is int else cell(v))
+                for v in row
+            ]
+        )
 
 
 def _tag_names(annotations: QuerySet) -> Iterator[tuple[int, list[str]]]:
@@ -144,7 +200,8 @@ def annotation_records(annotations: QuerySet) -> Iterator[tuple[tuple, list[str]
     stories = _stories_by_article(annotations)
     tags = _tag_names(annotations)
     pending = next(tags, None)
-    for values in annotations.order_by("pk").values_list(*_FIELDS).iterator(chunk_size=CHUNK):
+    rows = annotations.annotate(**_EXPRESSIONS).order_by("pk").values_list(*_FIELDS)
+    for values in rows.iterator(chunk_size=CHUNK):
         pk = values[0]
         while pending is not None and pending[0] < pk:
             pending = next(tags, None)
@@ -328,8 +385,8 @@ def _web_annotation(values: tuple, tags: list[str], base_url: str) -> dict:
     return {
         "id": f"{base_url}#annotation-{pk}",
         "type": "Annotation",
-        "created": created.isoformat(),
-        "modified": updated.isoformat(),
+        "created": created,
+        "modified": updated,
         "creator": {"type": "Person", "nickname": annotator},
         "body": body,
         "target": {

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from django.db import transaction
+from django.db import connection, transaction
 
 from apps.accounts.models import User
 from apps.annotations.annotating import CONTEXT_LENGTH
@@ -196,6 +196,11 @@ def generate_corpus(
         ],
         batch_size=5000,
     )
+    # Fresh statistics: after a bulk load the planner would otherwise think the tables
+    # nearly empty and pick plans that are slow at this size (PostgreSQL's autovacuum
+    # would get there too, later).
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
     return GeneratedCorpus(
         project=project,
         articles=len(created),
