@@ -8,6 +8,7 @@ information: nothing here is asserted, so the benchmark never makes CI flaky.
 from __future__ import annotations
 
 import html
+import json
 import os
 import random
 import statistics
@@ -25,15 +26,17 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext, override_settings
 from django.urls import reverse
 
+from apps.annotations.models import Annotation
 from apps.corpus.synthetic import _article_text, _sentences, generate_corpus
 
 SCALES = {
     # articles, sources, annotations in the project
     "small": (200, 10, 2_000),
     "large": (2_000, 30, 20_000),
+    "xl": (10_000, 30, 200_000),
 }
 # files per import, annotations in the export
-BATCH_SCALES = {"small": (100, 10_000), "large": (1_000, 100_000)}
+BATCH_SCALES = {"small": (100, 10_000), "large": (1_000, 100_000), "xl": (1_000, 100_000)}
 HEAVY = (10, 200, 1000)
 
 
@@ -130,6 +133,46 @@ def run_benchmark(*, scale: str, runs: int, warmup: int = 3, log=print) -> list[
         )
 
     results.append(_measure("create annotation", create, runs=runs, warmup=warmup))
+
+    mine = list(
+        Annotation.objects.filter(article=article, annotator=analyst).values_list("pk", "version")
+    )
+    versions = dict(mine)
+    edit_id = mine[0][0]
+    edit_url = reverse("annotations:edit", args=[project.slug, edit_id])
+
+    def edit():
+        response = client.post(
+            edit_url, {"version": versions[edit_id], "note": "edited", "tags": tags}
+        )
+        versions[edit_id] += 1
+        return response
+
+    results.append(_measure("edit annotation", edit, runs=runs, warmup=warmup))
+    doomed = iter([pk for pk, _ in mine[1:]])
+
+    def delete():
+        url = reverse("annotations:delete", args=[project.slug, next(doomed)])
+        return client.post(url)
+
+    deletions = max(1, min(runs, len(mine) - 1 - warmup))
+    results.append(_measure("delete annotation", delete, runs=deletions, warmup=min(warmup, 1)))
+
+    story = project.stories.order_by("pk").first()
+    compare_url = reverse("analysis:compare", args=[project.slug]) + f"?story={story.pk}"
+    matrix_url = reverse("analysis:matrix", args=[project.slug])
+    claim = project.claims.order_by("pk").first()
+    actor = project.actors.order_by("pk").first()
+    heavy_runs = max(5, runs // 3)
+    for name, url in (
+        (f"story comparison ({story.articles.count()} articles)", compare_url),
+        ("story comparison, claims × kinds", compare_url + "&rows=claims&group=kind"),
+        ("matrix, whole project", matrix_url),
+        ("matrix, speakers", matrix_url + "?rows=actors"),
+        ("claim page", reverse("annotations:claim", args=[project.slug, claim.pk])),
+        ("actor page", reverse("annotations:actor", args=[project.slug, actor.pk])),
+    ):
+        results.append(_measure(name, lambda url=url: client.get(url), runs=heavy_runs, warmup=1))
     return results
 
 
@@ -144,26 +187,37 @@ class BatchResult:
         return f"{self.operation:<34} {self.seconds:9.2f} s {self.peak_mb:8.0f} MB  {self.detail}"
 
 
+# Runs the command as a child of a small process, which reports the child's peak memory:
+# measured from this (large) process, Linux would count memory it shared before exec.
+_MEASURE = """
+import json, resource, subprocess, sys, time
+began = time.perf_counter()
+done = subprocess.run(sys.argv[1:], capture_output=True, text=True)
+print(json.dumps({
+    "seconds": time.perf_counter() - began,
+    "peak_kb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss,
+    "code": done.returncode,
+    "out": done.stdout[-2000:],
+}))
+"""
+
+
 def _run_manage(*args: str) -> tuple[float, float, str]:
     """Run a management command in a fresh process, as a user would: wall time, that
     process's peak memory (RSS, MB), and the last line it printed."""
     connections.close_all()
-    began = time.perf_counter()
-    process = subprocess.Popen(
-        [sys.executable, "manage.py", *args],
+    measured = subprocess.run(
+        [sys.executable, "-c", _MEASURE, sys.executable, "manage.py", *args],
         cwd=settings.BASE_DIR,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
+        capture_output=True,
         text=True,
+        check=True,
     )
-    output = process.stdout.read()
-    _, status, usage = os.wait4(process.pid, 0)
-    seconds = time.perf_counter() - began
-    process.returncode = os.waitstatus_to_exitcode(status)
-    if process.returncode not in (0, 1):
-        raise RuntimeError(f"manage.py {' '.join(args)} failed: {output[-500:]}")
-    lines = [line for line in output.splitlines() if line.strip()]
-    return seconds, usage.ru_maxrss / 1024, lines[-1] if lines else ""
+    outcome = json.loads(measured.stdout)
+    if outcome["code"] not in (0, 1):
+        raise RuntimeError(f"manage.py {' '.join(args)} failed: {outcome['out'][-500:]}")
+    lines = [line for line in outcome["out"].splitlines() if line.strip()]
+    return outcome["seconds"], outcome["peak_kb"] / 1024, lines[-1] if lines else ""
 
 
 def _synthetic_files(count: int, kind: str, folder: str) -> list[str]:

@@ -7,16 +7,29 @@ be turned into the URL of its export by changing the path only.
 from __future__ import annotations
 
 from django import forms
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 
 from apps.annotations.models import Annotation
+from apps.corpus.models import Article
 from apps.projects.models import Project
+
+
+class IdListWidget(forms.CheckboxSelectMultiple):
+    """Ids given as repeated parameters (?source=1&source=2, from checkboxes) or
+    comma-separated (?source=1,2, handy in a shared URL or on the command line)."""
+
+    def value_from_datadict(self, data, files, name):
+        getlist = getattr(data, "getlist", None)
+        values = getlist(name) if getlist else [data.get(name, "")]
+        return [part.strip() for value in values for part in str(value).split(",") if part.strip()]
 
 
 class AnnotationFilter(forms.Form):
     article = forms.IntegerField(required=False, min_value=1)
     story = forms.IntegerField(required=False, min_value=1)
-    source = forms.CharField(required=False, help_text="Outlet ids, comma-separated.")
+    source = forms.Field(
+        required=False, widget=IdListWidget, help_text="Outlet ids (repeat, or comma-separated)."
+    )
     tag = forms.IntegerField(required=False, min_value=1)
     claim = forms.IntegerField(required=False, min_value=1)
     actor = forms.IntegerField(required=False, min_value=1, help_text="As speaker or target.")
@@ -27,13 +40,31 @@ class AnnotationFilter(forms.Form):
     KEYS = ("article", "story", "source", "tag", "claim", "actor", "annotator", "since", "until")
 
     def clean_source(self) -> list[int]:
-        raw = self.cleaned_data["source"]
-        parts = [p.strip() for p in raw.split(",") if p.strip()]
-        if not all(p.isdigit() for p in parts):
-            raise forms.ValidationError("Give outlet ids separated by commas.")
+        parts = self.cleaned_data["source"] or []
+        if not all(str(p).isdigit() for p in parts):
+            raise forms.ValidationError("Give outlet ids, as numbers.")
         return [int(p) for p in parts]
 
-    def annotations(self, project: Project, user) -> Annotation.objects.__class__:
+    def articles(self, project: Project) -> QuerySet[Article]:
+        """The articles of the selection (story, outlets, dates): the comparison's columns
+        come from these, so an outlet whose articles carry no annotation still shows."""
+        articles = Article.objects.filter(project=project)
+        if not self.is_valid():
+            return articles
+        data = self.cleaned_data
+        if data["article"]:
+            articles = articles.filter(pk=data["article"])
+        if data["story"]:
+            articles = articles.filter(stories=data["story"])
+        if data["source"]:
+            articles = articles.filter(source_id__in=data["source"])
+        if data["since"]:
+            articles = articles.filter(published__gte=data["since"])
+        if data["until"]:
+            articles = articles.filter(published__lte=data["until"])
+        return articles
+
+    def annotations(self, project: Project, user) -> QuerySet[Annotation]:
         """The project's annotations matching the filter (all of them if it is invalid)."""
         annotations = Annotation.objects.filter(article__project=project)
         if not self.is_valid():
@@ -73,7 +104,8 @@ class AnnotationFilter(forms.Form):
 
         kept = QueryDict(mutable=True)
         for key in self.KEYS:
-            value = self.data.get(key)
-            if value:
-                kept[key] = value
+            values = self.data.getlist(key) if hasattr(self.data, "getlist") else []
+            values = [v for v in values if v] or ([self.data[key]] if self.data.get(key) else [])
+            if values:
+                kept.setlist(key, values)
         return kept.urlencode()

@@ -1,10 +1,15 @@
 from django.urls import path
 
-from apps.analysis import views
+from apps.analysis import views, views_compare
 
 app_name = "analysis"
 
 urlpatterns = [
+    path("compare/", views_compare.story_comparison, name="compare"),
+    path("compare/matrix/", views_compare.matrix, name="matrix"),
+    path("compare/passages/", views_compare.cell_passages, name="cell"),
+    path("compare/articles/", views_compare.side_by_side, name="side-by-side"),
+    path("compare/table.csv", views_compare.comparison_csv, name="comparison-csv"),
     path("export/annotations.csv", views.annotations_csv, name="annotations-csv"),
     path("export/annotations.jsonld", views.annotations_jsonld, name="annotations-jsonld"),
     path("export/codebook.csv", views.codebook_csv, name="codebook-csv"),

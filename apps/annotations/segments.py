@@ -83,12 +83,14 @@ def render_text(
     describe: dict[int, str] | None = None,
     colour_class: dict[int, str] | None = None,
     review: set[int] | frozenset[int] = frozenset(),
+    dim: set[int] | frozenset[int] = frozenset(),
 ) -> SafeString:
     """Render the text as ``<p>`` paragraphs of ``<span>``/``<mark>`` segments.
 
     ``describe`` maps an annotation id to its hover text; ``colour_class`` to the CSS
     class of its first tag's colour. Segments covered by an annotation in ``review``
-    (re-anchored to a similar passage) are marked for the reader to see.
+    (re-anchored to a similar passage) are marked for the reader to see; segments whose
+    annotations are all in ``dim`` are dimmed (a focus on one tag or claim).
     """
     describe = describe or {}
     colour_class = colour_class or {}
@@ -111,6 +113,8 @@ def render_text(
             classes = ["seg", "hl", f"d{depth}"]
             if review and any(pk in review for pk in seg.covering):
                 classes.append("review")
+            if dim and all(pk in dim for pk in seg.covering):
+                classes.append("dim")
             for layer, pk in enumerate(seg.covering[:3], start=1):
                 classes.append(f"c{layer}-{colour_class.get(pk, 'none')}")
             # Hover text names the first three; data-a lists them all for the script.

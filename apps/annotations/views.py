@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-from itertools import groupby
 from urllib.parse import urlsplit
 
 from django.contrib import messages
@@ -14,6 +13,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django_htmx.http import reswap, retarget
 
+from apps.analysis.profiles import actor_profile, claim_profile
 from apps.annotations.annotating import (
     EditConflict,
     StaleText,
@@ -30,6 +30,7 @@ from apps.annotations.forms import (
     ReattachForm,
 )
 from apps.annotations.models import Actor, Annotation, Claim, Tag
+from apps.annotations.passages import by_source
 from apps.annotations.reader import SidebarRenderer, load_rows
 from apps.annotations.segments import render_text
 from apps.corpus.models import Article
@@ -409,42 +410,25 @@ def annotation_delete(request: HttpRequest, membership: Membership, annotation_i
     return redirect(article.get_absolute_url())
 
 
-def _passages_by_source(annotations) -> list[tuple[object, list[Annotation]]]:
-    ordered = sorted(
-        annotations,
-        key=lambda a: (
-            a.article.source.name,
-            a.article.published or a.article.created_at.date(),
-            a.start,
-        ),
-    )
-    return [
-        (source, list(group)) for source, group in groupby(ordered, key=lambda a: a.article.source)
-    ]
-
-
 @require_safe
 @project_view
 def claim_detail(request: HttpRequest, membership: Membership, claim_id: int) -> HttpResponse:
-    claim = get_object_or_404(
-        Claim.objects.select_related("parent"), pk=claim_id, project=membership.project
-    )
-    children = list(claim.children.all())
-    annotations = (
-        Annotation.objects.filter(claim__in=[claim, *children])
-        .with_related()
-        .select_related("article__project")
-    )
+    project = membership.project
+    claim = get_object_or_404(Claim.objects.select_related("parent"), pk=claim_id, project=project)
+    profile = claim_profile(project=project, claim=claim, user=request.user)
     return render(
         request,
         "annotations/claim.html",
         {
             "membership": membership,
-            "project": membership.project,
+            "project": project,
             "claim": claim,
-            "children": children,
-            "groups": _passages_by_source(annotations),
-            "tag_styles": Tag.colour_rules(membership.project.tags.all()),
+            "claim_export": reverse("analysis:annotations-csv", args=[project.slug])
+            + f"?claim={claim.pk}",
+            "children": list(claim.children.all()),
+            "groups": by_source(profile["passages"]),
+            "tag_styles": Tag.colour_rules(project.tags.all()),
+            **profile,
         },
     )
 
@@ -452,23 +436,23 @@ def claim_detail(request: HttpRequest, membership: Membership, claim_id: int) ->
 @require_safe
 @project_view
 def actor_detail(request: HttpRequest, membership: Membership, actor_id: int) -> HttpResponse:
-    actor = get_object_or_404(Actor, pk=actor_id, project=membership.project)
-    spoken = (
-        Annotation.objects.filter(speaker=actor).with_related().select_related("article__project")
-    )
-    targeted = (
-        Annotation.objects.filter(target=actor).with_related().select_related("article__project")
-    )
+    project = membership.project
+    actor = get_object_or_404(Actor, pk=actor_id, project=project)
+    spoken = Annotation.objects.filter(speaker=actor)
+    targeted = Annotation.objects.filter(target=actor)
     return render(
         request,
         "annotations/actor.html",
         {
             "membership": membership,
-            "project": membership.project,
+            "project": project,
             "actor": actor,
-            "spoken": _passages_by_source(spoken),
-            "targeted": _passages_by_source(targeted),
-            "tag_styles": Tag.colour_rules(membership.project.tags.all()),
+            "actor_export": reverse("analysis:annotations-csv", args=[project.slug])
+            + f"?actor={actor.pk}",
+            "spoken": by_source(spoken),
+            "targeted": by_source(targeted),
+            "tag_styles": Tag.colour_rules(project.tags.all()),
+            **actor_profile(project=project, actor=actor),
         },
     )
 

@@ -212,6 +212,10 @@ def test_demo_pages_load_without_console_errors(page, live_server, settings):
         "claim": reverse("annotations:claim", args=[project.slug, claim.pk]),
         "actor": reverse("annotations:actor", args=[project.slug, actor.pk]),
         "codebook": reverse("annotations:codebook", args=[project.slug]),
+        "compare": reverse("analysis:compare", args=[project.slug]),
+        "matrix": reverse("analysis:matrix", args=[project.slug]),
+        "side-by-side": reverse("analysis:side-by-side", args=[project.slug])
+        + "?a={}&a={}".format(article.pk, project.articles.get(source__name="BBC News").pk),
         "actors": reverse("annotations:actors", args=[project.slug]),
         "claims": reverse("annotations:claims", args=[project.slug]),
     }

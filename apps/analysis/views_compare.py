@@ -1,0 +1,257 @@
+"""Comparison screens: story comparison, matrix, a cell's passages, articles side by side.
+
+Each screen is a GET form whose URL holds its whole state (bookmark it, send it to a
+colleague with access); with htmx, changing a filter swaps only the results.
+"""
+
+from __future__ import annotations
+
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse, QueryDict, StreamingHttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.views.decorators.http import require_safe
+
+from apps.analysis import export
+from apps.analysis.compare import (
+    DIMENSIONS,
+    GROUPINGS,
+    SORTS,
+    build_comparison,
+    heat,
+)
+from apps.analysis.filters import AnnotationFilter
+from apps.annotations.models import Annotation, Tag
+from apps.annotations.reader import load_rows
+from apps.annotations.segments import render_text
+from apps.projects.access import project_view
+from apps.projects.models import Membership
+
+
+def _choice(params: QueryDict, key: str, choices: dict, default: str) -> str:
+    value = params.get(key, default)
+    return value if value in choices else default
+
+
+def _template(request: HttpRequest, name: str, partial: str) -> str:
+    if request.htmx and not request.htmx.boosted:
+        return f"{name}#{partial}"
+    return name
+
+
+def _options(request: HttpRequest) -> dict[str, str]:
+    return {
+        "dimension": _choice(request.GET, "rows", DIMENSIONS, "tags"),
+        "grouping": _choice(request.GET, "group", GROUPINGS, "source"),
+        "sort": _choice(request.GET, "sort", SORTS, "codebook"),
+    }
+
+
+def _filter_context(request: HttpRequest, membership: Membership, filters: AnnotationFilter):
+    project = membership.project
+    filters.is_valid()
+    query = filters.query_string()
+    return {
+        "membership": membership,
+        "project": project,
+        "filters": filters,
+        "stories": project.stories.all(),
+        "sources": project.articles.values_list("source_id", "source__name")
+        .distinct()
+        .order_by("source__name"),
+        "tags": project.tags.all(),
+        "annotators": project.memberships.filter(role__in=["owner", "analyst"])
+        .select_related("user")
+        .order_by("user__username"),
+        "selected_sources": [str(s) for s in filters.cleaned_data.get("source", [])]
+        if filters.is_valid()
+        else [],
+        "query": query,
+        "dimensions": DIMENSIONS,
+        "groupings": GROUPINGS,
+        "sorts": SORTS,
+    }
+
+
+@require_safe
+@project_view
+def story_comparison(request: HttpRequest, membership: Membership) -> HttpResponse:
+    filters = AnnotationFilter(request.GET)
+    options = _options(request)
+    comparison = build_comparison(
+        project=membership.project, filters=filters, user=request.user, **options
+    )
+    context = {**_filter_context(request, membership, filters), "c": comparison, **options}
+    return render(request, _template(request, "analysis/compare.html", "compare-results"), context)
+
+
+@require_safe
+@project_view
+def matrix(request: HttpRequest, membership: Membership) -> HttpResponse:
+    filters = AnnotationFilter(request.GET)
+    options = _options(request)
+    comparison = build_comparison(
+        project=membership.project, filters=filters, user=request.user, per_cell=0, **options
+    )
+    for row in comparison.rows:
+        for cell in row.cells:
+            cell.heat = heat(cell.count, comparison.max_count)
+    context = {**_filter_context(request, membership, filters), "c": comparison, **options}
+    return render(request, _template(request, "analysis/matrix.html", "matrix-results"), context)
+
+
+@require_safe
+@project_view
+def cell_passages(request: HttpRequest, membership: Membership) -> HttpResponse:
+    """Every passage behind one number of a comparison (row × column)."""
+    filters = AnnotationFilter(request.GET)
+    options = _options(request)
+    comparison = build_comparison(
+        project=membership.project, filters=filters, user=request.user, per_cell=0, **options
+    )
+    row_id, column_key = request.GET.get("row", ""), request.GET.get("column", "")
+    row = next((r for r in comparison.rows + comparison.silent_rows if str(r.key) == row_id), None)
+    column = next((c for c in comparison.columns if c.key == column_key), None)
+    annotations = Annotation.objects.none()
+    if row is not None and column is not None:
+        field = {"tags": "tags", "claims": "claim", "actors": "speaker"}[options["dimension"]]
+        annotations = (
+            filters.annotations(membership.project, request.user)
+            .filter(**{field: row.key}, article__source_id__in=column.source_ids)
+            .with_related()
+            .select_related("article__project")
+            .order_by("article__published", "pk")
+        )
+    page = Paginator(annotations, 50).get_page(request.GET.get("page"))
+    context = {
+        **_filter_context(request, membership, filters),
+        **options,
+        "row": row,
+        "column": column,
+        "page": page,
+    }
+    return render(request, "analysis/passages.html", context)
+
+
+@require_safe
+@project_view
+def comparison_csv(request: HttpRequest, membership: Membership) -> StreamingHttpResponse:
+    """The comparison table itself: one line per row and column."""
+    filters = AnnotationFilter(request.GET)
+    options = _options(request)
+    c = build_comparison(
+        project=membership.project, filters=filters, user=request.user, per_cell=0, **options
+    )
+    header = ["row", "parent", "column", "count", "per_1000_words", "articles", "words"]
+    rows = (
+        [
+            row.label,
+            row.parent_label,
+            column.label,
+            cell.count,
+            cell.per_1000_words,
+            column.articles,
+            column.words,
+        ]
+        for row in c.rows + c.silent_rows
+        for column, cell in zip(c.columns, row.cells, strict=True)
+    )
+    response = StreamingHttpResponse(
+        export.csv_lines(header, rows, bom=request.GET.get("bom", "1") != "0"),
+        content_type="text/csv; charset=utf-8",
+    )
+    name = (
+        f"{membership.project.slug}-comparison-{options['dimension']}-{timezone.now():%Y%m%d}.csv"
+    )
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+MAX_SIDE_BY_SIDE = 4
+
+
+@require_safe
+@project_view
+def side_by_side(request: HttpRequest, membership: Membership) -> HttpResponse:
+    """Two to four articles in parallel columns, with what they share and what they do not."""
+    project = membership.project
+    wanted = [int(x) for x in request.GET.getlist("a") if x.isdigit()][:MAX_SIDE_BY_SIDE]
+    found = {a.pk: a for a in project.articles.filter(pk__in=wanted).select_related("source")}
+    chosen = [found[pk] for pk in dict.fromkeys(wanted) if pk in found]
+    tags = list(project.tags.all())
+    focus = request.GET.get("focus", "")
+    columns = []
+    for article in chosen:
+        rows = load_rows(article, tags)
+        columns.append(_side_column(article, rows, focus))
+    context = {
+        "membership": membership,
+        "project": project,
+        "columns": columns,
+        "chosen_ids": [str(a.pk) for a in chosen],
+        # One select per chosen article, one empty to add another (two at least).
+        "slots": ([str(a.pk) for a in chosen] + ["", ""])[: max(2, min(4, len(chosen) + 1))],
+        "all_articles": project.articles.select_related("source").order_by(
+            "published", "source__name"
+        ),
+        "focus": focus,
+        "focus_kind": focus.partition("-")[0],
+        "overlap": _overlap(columns) if len(columns) >= 2 else None,
+        "tag_styles": Tag.colour_rules(tags),
+        "query": "&".join(f"a={a.pk}" for a in chosen),
+    }
+    return render(request, "analysis/side_by_side.html", context)
+
+
+def _side_column(article, rows, focus: str) -> dict:
+    kind, _, key = focus.partition("-")
+    matches = {
+        "tag": lambda r: any(str(t.pk) == key or str(t.parent_id) == key for t in r.tags),
+        "claim": lambda r: str(r.claim_id) == key,
+    }.get(kind)
+    spans = [r for r in rows if r.has_span]
+    dim = {r.pk for r in spans if matches and not matches(r)}
+    date = f", {article.published:%-d %b %Y}" if article.published else ""
+    return {
+        "article": article,
+        # Two articles of one outlet must stay apart in the lists of what they share.
+        "label": f"{article.source.name}{date}",
+        "rows": rows,
+        "text_html": render_text(
+            article.text,
+            spans,
+            describe={r.pk: r.describe() for r in spans},
+            colour_class={r.pk: f"t{r.tags[0].pk}" for r in spans if r.tags},
+            dim=dim,
+        ),
+        "tags": {t.pk: t.name for r in rows for t in r.tags},
+        "claims": {r.claim_id: r.claim for r in rows if r.claim_id},
+        "shown": len(spans) - len(dim),
+    }
+
+
+def _overlap(columns: list[dict]) -> dict:
+    """Tags and claims found in every article, in several, or in one only."""
+    result = {}
+    for kind in ("tags", "claims"):
+        names: dict[int, str] = {}
+        holders: dict[int, list[str]] = {}
+        for column in columns:
+            for pk, name in column[kind].items():
+                names[pk] = name
+                holders.setdefault(pk, []).append(column["label"])
+        every = [(pk, names[pk]) for pk, who in holders.items() if len(who) == len(columns)]
+        only: dict[str, list[tuple[int, str]]] = {column["label"]: [] for column in columns}
+        for pk, who in holders.items():
+            if len(who) == 1:
+                only[who[0]].append((pk, names[pk]))
+        some = [(pk, names[pk], who) for pk, who in holders.items() if 1 < len(who) < len(columns)]
+        result[kind] = {
+            "every": sorted(every, key=lambda x: x[1].casefold()),
+            "some": sorted(some, key=lambda x: x[1].casefold()),
+            "only": {
+                source: sorted(found, key=lambda x: x[1].casefold())
+                for source, found in only.items()
+            },
+        }
+    return result

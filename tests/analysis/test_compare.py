@@ -1,0 +1,240 @@
+"""The comparison screens: numbers equal to what the CSV export of the same filter gives."""
+
+import csv
+import io
+import re
+from collections import Counter
+
+import pytest
+from django.urls import reverse
+
+from apps.annotations.demo import load_demo
+from apps.annotations.models import Actor, Claim, Tag
+from apps.corpus.models import Source
+from apps.corpus.synthetic import generate_corpus
+from tests import factories
+
+HTMX = {"HTTP_HX_REQUEST": "true"}
+ROW_MODEL = {"tags": Tag, "claims": Claim, "actors": Actor}
+CSV_KEY = {"tags": "tag", "claims": "claim", "actors": "speaker"}
+
+
+def _restore(cell: str) -> str:
+    return cell[1:] if cell[:2] in {"'" + c for c in "=+-@\t\r\n＝＋－＠"} else cell
+
+
+def _csv_counts(client, project, dimension: str, **filters) -> Counter:
+    """(row name, outlet) -> passages, from the annotations export of the same filter."""
+    params = {**filters, "bom": "0"}
+    if dimension == "tags":
+        params["format"] = "long"
+    response = client.get(reverse("analysis:annotations-csv", args=[project.slug]), params)
+    body = b"".join(response.streaming_content).decode()
+    counts: Counter = Counter()
+    for row in csv.DictReader(io.StringIO(body)):
+        name = _restore(row[CSV_KEY[dimension]])
+        if name:
+            counts[(name, _restore(row["source"]))] += 1
+    return counts
+
+
+def _screen_counts(client, project, view: str, dimension: str, **filters) -> Counter:
+    """(row name, outlet) -> the number shown in each cell of the screen."""
+    response = client.get(
+        reverse(view, args=[project.slug]), {**filters, "rows": dimension, "group": "source"}
+    )
+    html = response.text
+    pattern = (
+        r'href="[^"]*row=(\d+)&amp;column=(\d+)"[^>]*>(?:<span class="n">)?(\d+)'
+        if view == "analysis:matrix"
+        else r'class="count" href="[^"]*row=(\d+)&amp;column=(\d+)"[^>]*>(\d+)<'
+    )
+    model = ROW_MODEL[dimension]
+    names = {
+        str(o.pk): (o.name if hasattr(o, "name") else o.text)
+        for o in model.objects.filter(project=project)
+    }
+    outlets = {str(s.pk): s.name for s in Source.objects.all()}
+    return Counter(
+        {(names[row], outlets[col]): int(n) for row, col, n in re.findall(pattern, html)}
+    )
+
+
+@pytest.fixture
+def demo(client, db):
+    project = load_demo(with_users=True).project
+    client.force_login(project.memberships.get(role="viewer").user)
+    return project
+
+
+@pytest.mark.parametrize("view", ["analysis:compare", "analysis:matrix"])
+@pytest.mark.parametrize("dimension", ["tags", "claims", "actors"])
+def test_every_number_equals_the_export_on_the_demo(client, demo, view, dimension):
+    shown = _screen_counts(client, demo, view, dimension)
+    assert shown == _csv_counts(client, demo, dimension)
+    assert sum(shown.values()) > 0
+
+
+@pytest.mark.parametrize("view", ["analysis:compare", "analysis:matrix"])
+@pytest.mark.parametrize("dimension", ["tags", "claims", "actors"])
+def test_every_number_equals_the_export_on_generated_data(client, db, view, dimension):
+    corpus = generate_corpus(project_slug="gen", articles=30, sources=6, annotations=400, seed=3)
+    user = factories.make_user("reader")
+    corpus.project.memberships.create(user=user, role="viewer")
+    client.force_login(user)
+    story = corpus.project.stories.first()
+    for filters in ({}, {"story": story.pk}):
+        shown = _screen_counts(client, corpus.project, view, dimension, **filters)
+        assert shown == _csv_counts(client, corpus.project, dimension, **filters)
+
+
+def test_the_table_csv_gives_the_same_numbers_as_the_screen(client, demo):
+    response = client.get(reverse("analysis:comparison-csv", args=[demo.slug]), {"bom": "0"})
+    rows = list(csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode())))
+    table = Counter({(r["row"], r["column"]): int(r["count"]) for r in rows if r["count"] != "0"})
+    assert table == _csv_counts(client, demo, "tags")
+
+
+def test_an_outlet_without_annotations_still_has_a_column_of_gaps(client, cast):
+    quiet = factories.make_source("Quiet Times")
+    loud = factories.make_source("Loud News")
+    factories.make_article(cast.project, text="Nothing annotated here.", source=quiet)
+    article = factories.make_article(cast.project, text="Kerry warned Russia.", source=loud)
+    tag = factories.make_tag(cast.project, "diplomatic threat")
+    factories.make_annotation(article, cast.analyst, "Kerry warned", tags=[tag])
+    client.force_login(cast.viewer)
+    page = client.get(reverse("analysis:compare", args=[cast.project.slug])).text
+    assert "Quiet Times" in page
+    assert 'title="diplomatic threat: not in Quiet Times"' in page
+    assert "not in Quiet Times" in page
+
+
+def test_a_multi_tag_annotation_counts_in_each_of_its_rows(client, cast):
+    article = factories.make_article(cast.project, text="Kerry warned Russia again.")
+    tags = [factories.make_tag(cast.project, "a"), factories.make_tag(cast.project, "b")]
+    factories.make_annotation(article, cast.analyst, "Kerry warned", tags=tags)
+    factories.make_annotation(article, cast.owner, "warned Russia", tags=tags[:1])  # overlaps
+    client.force_login(cast.viewer)
+    shown = _screen_counts(client, cast.project, "analysis:matrix", "tags")
+    source = article.source.name
+    assert shown == Counter({("a", source): 2, ("b", source): 1})
+
+
+def test_rows_sort_by_total_or_spread(client, demo):
+    def first_rows(sort):
+        page = client.get(reverse("analysis:compare", args=[demo.slug]), {"sort": sort}).text
+        return re.findall(r'<th scope="row" class="row-head depth-\d">\s*([^<\n]+?)\s*<', page)[:2]
+
+    assert first_rows("total")[0] == "blame on US"  # 13 passages, the most
+    assert first_rows("codebook")[0] == "accusation"
+
+
+def test_columns_can_be_outlet_kinds_or_countries(client, demo):
+    page = client.get(reverse("analysis:matrix", args=[demo.slug]), {"group": "kind"}).text
+    assert "State-affiliated" in page and "Commercial" in page
+    page = client.get(reverse("analysis:matrix", args=[demo.slug]), {"group": "country"}).text
+    assert ">GB<" in page and ">RU<" in page and ">US<" in page
+
+
+def test_a_story_filter_limits_columns_to_its_outlets(client, demo):
+    story = demo.stories.get(name__startswith="Gerasimov")
+    page = client.get(reverse("analysis:compare", args=[demo.slug]), {"story": story.pk}).text
+    assert "RFE/RL" in page and "RT" in page
+    assert "Bloomberg" not in page.split('id="compare-results"')[1]
+
+
+def test_the_cell_page_lists_every_passage_behind_a_number(client, demo):
+    tag = demo.tags.get(name="blame on US")
+    rt = Source.objects.get(name="RT")
+    page = client.get(
+        reverse("analysis:cell", args=[demo.slug]), {"row": tag.pk, "column": rt.pk}
+    ).text
+    assert "5 passages" in page
+    assert page.count("<blockquote>") == 5
+
+
+def test_the_cell_page_of_a_row_not_in_the_selection_says_so(client, demo):
+    page = client.get(reverse("analysis:cell", args=[demo.slug]), {"row": 999999, "column": 1})
+    assert "not in the selection any more" in page.text
+
+
+def test_with_htmx_a_filter_change_returns_only_the_results(client, demo):
+    response = client.get(reverse("analysis:compare", args=[demo.slug]), {"rows": "claims"}, **HTMX)
+    assert response.text.lstrip().startswith('<div id="compare-results"')
+    response = client.get(reverse("analysis:matrix", args=[demo.slug]), **HTMX)
+    assert response.text.lstrip().startswith('<div id="matrix-results"')
+
+
+def test_the_url_keeps_the_whole_state_for_a_colleague(client, demo):
+    story = demo.stories.first()
+    url = reverse("analysis:compare", args=[demo.slug])
+    page = client.get(url, {"story": story.pk, "rows": "claims", "group": "kind", "sort": "spread"})
+    html = page.text
+    assert f'<option value="{story.pk}" selected>' in html
+    assert 'value="claims" checked' in html and 'value="kind" checked' in html
+    assert '<option value="spread" selected>' in html
+
+
+def test_side_by_side_lists_shared_and_own_tags_and_dims_the_rest(client, demo):
+    rt = demo.articles.get(source__name="RT")
+    bbc = demo.articles.get(source__name="BBC News")
+    url = reverse("analysis:side-by-side", args=[demo.slug])
+    page = client.get(f"{url}?a={rt.pk}&a={bbc.pk}").text
+    assert "In every article:" in page and "blame on US" in page.split("In every article:")[1]
+    assert "Only in RT, 21 Jun 2016:" in page
+    assert page.count('class="reader side-column"') == 2
+    tag = demo.tags.get(name="ceasefire violation accusation")
+    focused = client.get(f"{url}?a={rt.pk}&a={bbc.pk}&focus=tag-{tag.pk}").text
+    assert "dim" in focused and "everything else is dimmed" in focused
+
+
+def test_side_by_side_needs_two_articles(client, demo):
+    page = client.get(reverse("analysis:side-by-side", args=[demo.slug])).text
+    assert "Choose at least two articles" in page
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "analysis:compare",
+        "analysis:matrix",
+        "analysis:cell",
+        "analysis:side-by-side",
+        "analysis:comparison-csv",
+    ],
+)
+def test_members_read_and_export_outsiders_get_404(client, cast, name):
+    url = reverse(name, args=[cast.project.slug])
+    for role in ("owner", "analyst", "viewer"):
+        client.force_login(getattr(cast, role))
+        assert client.get(url).status_code == 200
+    client.force_login(cast.outsider)
+    assert client.get(url).status_code == 404
+    client.logout()
+    assert client.get(url).status_code == 302
+    client.force_login(cast.viewer)
+    assert client.post(url).status_code == 405
+
+
+@pytest.mark.parametrize("view", ["analysis:compare", "analysis:matrix"])
+def test_query_count_does_not_grow_with_articles_annotations_or_outlets(client, db, view):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    user = factories.make_user("reader")
+
+    def queries(slug, n_articles, n_sources, n_annotations):
+        corpus = generate_corpus(
+            project_slug=slug,
+            articles=n_articles,
+            sources=n_sources,
+            annotations=n_annotations,
+            seed=1,
+        )
+        corpus.project.memberships.get_or_create(user=user, defaults={"role": "viewer"})
+        client.force_login(user)
+        with CaptureQueriesContext(connection) as captured:
+            client.get(reverse(view, args=[slug]))
+        return len(captured)
+
+    assert queries("small", 5, 2, 20) == queries("large", 60, 9, 900)

@@ -1,0 +1,47 @@
+"""The comparison screens in a browser: filters swap the results, cells open."""
+
+import pytest
+from django.urls import reverse
+from playwright.sync_api import expect
+
+from apps.annotations.demo import load_demo
+from tests.browser.conftest import log_in
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def demo(page, live_server, settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    project = load_demo(with_users=True).project
+    log_in(page, live_server, "viewer", "demo")
+    return project
+
+
+def test_switching_rows_and_filters_updates_only_the_results(page, live_server, demo):
+    page.goto(live_server.url + reverse("analysis:compare", args=[demo.slug]))
+    expect(page.locator("table.compare thead th").first).to_have_text("Tags")
+    page.get_by_label("Claims").check()
+    expect(page.locator("table.compare thead th").first).to_have_text("Claims")
+    assert "rows=claims" in page.url  # the state is in the address, for a bookmark
+    page.get_by_role("checkbox", name="RT").check()
+    expect(page.locator("table.compare thead th")).to_have_count(2)
+    assert page.get_by_role("heading", name="Compare outlets").is_visible()  # page kept
+
+
+def test_a_matrix_cell_opens_its_passages(page, live_server, demo):
+    page.goto(live_server.url + reverse("analysis:matrix", args=[demo.slug]))
+    row = page.locator("table.matrix tbody tr", has_text="blame on US")
+    row.locator("td.heat-9 a").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("blame on US")
+    expect(page.locator("ol.passages > li")).to_have_count(5)
+
+
+def test_side_by_side_focus_dims_the_other_passages(page, live_server, demo):
+    rt = demo.articles.get(source__name="RT")
+    bbc = demo.articles.get(source__name="BBC News")
+    url = reverse("analysis:side-by-side", args=[demo.slug])
+    page.goto(f"{live_server.url}{url}?a={rt.pk}&a={bbc.pk}")
+    page.locator(".overlap a.chip", has_text="blame on US").first.click()
+    expect(page.locator("mark.hl.dim").first).to_be_attached()
+    assert page.locator("mark.hl:not(.dim)").count() > 0
