@@ -88,8 +88,12 @@ class Comparison:
     columns: list[Column]
     rows: list[Row]
     silent_rows: list[Row]  # no outlet carries them in this selection
-    annotations: int
+    annotations: int | None
     max_count: int
+
+    @property
+    def total_in_cells(self) -> int:
+        return sum(row.total for row in self.rows)
 
     @property
     def dimension_label(self) -> str:
@@ -100,19 +104,21 @@ def _row_field(dimension: str) -> str:
     return {"tags": "tag_id", "claims": "claim_id", "actors": "speaker_id"}[dimension]
 
 
-def _counts(annotations: QuerySet[Annotation], dimension: str) -> dict[tuple[int, int], int]:
+def _counts(
+    filters: AnnotationFilter, project: Project, user, dimension: str
+) -> dict[tuple[int, int], int]:
     """(row id, source id) -> number of annotations, aggregated by the database."""
     if dimension == "tags":
         rows = (
-            AnnotationTag.objects.filter(annotation__in=annotations.values("pk"))
-            .values("tag_id", "annotation__article__source_id")
+            AnnotationTag.objects.filter(filters.condition(project, user, "annotation__"))
+            .values("tag_id", "article__source_id")
             .annotate(n=Count("annotation_id"))
-            .values_list("tag_id", "annotation__article__source_id", "n")
+            .values_list("tag_id", "article__source_id", "n")
         )
     else:
         key = _row_field(dimension)
         rows = (
-            Annotation.objects.filter(pk__in=annotations.values("pk"))
+            Annotation.objects.filter(filters.condition(project, user))
             .exclude(**{key: None})
             .values(key, "article__source_id")
             .annotate(n=Count("pk"))
@@ -122,44 +128,54 @@ def _counts(annotations: QuerySet[Annotation], dimension: str) -> dict[tuple[int
 
 
 def _passages(
-    annotations: QuerySet[Annotation], dimension: str, per_cell: int
+    filters: AnnotationFilter, project: Project, user, dimension: str, per_cell: int
 ) -> dict[tuple[int, int], list[Passage]]:
-    """The first passages (by publication date) of each (row, source) cell, in one query."""
+    """The first passages (by publication date) of each (row, source) cell.
+
+    Two queries: the ranking reads narrow rows only (ids, dates), then the few passages
+    kept are read in full; ranking whole rows with their quotes was most of the time."""
     if per_cell <= 0:
         return {}
     if dimension == "tags":
-        base = AnnotationTag.objects.filter(annotation__in=annotations.values("pk"))
-        prefix, row_key = "annotation__", "tag_id"
+        base = AnnotationTag.objects.filter(filters.condition(project, user, "annotation__"))
+        row_key, pk = "tag_id", "annotation_id"
     else:
         row_key = _row_field(dimension)
-        base = Annotation.objects.filter(pk__in=annotations.values("pk")).exclude(**{row_key: None})
-        prefix = ""
-    source = f"{prefix}article__source_id"
-    ranked = base.annotate(
-        rank=Window(
-            RowNumber(),
-            partition_by=[F(row_key), F(source)],
-            order_by=[
-                F(f"{prefix}article__published").asc(nulls_last=True),
-                F(f"{prefix}pk" if prefix else "pk").asc(),
-            ],
+        base = Annotation.objects.filter(filters.condition(project, user)).exclude(
+            **{row_key: None}
         )
-    ).filter(rank__lte=per_cell)
+        pk = "pk"
+    source = "article__source_id"
+    ranked = (
+        base.annotate(
+            rank=Window(
+                RowNumber(),
+                partition_by=[F(row_key), F(source)],
+                order_by=[F("article__published").asc(nulls_last=True), F(pk).asc()],
+            )
+        )
+        .filter(rank__lte=per_cell)
+        .values_list(row_key, source, pk)
+    )
+    cells = [(row, source_id, annotation_id) for row, source_id, annotation_id in ranked]
+    details = {
+        values[0]: Passage(*values)
+        for values in Annotation.objects.filter(pk__in={c[2] for c in cells})
+        .order_by()
+        .values_list(
+            "pk",
+            "article_id",
+            "quote",
+            "stance",
+            "speaker__name",
+            "target__name",
+            "article__source__name",
+            "article__published",
+        )
+    }
     found: dict[tuple[int, int], list[Passage]] = defaultdict(list)
-    for values in ranked.values_list(
-        row_key,
-        source,
-        f"{prefix}pk" if prefix else "pk",
-        f"{prefix}article_id",
-        f"{prefix}quote",
-        f"{prefix}stance",
-        f"{prefix}speaker__name",
-        f"{prefix}target__name",
-        f"{prefix}article__source__name",
-        f"{prefix}article__published",
-    ):
-        row, source_id, *rest = values
-        found[(row, source_id)].append(Passage(*rest))
+    for row, source_id, annotation_id in cells:
+        found[(row, source_id)].append(details[annotation_id])
     return found
 
 
@@ -220,12 +236,12 @@ def build_comparison(
     grouping: str = "source",
     sort: str = "codebook",
     per_cell: int = PASSAGES_PER_CELL,
+    count_annotations: bool = True,
 ) -> Comparison:
     articles = filters.articles(project)
-    annotations = filters.annotations(project, user)
     columns = _columns(articles, grouping)
-    counts = _counts(annotations, dimension)
-    passages = _passages(annotations, dimension, per_cell)
+    counts = _counts(filters, project, user, dimension)
+    passages = _passages(filters, project, user, dimension, per_cell)
     rows: list[Row] = []
     silent: list[Row] = []
     for order, (pk, label, depth, parent) in enumerate(_row_meta(project, dimension)):
@@ -259,7 +275,8 @@ def build_comparison(
         columns=columns,
         rows=rows,
         silent_rows=silent,
-        annotations=annotations.count(),
+        # A full count at project scale costs a scan of the annotations: only on request.
+        annotations=filters.annotations(project, user).count() if count_annotations else None,
         max_count=max((c.count for r in rows for c in r.cells), default=0),
     )
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from django import forms
 from django.db.models import Q, QuerySet
 
-from apps.annotations.models import Annotation
+from apps.annotations.models import Annotation, AnnotationTag
 from apps.corpus.models import Article
 from apps.projects.models import Project
 
@@ -64,39 +64,50 @@ class AnnotationFilter(forms.Form):
             articles = articles.filter(published__lte=data["until"])
         return articles
 
-    def annotations(self, project: Project, user) -> QuerySet[Annotation]:
-        """The project's annotations matching the filter (all of them if it is invalid)."""
-        annotations = Annotation.objects.filter(article__project=project)
+    def condition(self, project: Project, user, prefix: str = "") -> Q:
+        """The filter as a condition on annotations, or on tag links with ``prefix``
+        ``"annotation__"``, so aggregates can join instead of nesting. Both models have
+        ``article``, so conditions on the article need no prefix (and no extra join).
+
+        Each annotation matches at most once (the tag filter is a subquery, not a join),
+        so counts over the condition need no DISTINCT."""
+        p = prefix
+        condition = Q(article__project=project)
         if not self.is_valid():
-            return annotations
+            return condition
         data = self.cleaned_data
         if data["article"]:
-            annotations = annotations.filter(article_id=data["article"])
+            condition &= Q(**{"article_id": data["article"]})
         if data["story"]:
-            annotations = annotations.filter(article__stories=data["story"])
+            condition &= Q(**{"article__stories": data["story"]})
         if data["source"]:
-            annotations = annotations.filter(article__source_id__in=data["source"])
+            condition &= Q(**{"article__source_id__in": data["source"]})
         if data["tag"]:
-            annotations = annotations.filter(
-                Q(tags=data["tag"]) | Q(tags__parent=data["tag"])
-            ).distinct()
+            tagged = AnnotationTag.objects.filter(
+                Q(tag_id=data["tag"]) | Q(tag__parent_id=data["tag"])
+            ).values("annotation_id")
+            condition &= Q(**{f"{p}pk__in": tagged})
         if data["claim"]:
-            annotations = annotations.filter(
-                Q(claim_id=data["claim"]) | Q(claim__parent_id=data["claim"])
+            condition &= Q(**{f"{p}claim_id": data["claim"]}) | Q(
+                **{f"{p}claim__parent_id": data["claim"]}
             )
         if data["actor"]:
-            annotations = annotations.filter(
-                Q(speaker_id=data["actor"]) | Q(target_id=data["actor"])
+            condition &= Q(**{f"{p}speaker_id": data["actor"]}) | Q(
+                **{f"{p}target_id": data["actor"]}
             )
         if data["annotator"] == "me":
-            annotations = annotations.filter(annotator=user)
+            condition &= Q(**{f"{p}annotator_id": getattr(user, "pk", None)})
         elif data["annotator"]:
-            annotations = annotations.filter(annotator__username=data["annotator"])
+            condition &= Q(**{f"{p}annotator__username": data["annotator"]})
         if data["since"]:
-            annotations = annotations.filter(article__published__gte=data["since"])
+            condition &= Q(**{"article__published__gte": data["since"]})
         if data["until"]:
-            annotations = annotations.filter(article__published__lte=data["until"])
-        return annotations
+            condition &= Q(**{"article__published__lte": data["until"]})
+        return condition
+
+    def annotations(self, project: Project, user) -> QuerySet[Annotation]:
+        """The project's annotations matching the filter (all of them if it is invalid)."""
+        return Annotation.objects.filter(self.condition(project, user))
 
     def query_string(self) -> str:
         """The filter's own parameters, to carry from a screen to its export."""

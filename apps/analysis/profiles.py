@@ -18,7 +18,7 @@ from apps.projects.models import Project
 
 STANCES = ["asserts", "reports", "disputes", ""]
 # The claim page shows the first passages in time; the export has them all.
-TIMELINE_LENGTH = 100
+TIMELINE_LENGTH = 50
 
 
 @dataclass
@@ -66,6 +66,7 @@ def claim_profile(*, project: Project, claim: Claim, user) -> dict:
     total = sum(o.total for o in ordered)
     return {
         "passages": annotations,
+        "totals": {o.source.pk: o.total for o in ordered},
         "timeline": timeline,
         "timeline_more": max(0, total - len(timeline)),
         "outlets": ordered,

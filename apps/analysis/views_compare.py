@@ -91,7 +91,12 @@ def matrix(request: HttpRequest, membership: Membership) -> HttpResponse:
     filters = AnnotationFilter(request.GET)
     options = _options(request)
     comparison = build_comparison(
-        project=membership.project, filters=filters, user=request.user, per_cell=0, **options
+        project=membership.project,
+        filters=filters,
+        user=request.user,
+        per_cell=0,
+        count_annotations=False,
+        **options,
     )
     for row in comparison.rows:
         for cell in row.cells:
@@ -140,7 +145,12 @@ def comparison_csv(request: HttpRequest, membership: Membership) -> StreamingHtt
     filters = AnnotationFilter(request.GET)
     options = _options(request)
     c = build_comparison(
-        project=membership.project, filters=filters, user=request.user, per_cell=0, **options
+        project=membership.project,
+        filters=filters,
+        user=request.user,
+        per_cell=0,
+        count_annotations=False,
+        **options,
     )
     header = ["row", "parent", "column", "count", "per_1000_words", "articles", "words"]
     rows = (

@@ -205,7 +205,7 @@ def _create_annotation(
         note=note.strip(),
         client_token=client_token,
     )
-    annotation.tags.set(tags)
+    annotation.tags.set(tags, through_defaults={"article_id": annotation.article_id})
     return annotation
 
 
@@ -246,7 +246,7 @@ def update_annotation(
     if not updated:
         raise EditConflict(Annotation.objects.filter(pk=annotation.pk).first())
     annotation.refresh_from_db()
-    annotation.tags.set(tags)
+    annotation.tags.set(tags, through_defaults={"article_id": annotation.article_id})
     return annotation
 
 

@@ -271,10 +271,15 @@ class Annotation(models.Model):
 
 
 class AnnotationTag(models.Model):
-    """An annotation coded with a tag. Tags in use cannot be deleted (PROTECT)."""
+    """An annotation coded with a tag. Tags in use cannot be deleted (PROTECT).
+
+    ``article`` repeats the annotation's article (which never changes): the comparisons
+    count tag links per outlet, and joining the narrow link table straight to the
+    articles halves that query at scale compared with going through the annotations."""
 
     annotation = models.ForeignKey(Annotation, on_delete=models.CASCADE)
     tag = models.ForeignKey(Tag, on_delete=models.PROTECT)
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="+")
 
     class Meta:
         constraints = [

@@ -426,7 +426,7 @@ def claim_detail(request: HttpRequest, membership: Membership, claim_id: int) ->
             "claim_export": reverse("analysis:annotations-csv", args=[project.slug])
             + f"?claim={claim.pk}",
             "children": list(claim.children.all()),
-            "groups": by_source(profile["passages"]),
+            "groups": by_source(profile["passages"], totals=profile["totals"]),
             "tag_styles": Tag.colour_rules(project.tags.all()),
             **profile,
         },

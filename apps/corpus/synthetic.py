@@ -190,7 +190,7 @@ def generate_corpus(
     saved = Annotation.objects.bulk_create(rows, batch_size=2000)
     AnnotationTag.objects.bulk_create(
         [
-            AnnotationTag(annotation_id=saved[i].pk, tag_id=t.pk)
+            AnnotationTag(annotation_id=saved[i].pk, tag_id=t.pk, article_id=saved[i].article_id)
             for i, chosen in tag_rows
             for t in chosen
         ],

@@ -1,4 +1,5 @@
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -7,6 +8,8 @@ from django.views.decorators.http import require_safe
 from apps.annotations.models import Annotation
 from apps.projects.access import project_view
 from apps.projects.models import Membership, Project
+
+ARTICLES_PER_PAGE = 50
 
 
 @require_safe
@@ -26,11 +29,13 @@ def project_list(request: HttpRequest) -> HttpResponse:
 def project_home(request: HttpRequest, membership: Membership) -> HttpResponse:
     project: Project = membership.project
     # Through the related manager, each article already knows its project (for URLs).
-    articles = list(project.articles.listing())
+    page = Paginator(project.articles.listing(), ARTICLES_PER_PAGE).get_page(
+        request.GET.get("page")
+    )
     stories = project.stories.annotate(article_count=Count("articles")).order_by("name")
     counts = {
-        "articles": len(articles),
-        "sources": len({a.source_id for a in articles}),
+        "articles": page.paginator.count,
+        "sources": project.articles.values("source_id").distinct().count(),
         "annotations": Annotation.objects.for_project(project).count(),
         "tags": project.tags.count(),
         "actors": project.actors.count(),
@@ -42,7 +47,8 @@ def project_home(request: HttpRequest, membership: Membership) -> HttpResponse:
         {
             "membership": membership,
             "project": project,
-            "articles": articles,
+            "articles": page,
+            "page": page,
             "stories": stories,
             "counts": counts,
         },

@@ -23,7 +23,7 @@ def _data(annotation, **extra):
 
 def test_the_annotator_gets_the_form_prefilled(client, cast, annotation):
     tag = factories.make_tag(cast.project, "diplomacy")
-    annotation.tags.add(tag)
+    annotation.tags.add(tag, through_defaults={"article_id": annotation.article_id})
     client.force_login(cast.analyst)
     page = client.get(_url(annotation)).text
     assert "<html" in page  # without htmx: a whole page

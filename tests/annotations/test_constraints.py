@@ -149,3 +149,23 @@ def test_deleting_a_speaker_or_claim_in_use_is_refused(article, cast):
 def test_deleting_a_project_with_articles_is_refused(article, cast):
     with pytest.raises(ProtectedError):
         cast.project.delete()
+
+
+def test_tag_links_carry_their_annotations_article(article, cast):
+    from apps.annotations.models import AnnotationTag
+
+    tags = [factories.make_tag(cast.project), factories.make_tag(cast.project)]
+    annotation = factories.make_annotation(article, cast.analyst, tags=tags[:1])
+    from apps.annotations.annotating import update_annotation
+
+    update_annotation(
+        annotation=annotation,
+        version=1,
+        tags=tags,
+        speaker=None,
+        target=None,
+        claim=None,
+        stance="",
+        note="",
+    )
+    assert set(AnnotationTag.objects.values_list("article_id", flat=True)) == {article.pk}

@@ -65,3 +65,17 @@ def test_the_home_page_links_every_export(client, cast, home_url):
     page = client.get(home_url).text
     for name in ("annotations-csv", "annotations-jsonld", "codebook-csv", "articles-csv"):
         assert reverse(f"analysis:{name}", args=[cast.project.slug]) in page
+
+
+def test_a_large_project_lists_its_articles_fifty_per_page(client, cast, home_url):
+    source = factories.make_source()
+    for n in range(55):
+        factories.make_article(
+            cast.project, text=f"Text {n}.", title=f"Title {n:02d}", source=source
+        )
+    client.force_login(cast.viewer)
+    first = client.get(home_url).text
+    assert first.count("/articles/") == 50 and "Articles 1–50 of 55" in first
+    assert "<strong>55</strong> articles" in first
+    second = client.get(home_url, {"page": 2}).text
+    assert second.count("/articles/") == 5
