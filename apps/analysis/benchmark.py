@@ -26,6 +26,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext, override_settings
 from django.urls import reverse
 
+from apps.annotations.anchoring import revise_article
 from apps.annotations.models import Annotation
 from apps.corpus.synthetic import _article_text, _sentences, generate_corpus
 
@@ -37,7 +38,7 @@ SCALES = {
 }
 # files per import, annotations in the export
 BATCH_SCALES = {"small": (100, 10_000), "large": (1_000, 100_000), "xl": (1_000, 100_000)}
-HEAVY = (10, 200, 1000)
+HEAVY = (10, 100, 200, 1000)
 
 
 @dataclass
@@ -157,6 +158,22 @@ def run_benchmark(*, scale: str, runs: int, warmup: int = 3, log=print) -> list[
 
     deletions = max(1, min(runs, len(mine) - 1 - warmup))
     results.append(_measure("delete annotation", delete, runs=deletions, warmup=min(warmup, 1)))
+
+    heavy = corpus.heavy_articles[1000]
+
+    def reanchor():
+        # Each run puts a new first paragraph and changes a word: every annotation moves.
+        heavy.refresh_from_db()
+        revise_article(
+            article=heavy,
+            new_text=f"Editor's note {uuid.uuid4()}.\n\n" + heavy.text.replace(" the ", " a ", 1),
+            author=None,
+            reason="benchmark",
+        )
+
+    results.append(
+        _measure("re-anchor 1,000 annotations", reanchor, runs=max(3, runs // 10), warmup=1)
+    )
 
     story = project.stories.order_by("pk").first()
     compare_url = reverse("analysis:compare", args=[project.slug]) + f"?story={story.pk}"

@@ -193,7 +193,7 @@ def _columns(articles: QuerySet[Article], grouping: str) -> list[Column]:
         if grouping == "kind":
             key, label = source.kind, SourceKind(source.kind).label
         elif grouping == "country":
-            key, label = source.country or "?", source.country or "No country"
+            key, label = source.country or "none", source.country or "No country"
         else:
             key, label = str(source.pk), source.name
         column = columns.setdefault(key, Column(key=key, label=label))

@@ -9,6 +9,7 @@ from __future__ import annotations
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, QueryDict, StreamingHttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 
@@ -47,6 +48,22 @@ def _options(request: HttpRequest) -> dict[str, str]:
     }
 
 
+def _urls(project, query: str, options: dict[str, str], comparison) -> dict[str, str]:
+    """Links of every cell and passage, built once: a {% url %} per cell of a 30 × 25
+    table was a fifth of the page's time."""
+    cell = (
+        reverse("analysis:cell", args=[project.slug])
+        + f"?{query}&rows={options['dimension']}&group={options['grouping']}"
+    )
+    reader = reverse("annotations:reader", args=[project.slug, 1]).rsplit("1/", 1)[0]
+    for row in comparison.rows:
+        for c in row.cells:
+            c.url = f"{cell}&row={row.key}&column={c.column.key}"
+            for passage in c.passages:
+                passage.url = f"{reader}{passage.article_id}/#h{passage.annotation_id}"
+    return {"cell_base": cell}
+
+
 def _filter_context(request: HttpRequest, membership: Membership, filters: AnnotationFilter):
     project = membership.project
     filters.is_valid()
@@ -82,6 +99,7 @@ def story_comparison(request: HttpRequest, membership: Membership) -> HttpRespon
         project=membership.project, filters=filters, user=request.user, **options
     )
     context = {**_filter_context(request, membership, filters), "c": comparison, **options}
+    _urls(membership.project, context["query"], options, comparison)
     return render(request, _template(request, "analysis/compare.html", "compare-results"), context)
 
 
@@ -102,6 +120,7 @@ def matrix(request: HttpRequest, membership: Membership) -> HttpResponse:
         for cell in row.cells:
             cell.heat = heat(cell.count, comparison.max_count)
     context = {**_filter_context(request, membership, filters), "c": comparison, **options}
+    _urls(membership.project, context["query"], options, comparison)
     return render(request, _template(request, "analysis/matrix.html", "matrix-results"), context)
 
 

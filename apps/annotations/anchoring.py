@@ -21,7 +21,7 @@ from __future__ import annotations
 from bisect import bisect_right
 from dataclasses import asdict, dataclass
 
-from django.db import transaction
+from django.db import connection, transaction
 from fast_diff_match_patch import diff
 from rapidfuzz import fuzz
 
@@ -166,6 +166,35 @@ def _anchor(annotation: Annotation, text: str, start: int, end: int, quote: str)
     annotation.anchor_status = AnchorStatus.ANCHORED
 
 
+_POSITION_FIELDS = [
+    "start",
+    "end",
+    "quote",
+    "original_quote",
+    "prefix",
+    "suffix",
+    "anchor_status",
+    "version",
+]
+
+
+def _save_positions(annotations: list[Annotation]) -> None:
+    """One parameterised UPDATE per annotation, sent as a batch.
+
+    ``bulk_update`` builds a CASE expression per field and object; for a thousand
+    annotations that took over a second of Python, this takes a few milliseconds."""
+    if not annotations:
+        return
+    table = connection.ops.quote_name(Annotation._meta.db_table)
+    columns = [Annotation._meta.get_field(name).column for name in _POSITION_FIELDS]
+    assignments = ", ".join(f"{connection.ops.quote_name(c)} = %s" for c in columns)
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            f"UPDATE {table} SET {assignments} WHERE id = %s",
+            [[getattr(a, name) for name in _POSITION_FIELDS] + [a.pk] for a in annotations],
+        )
+
+
 @transaction.atomic
 def revise_article(
     *, article: Article, new_text: str, author: User | None, reason: str = ""
@@ -188,11 +217,7 @@ def revise_article(
         outcome = place(annotation, old_text, new_text, offsets)
         setattr(summary, outcome, getattr(summary, outcome) + 1)
         annotation.version += 1
-    Annotation.objects.bulk_update(
-        annotations,
-        ["start", "end", "quote", "original_quote", "prefix", "suffix", "anchor_status", "version"],
-        batch_size=500,
-    )
+    _save_positions(annotations)
     ArticleRevision.objects.create(
         article=article,
         number=article.revision,

@@ -63,13 +63,28 @@ class ArticleQuerySet(models.QuerySet["Article"]):
         return self.filter(project=project)
 
     def listing(self) -> ArticleQuerySet:
-        """What article lists show: no text bodies, source joined, annotation counts."""
+        """What article lists show: no text bodies, source joined, in reading order.
+
+        Annotation counts come from ``with_annotation_counts`` on the page shown: counting
+        in this query would aggregate every article of the project before paginating."""
         return (
             self.select_related("source")
             .defer("text", "raw")
-            .annotate(annotation_count=models.Count("annotations", distinct=True))
             .order_by("published", "source__name", "title")
         )
+
+
+def with_annotation_counts(articles) -> list[Article]:
+    """Set ``annotation_count`` on each article of a page, in one query."""
+    articles = list(articles)
+    counts = dict(
+        Article.objects.filter(pk__in=[a.pk for a in articles])
+        .annotate(n=models.Count("annotations"))
+        .values_list("pk", "n")
+    )
+    for article in articles:
+        article.annotation_count = counts.get(article.pk, 0)
+    return articles
 
 
 class Article(models.Model):

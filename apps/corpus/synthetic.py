@@ -73,8 +73,8 @@ def generate_corpus(
     project, _ = Project.objects.get_or_create(
         slug=project_slug, defaults={"name": f"Synthetic corpus {project_slug}"}
     )
-    existing = list(project.articles.order_by("pk")[: len(heavy)])
-    if existing:
+    if project.articles.exists():
+        existing = list(project.articles.order_by("pk")[: len(heavy)])
         # Already generated: reuse it (the heavy articles were created first).
         return GeneratedCorpus(
             project=project,
@@ -125,10 +125,15 @@ def generate_corpus(
         )[0]
         for n in range(40)
     ]
-    claims = [
-        Claim.objects.get_or_create(project=project, text=f"Claim number {n:02d}")[0]
-        for n in range(15)
-    ]
+    # Three narratives, each with four claims under it.
+    claims = []
+    for n in range(15):
+        parent = claims[n % 3] if n >= 3 else None
+        claims.append(
+            Claim.objects.get_or_create(
+                project=project, text=f"Claim number {n:02d}", defaults={"parent": parent}
+            )[0]
+        )
 
     start_day = date(2014, 1, 1)
     new_articles = []

@@ -6,6 +6,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
 from apps.annotations.models import Annotation
+from apps.corpus.models import with_annotation_counts
 from apps.projects.access import project_view
 from apps.projects.models import Membership, Project
 
@@ -47,7 +48,7 @@ def project_home(request: HttpRequest, membership: Membership) -> HttpResponse:
         {
             "membership": membership,
             "project": project,
-            "articles": page,
+            "articles": with_annotation_counts(page),
             "page": page,
             "stories": stories,
             "counts": counts,
