@@ -1,0 +1,46 @@
+import pytest
+from django.core.management import CommandError, call_command
+
+from apps.annotations.models import Annotation, Claim, Tag
+from apps.corpus.models import Article
+from apps.corpus.synthetic import generate_corpus
+
+
+def _fingerprint(slug):
+    articles = list(
+        Article.objects.filter(project__slug=slug).order_by("pk").values_list("text", "source__name")
+    )
+    spans = list(
+        Annotation.objects.filter(article__project__slug=slug)
+        .order_by("pk")
+        .values_list("start", "end", "quote", "stance")
+    )
+    return articles, spans
+
+
+def test_the_same_seed_gives_the_same_corpus(db):
+    generate_corpus(project_slug="one", articles=8, sources=3, annotations=60, seed=4)
+    generate_corpus(project_slug="two", articles=8, sources=3, annotations=60, seed=4)
+    one, two = _fingerprint("one"), _fingerprint("two")
+    assert one == two  # texts, outlets, spans, quotes and stances
+
+
+def test_the_corpus_is_shaped_like_real_work(db):
+    corpus = generate_corpus(project_slug="shape", articles=20, sources=4, annotations=400, seed=2)
+    annotations = Annotation.objects.filter(article__project=corpus.project)
+    assert annotations.count() == 400 and corpus.articles == 20
+    assert Tag.objects.filter(project=corpus.project, parent__isnull=False).exists()
+    assert Claim.objects.filter(project=corpus.project, parent__isnull=False).exists()
+    assert annotations.values("annotator").distinct().count() == 3
+    assert annotations.exclude(speaker=None).exists() and annotations.exclude(claim=None).exists()
+    for a in annotations.select_related("article"):
+        assert a.article.text[a.start : a.end] == a.quote
+    texts = "".join(Article.objects.filter(project=corpus.project).values_list("text", flat=True))
+    assert any(ch in texts for ch in "👍🇸🇾") or any("\u0590" <= ch <= "\u06ff" for ch in texts)
+
+
+def test_the_command_refuses_to_overwrite_a_project(db, capsys):
+    call_command("generate_corpus", "--project", "gen", "--articles", "5", "--annotations", "20")
+    assert "5 articles, 20 annotations" in capsys.readouterr().out
+    with pytest.raises(CommandError, match="already has articles"):
+        call_command("generate_corpus", "--project", "gen", "--articles", "5")
