@@ -162,6 +162,7 @@ def run_benchmark(*, scale: str, runs: int, warmup: int = 3, log=print) -> list[
     heavy = corpus.heavy_articles[1000]
 
     def reanchor():
+        # (Annotation counts stay; the reader figures above were taken before this.)
         # Each run puts a new first paragraph and changes a word: every annotation moves.
         heavy.refresh_from_db()
         revise_article(

@@ -25,7 +25,9 @@ class IdListWidget(forms.CheckboxSelectMultiple):
 
 
 class AnnotationFilter(forms.Form):
-    article = forms.IntegerField(required=False, min_value=1)
+    article = forms.Field(
+        required=False, widget=IdListWidget, help_text="Article ids (repeat, or comma-separated)."
+    )
     story = forms.IntegerField(required=False, min_value=1)
     source = forms.Field(
         required=False, widget=IdListWidget, help_text="Outlet ids (repeat, or comma-separated)."
@@ -39,11 +41,18 @@ class AnnotationFilter(forms.Form):
 
     KEYS = ("article", "story", "source", "tag", "claim", "actor", "annotator", "since", "until")
 
-    def clean_source(self) -> list[int]:
-        parts = self.cleaned_data["source"] or []
+    @staticmethod
+    def _ids(parts, what: str) -> list[int]:
+        parts = parts or []
         if not all(str(p).isdigit() for p in parts):
-            raise forms.ValidationError("Give outlet ids, as numbers.")
+            raise forms.ValidationError(f"Give {what} ids, as numbers.")
         return [int(p) for p in parts]
+
+    def clean_source(self) -> list[int]:
+        return self._ids(self.cleaned_data["source"], "outlet")
+
+    def clean_article(self) -> list[int]:
+        return self._ids(self.cleaned_data["article"], "article")
 
     def articles(self, project: Project) -> QuerySet[Article]:
         """The articles of the selection (story, outlets, dates): the comparison's columns
@@ -53,7 +62,7 @@ class AnnotationFilter(forms.Form):
             return articles
         data = self.cleaned_data
         if data["article"]:
-            articles = articles.filter(pk=data["article"])
+            articles = articles.filter(pk__in=data["article"])
         if data["story"]:
             articles = articles.filter(stories=data["story"])
         if data["source"]:
@@ -77,7 +86,7 @@ class AnnotationFilter(forms.Form):
             return condition
         data = self.cleaned_data
         if data["article"]:
-            condition &= Q(**{"article_id": data["article"]})
+            condition &= Q(article_id__in=data["article"])
         if data["story"]:
             condition &= Q(**{"article__stories": data["story"]})
         if data["source"]:

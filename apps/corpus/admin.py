@@ -6,7 +6,8 @@ from django.urls import path
 from apps.annotations.anchoring import revise_article
 from apps.corpus import admin_import
 from apps.corpus import text as canonical_text
-from apps.corpus.cleaning import Rejected, check_patterns
+from apps.corpus.cleaning import check_patterns
+from apps.corpus.decoding import Rejected
 from apps.corpus.models import Article, ArticleRevision, Source, Story
 
 

@@ -31,6 +31,7 @@ import lxml.etree
 import lxml.html
 import trafilatura
 
+from apps.corpus.decoding import Rejected
 from apps.corpus.text import canonicalize
 
 PATTERNS_HELP = (
@@ -38,10 +39,6 @@ PATTERNS_HELP = (
     "expression, case-insensitive) is removed. A rule starting with from: removes the "
     "matching line and everything after it, e.g. from:About This Blog"
 )
-
-
-class Rejected(Exception):
-    """An input that cannot be imported; str(exc) is a clear message for the user."""
 
 
 @dataclass
@@ -57,88 +54,6 @@ class Cleaned:
     # are shown in their fields instead), so an import preview can show what went.
     removed: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
-
-
-# ---------------------------------------------------------------------------------------
-# Bytes to text
-
-# Formats people upload by mistake. Checked before decoding because Windows-1252 and
-# Latin-1 decode any byte string, so "it decoded" proves nothing.
-_BINARY_SIGNATURES: tuple[tuple[bytes, str], ...] = (
-    (b"%PDF-", "PDF document"),
-    (b"PK\x03\x04", "ZIP archive or Office document"),
-    (b"PK\x05\x06", "ZIP archive"),
-    (b"\x89PNG\r\n\x1a\n", "PNG image"),
-    (b"\xff\xd8\xff", "JPEG image"),
-    (b"GIF87a", "GIF image"),
-    (b"GIF89a", "GIF image"),
-    (b"\x7fELF", "ELF executable"),
-    (b"\x1f\x8b", "gzip archive"),
-    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "legacy Office document"),
-    (b"Rar!\x1a\x07", "RAR archive"),
-    (b"7z\xbc\xaf\x27\x1c", "7-Zip archive"),
-)
-
-# C0 controls other than tab, LF, VT, FF, CR (and DEL). Text has almost none; random binary
-# data has about one in ten bytes.
-_CONTROL_BYTES = frozenset(range(0x20)) - {0x09, 0x0A, 0x0B, 0x0C, 0x0D} | {0x7F}
-_MAX_CONTROL_SHARE = 0.05
-
-
-def decode_bytes(data: bytes) -> tuple[str, str]:
-    """Return (text, encoding name).
-
-    UTF-8 (a BOM is removed: encoding "utf-8-sig") first, then UTF-16 when the file starts
-    with a UTF-16 BOM (Windows "Unicode" text), then "windows-1252" and finally "latin-1",
-    which decodes any byte. Anything but UTF-8 deserves a warning to the user, e.g.
-    f"decoded as {encoding}": a wrong guess shows up as odd accented letters.
-    """
-    if not data.removeprefix(b"\xef\xbb\xbf").strip():
-        raise Rejected("The file is empty.")
-    for signature, kind in _BINARY_SIGNATURES:
-        if data.startswith(signature):
-            raise Rejected(f"This looks like a binary file ({kind}), not text.")
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return _decode_utf16(data)
-    if b"\x00" in data:
-        raise Rejected("This looks like a binary file (it contains NUL bytes), not text.")
-    controls = sum(1 for byte in data if byte in _CONTROL_BYTES)
-    if controls / len(data) > _MAX_CONTROL_SHARE:
-        raise Rejected("This looks like a binary file (many control characters), not text.")
-    if data.startswith(b"\xef\xbb\xbf"):
-        return _decode_utf8(data[3:], "utf-8-sig")
-    try:
-        return data.decode("utf-8"), "utf-8"
-    except UnicodeDecodeError:
-        pass
-    try:
-        return data.decode("windows-1252"), "windows-1252"
-    except UnicodeDecodeError:
-        # Five bytes (0x81, 0x8D, 0x8F, 0x90, 0x9D) are undefined in Windows-1252.
-        return data.decode("latin-1"), "latin-1"
-
-
-def _decode_utf8(data: bytes, name: str) -> tuple[str, str]:
-    try:
-        return data.decode("utf-8"), name
-    except UnicodeDecodeError as exc:
-        # A BOM promises UTF-8; breaking that promise means a damaged file, and guessing
-        # another encoding would garble the valid part.
-        raise Rejected(
-            f"The file starts with a UTF-8 marker but is not valid UTF-8 (byte {exc.start})."
-        ) from None
-
-
-def _decode_utf16(data: bytes) -> tuple[str, str]:
-    try:
-        text = data.decode("utf-16")
-    except UnicodeDecodeError:
-        raise Rejected("The file starts with a UTF-16 marker but is not valid UTF-16.") from None
-    if "\x00" in text:
-        raise Rejected("This looks like a binary file (it contains NUL bytes), not text.")
-    if not text.strip():
-        raise Rejected("The file is empty.")
-    return text, "utf-16"
 
 
 # ---------------------------------------------------------------------------------------

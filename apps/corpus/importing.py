@@ -30,7 +30,8 @@ from django.db import IntegrityError, transaction
 
 from apps.accounts.models import User
 from apps.corpus import text as canonical_text
-from apps.corpus.cleaning import Cleaned, Rejected, clean_plain_text, decode_bytes, extract_html
+from apps.corpus.cleaning import Cleaned, clean_plain_text, extract_html
+from apps.corpus.decoding import Rejected, decode_bytes
 from apps.corpus.models import Article, Source, Story
 from apps.projects.models import Project
 

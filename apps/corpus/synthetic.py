@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from django.db import connection, transaction
+from django.db.models import Count
 
 from apps.accounts.models import User
 from apps.annotations.annotating import CONTEXT_LENGTH
@@ -74,13 +75,21 @@ def generate_corpus(
         slug=project_slug, defaults={"name": f"Synthetic corpus {project_slug}"}
     )
     if project.articles.exists():
-        existing = list(project.articles.order_by("pk")[: len(heavy)])
-        # Already generated: reuse it (the heavy articles were created first).
+        # Already generated: reuse it, finding each heavy article by its count.
+        found = {}
+        for count in heavy:
+            article = project.articles.annotate(n=Count("annotations")).filter(n=count).first()
+            if article is None:
+                raise ValueError(
+                    f"Project {project_slug} exists but has no article with {count} "
+                    "annotations: use a fresh database (or another slug)."
+                )
+            found[count] = article
         return GeneratedCorpus(
             project=project,
             articles=project.articles.count(),
             annotations=Annotation.objects.for_project(project).count(),
-            heavy_articles=dict(zip(heavy, existing, strict=False)),
+            heavy_articles=found,
         )
     users = []
     for n in range(3):

@@ -252,3 +252,13 @@ def test_the_command_writes_csv_long_and_jsonld(cast, coded, tmp_path):
         str(tmp_path / "a.jsonld"),
     )
     assert len(json.loads((tmp_path / "a.jsonld").read_text())["first"]["items"]) == 3
+
+
+def test_several_articles_can_be_exported_together(client, cast, coded):
+    ids = f"{coded['one'].pk},{coded['two'].pk}"
+    rows = _read(_get(client, cast.viewer, "analysis:annotations-csv", cast.project, article=ids))
+    assert len(rows) == 3
+    rows = _read(
+        _get(client, cast.viewer, "analysis:annotations-csv", cast.project, article=coded["two"].pk)
+    )
+    assert [int(r["annotation_id"]) for r in rows] == [coded["c"].pk]

@@ -6,13 +6,12 @@ import pytest
 import trafilatura
 
 from apps.corpus.cleaning import (
-    Rejected,
     check_patterns,
     clean_plain_text,
-    decode_bytes,
     extract_html,
     parse_date,
 )
+from apps.corpus.decoding import Rejected, decode_bytes
 from apps.corpus.text import canonicalize
 
 SEEDS_DIR = Path("/work/shared/seeds")

@@ -8,7 +8,9 @@ from apps.corpus.synthetic import generate_corpus
 
 def _fingerprint(slug):
     articles = list(
-        Article.objects.filter(project__slug=slug).order_by("pk").values_list("text", "source__name")
+        Article.objects.filter(project__slug=slug)
+        .order_by("pk")
+        .values_list("text", "source__name")
     )
     spans = list(
         Annotation.objects.filter(article__project__slug=slug)
