@@ -90,14 +90,20 @@ def _filter_context(request: HttpRequest, membership: Membership, filters: Annot
     }
 
 
-@require_safe
-@project_view
-def story_comparison(request: HttpRequest, membership: Membership) -> HttpResponse:
+def _compare(request: HttpRequest, membership: Membership, **kwargs):
+    """The selection, the layout options and the comparison they ask for."""
     filters = AnnotationFilter(request.GET)
     options = _options(request)
     comparison = build_comparison(
-        project=membership.project, filters=filters, user=request.user, **options
+        project=membership.project, filters=filters, user=request.user, **options, **kwargs
     )
+    return filters, options, comparison
+
+
+@require_safe
+@project_view
+def story_comparison(request: HttpRequest, membership: Membership) -> HttpResponse:
+    filters, options, comparison = _compare(request, membership)
     context = {**_filter_context(request, membership, filters), "c": comparison, **options}
     _urls(membership.project, context["query"], options, comparison)
     return render(request, _template(request, "analysis/compare.html", "compare-results"), context)
@@ -106,15 +112,8 @@ def story_comparison(request: HttpRequest, membership: Membership) -> HttpRespon
 @require_safe
 @project_view
 def matrix(request: HttpRequest, membership: Membership) -> HttpResponse:
-    filters = AnnotationFilter(request.GET)
-    options = _options(request)
-    comparison = build_comparison(
-        project=membership.project,
-        filters=filters,
-        user=request.user,
-        per_cell=0,
-        count_annotations=False,
-        **options,
+    filters, options, comparison = _compare(
+        request, membership, per_cell=0, count_annotations=False
     )
     for row in comparison.rows:
         for cell in row.cells:
@@ -128,10 +127,8 @@ def matrix(request: HttpRequest, membership: Membership) -> HttpResponse:
 @project_view
 def cell_passages(request: HttpRequest, membership: Membership) -> HttpResponse:
     """Every passage behind one number of a comparison (row × column)."""
-    filters = AnnotationFilter(request.GET)
-    options = _options(request)
-    comparison = build_comparison(
-        project=membership.project, filters=filters, user=request.user, per_cell=0, **options
+    filters, options, comparison = _compare(
+        request, membership, per_cell=0, count_annotations=False
     )
     row_id, column_key = request.GET.get("row", ""), request.GET.get("column", "")
     row = next((r for r in comparison.rows + comparison.silent_rows if str(r.key) == row_id), None)
@@ -161,16 +158,7 @@ def cell_passages(request: HttpRequest, membership: Membership) -> HttpResponse:
 @project_view
 def comparison_csv(request: HttpRequest, membership: Membership) -> StreamingHttpResponse:
     """The comparison table itself: one line per row and column."""
-    filters = AnnotationFilter(request.GET)
-    options = _options(request)
-    c = build_comparison(
-        project=membership.project,
-        filters=filters,
-        user=request.user,
-        per_cell=0,
-        count_annotations=False,
-        **options,
-    )
+    _, options, c = _compare(request, membership, per_cell=0, count_annotations=False)
     header = ["row", "parent", "column", "count", "per_1000_words", "articles", "words"]
     rows = (
         [

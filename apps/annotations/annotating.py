@@ -209,6 +209,17 @@ def _create_annotation(
     return annotation
 
 
+def _save_if_unchanged(annotation: Annotation, version: int, **changes) -> None:
+    """Compare-and-set on the version: of two editors who loaded version 3, the first
+    save makes it 4 and the second matches no row, and is told so (EditConflict)."""
+    updated = Annotation.objects.filter(pk=annotation.pk, version=version).update(
+        **changes, version=F("version") + 1, updated_at=timezone.now()
+    )
+    if not updated:
+        raise EditConflict(Annotation.objects.filter(pk=annotation.pk).first())
+    annotation.refresh_from_db()
+
+
 @transaction.atomic
 def update_annotation(
     *,
@@ -232,20 +243,15 @@ def update_annotation(
     check_same_project(article, tags=tags, speaker=speaker, target=target, claim=claim)
     claim = _claim_for(article, claim, new_claim)
     check_stance(claim, stance)
-    # Compare-and-set on the version: of two editors who loaded version 3, the first
-    # save makes it 4 and the second matches no row.
-    updated = Annotation.objects.filter(pk=annotation.pk, version=version).update(
+    _save_if_unchanged(
+        annotation,
+        version,
         speaker=speaker,
         target=target,
         claim=claim,
         stance=stance,
         note=note.strip(),
-        version=F("version") + 1,
-        updated_at=timezone.now(),
     )
-    if not updated:
-        raise EditConflict(Annotation.objects.filter(pk=annotation.pk).first())
-    annotation.refresh_from_db()
     annotation.tags.set(tags, through_defaults={"article_id": annotation.article_id})
     return annotation
 
@@ -277,7 +283,9 @@ def reattach_annotation(
         raise StaleText("The article's text has changed since this page was loaded.")
     actual = verify_quote(text=article.text, start=start, end=end, quote=quote)
     prefix, suffix = context_of(article.text, start, end)
-    updated = Annotation.objects.filter(pk=annotation.pk, version=version).update(
+    _save_if_unchanged(
+        annotation,
+        version,
         start=start,
         end=end,
         quote=actual,
@@ -285,12 +293,7 @@ def reattach_annotation(
         prefix=prefix,
         suffix=suffix,
         anchor_status=AnchorStatus.ANCHORED,
-        version=F("version") + 1,
-        updated_at=timezone.now(),
     )
-    if not updated:
-        raise EditConflict(Annotation.objects.filter(pk=annotation.pk).first())
-    annotation.refresh_from_db()
     return annotation
 
 
@@ -299,13 +302,5 @@ def confirm_anchor(*, annotation: Annotation, version: int) -> Annotation:
     """Accept the passage re-anchoring found for an annotation that needed review."""
     if annotation.anchor_status != AnchorStatus.NEEDS_REVIEW:
         raise ValidationError("Only an annotation that needs review can be confirmed.")
-    updated = Annotation.objects.filter(pk=annotation.pk, version=version).update(
-        original_quote="",
-        anchor_status=AnchorStatus.ANCHORED,
-        version=F("version") + 1,
-        updated_at=timezone.now(),
-    )
-    if not updated:
-        raise EditConflict(Annotation.objects.filter(pk=annotation.pk).first())
-    annotation.refresh_from_db()
+    _save_if_unchanged(annotation, version, original_quote="", anchor_status=AnchorStatus.ANCHORED)
     return annotation

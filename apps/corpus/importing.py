@@ -30,8 +30,9 @@ from django.db import IntegrityError, transaction
 
 from apps.accounts.models import User
 from apps.corpus import text as canonical_text
-from apps.corpus.cleaning import Cleaned, clean_plain_text, extract_html
+from apps.corpus.cleaning import Cleaned, clean_plain_text
 from apps.corpus.decoding import Rejected, decode_bytes
+from apps.corpus.html_pages import extract_html
 from apps.corpus.models import Article, Source, Story
 from apps.projects.models import Project
 

@@ -4,17 +4,18 @@ from pathlib import Path
 
 import pytest
 import trafilatura
+from django.conf import settings
 
 from apps.corpus.cleaning import (
     check_patterns,
     clean_plain_text,
-    extract_html,
     parse_date,
 )
 from apps.corpus.decoding import Rejected, decode_bytes
+from apps.corpus.html_pages import extract_html
 from apps.corpus.text import canonicalize
 
-SEEDS_DIR = Path("/work/shared/seeds")
+SEEDS_DIR = Path(settings.BASE_DIR).parent / "shared" / "seeds"
 DEMO_DIR = Path(__file__).resolve().parents[2] / "fixtures" / "demo"
 
 # What an admin would enter on each Source. None is needed: everything these five files
