@@ -78,6 +78,7 @@ class Row:
     spread: int = 0
     missing: list[str] = field(default_factory=list)
     parent_label: str = ""
+    context: bool = False  # shown only as the parent of rows that have passages
 
 
 @dataclass
@@ -204,23 +205,23 @@ def _columns(articles: QuerySet[Article], grouping: str) -> list[Column]:
     return sorted(columns.values(), key=lambda c: c.label.casefold())
 
 
-def _row_meta(project: Project, dimension: str) -> list[tuple[int, str, int, str]]:
-    """(id, label, depth, parent label) for every possible row, in codebook order."""
+def _row_meta(project: Project, dimension: str) -> list[tuple[int, str, int, str, int | None]]:
+    """(id, label, depth, parent label, parent id) for every possible row, codebook order."""
     if dimension == "actors":
-        return [
-            (a.pk, a.name, 0, "") for a in Actor.objects.filter(project=project).order_by("name")
-        ]
+        actors = Actor.objects.filter(project=project).order_by("name")
+        return [(a.pk, a.name, 0, "", None) for a in actors]
     model = Tag if dimension == "tags" else Claim
     items = list(model.objects.filter(project=project).select_related("parent"))
     label = (lambda x: x.name) if dimension == "tags" else (lambda x: x.text)
     children: dict[int | None, list] = defaultdict(list)
     for item in items:
         children[item.parent_id].append(item)
-    ordered: list[tuple[int, str, int, str]] = []
+    ordered: list[tuple[int, str, int, str, int | None]] = []
 
     def walk(parent_id: int | None, depth: int) -> None:
         for item in children.get(parent_id, []):
-            ordered.append((item.pk, label(item), depth, label(item.parent) if item.parent else ""))
+            parent = label(item.parent) if item.parent else ""
+            ordered.append((item.pk, label(item), depth, parent, item.parent_id))
             walk(item.pk, depth + 1)
 
     walk(None, 0)
@@ -244,7 +245,9 @@ def build_comparison(
     passages = _passages(filters, project, user, dimension, per_cell)
     rows: list[Row] = []
     silent: list[Row] = []
-    for order, (pk, label, depth, parent) in enumerate(_row_meta(project, dimension)):
+    parents: dict[int, int | None] = {}
+    for order, (pk, label, depth, parent, parent_id) in enumerate(_row_meta(project, dimension)):
+        parents[pk] = parent_id
         cells = [Cell(column=column) for column in columns]
         for column_index, column in enumerate(columns):
             cell = cells[column_index]
@@ -264,10 +267,27 @@ def build_comparison(
             rows.append(row)
         else:
             silent.append(row)
-    if sort == "total":
-        rows.sort(key=lambda r: (-r.total, -r.spread, r.order))
-    elif sort == "spread":
-        rows.sort(key=lambda r: (-r.spread, -r.total, r.order))
+    if sort == "codebook":
+        # A child row needs its parent above it to be read as a hierarchy, even when no
+        # outlet carries the parent itself.
+        needed = set()
+        for row in rows:
+            ancestor = parents.get(row.key)
+            while ancestor is not None:
+                needed.add(ancestor)
+                ancestor = parents.get(ancestor)
+        context = [r for r in silent if r.key in needed]
+        for row in context:
+            row.context = True
+        silent = [r for r in silent if r.key not in needed]
+        rows = sorted(rows + context, key=lambda r: r.order)
+    else:
+        for row in rows:
+            row.depth = 0  # ranked, not a tree
+        if sort == "total":
+            rows.sort(key=lambda r: (-r.total, -r.spread, r.order))
+        else:
+            rows.sort(key=lambda r: (-r.spread, -r.total, r.order))
     return Comparison(
         dimension=dimension,
         grouping=grouping,

@@ -35,7 +35,9 @@ def _choice(params: QueryDict, key: str, choices: dict, default: str) -> str:
 
 
 def _template(request: HttpRequest, name: str, partial: str) -> str:
-    if request.htmx and not request.htmx.boosted:
+    # A boosted request navigates, and a history restore rebuilds the page: both get
+    # the whole page (NetBox's rule); other htmx requests get the fragment.
+    if request.htmx and not request.htmx.boosted and not request.htmx.history_restore_request:
         return f"{name}#{partial}"
     return name
 
@@ -206,8 +208,8 @@ def side_by_side(request: HttpRequest, membership: Membership) -> HttpResponse:
         "project": project,
         "columns": columns,
         "chosen_ids": [str(a.pk) for a in chosen],
-        # One select per chosen article, one empty to add another (two at least).
-        "slots": ([str(a.pk) for a in chosen] + ["", ""])[: max(2, min(4, len(chosen) + 1))],
+        # Four selects: the chosen articles, then empty ones to add more.
+        "slots": ([str(a.pk) for a in chosen] + [""] * MAX_SIDE_BY_SIDE)[:MAX_SIDE_BY_SIDE],
         "all_articles": project.articles.select_related("source").order_by(
             "published", "source__name"
         ),

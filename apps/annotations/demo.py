@@ -63,6 +63,8 @@ def load_demo(*, directory: Path = DEMO_DIR, with_users: bool) -> DemoResult:
         )
         story.articles.add(*(articles[key] for key in row["articles"]))
     tags: dict[str, Tag] = {}
+    # Keys are unique per project: clear them first so that renumbering never collides.
+    Tag.objects.filter(project=project).update(shortcut="")
     for position, row in enumerate(data["tags"]):
         tags[row["name"]] = Tag.objects.update_or_create(
             project=project,

@@ -220,7 +220,11 @@ class SidebarRenderer:
             voice = (
                 f'<a href="{self._url(self.actor_url, row.speaker_id)}">{escape(row.speaker)}</a>'
                 if row.speaker
-                else '<span class="muted">outlet\'s own voice</span>'
+                else (
+                    '<span class="muted">speaker not named</span>'
+                    if row.stance == "reports"
+                    else '<span class="muted">outlet\'s own voice</span>'
+                )
             )
             if row.target:
                 voice += (

@@ -11,7 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
-from django_htmx.http import reswap, retarget
+from django_htmx.http import reswap, retarget, trigger_client_event
 
 from apps.analysis.profiles import actor_profile, claim_profile
 from apps.annotations.annotating import (
@@ -42,7 +42,9 @@ READER = "annotations/reader.html"
 
 def _template(request: HttpRequest, name: str, partial: str) -> str:
     # A boosted htmx request navigates: it gets the whole page (NetBox's rule).
-    if request.htmx and not request.htmx.boosted:
+    # A boosted request navigates, and a history restore rebuilds the page: both get
+    # the whole page (NetBox's rule); other htmx requests get the fragment.
+    if request.htmx and not request.htmx.boosted and not request.htmx.history_restore_request:
         return f"{name}#{partial}"
     return name
 
@@ -206,6 +208,12 @@ def _reader_body_response(
     return retarget(reswap(HttpResponse(html), "outerHTML"), "#reader-body")
 
 
+def _saved(response: HttpResponse, annotation: Annotation) -> HttpResponse:
+    # The page's script makes the saved annotation the current one and brings it into
+    # view, so j/k, e and Delete continue from there.
+    return trigger_client_event(response, "annotationSaved", {"id": annotation.pk})
+
+
 def _add_errors(form, error: ValidationError) -> None:
     if hasattr(error, "error_dict"):
         for field, errors in error.error_dict.items():
@@ -245,7 +253,8 @@ def annotation_create(request: HttpRequest, membership: Membership, article_id: 
             _add_errors(form, error)
         else:
             if request.htmx:
-                return _reader_body_response(request, membership, article, fresh_form=True)
+                response = _reader_body_response(request, membership, article, fresh_form=True)
+                return _saved(response, annotation)
             return redirect(f"{article.get_absolute_url()}#h{annotation.pk}")
     if request.htmx:
         context = {"form": form, "article": article, "project": membership.project}
@@ -343,7 +352,8 @@ def annotation_edit(request: HttpRequest, membership: Membership, annotation_id:
                 _add_errors(form, error)
             else:
                 if request.htmx:
-                    return _reader_body_response(request, membership, article, fresh_form=False)
+                    response = _reader_body_response(request, membership, article, fresh_form=False)
+                    return _saved(response, annotation)
                 messages.success(request, "Annotation saved.")
                 return redirect(f"{article.get_absolute_url()}#h{annotation.pk}")
     context = {

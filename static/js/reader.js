@@ -107,6 +107,12 @@
     field(form, 'start').value = start;
     field(form, 'end').value = end;
     field(form, 'quote').value = picked.range.toString(); // server compares it ignoring whitespace
+    // Focus leaves the text, and the browser stops showing the selection: repeat it here.
+    const shown = byId('popover-quote');
+    if (shown) {
+      const words = Array.from(picked.range.toString().replace(/\s+/g, ' ').trim());
+      shown.textContent = '“' + (words.length > 160 ? words.slice(0, 159).join('') + '…' : words.join('')) + '”';
+    }
     form.hidden = false; // unhide first so its size and offsetParent can be measured
     placeBelow(form, picked.range.getBoundingClientRect());
     if (focusForm) formStart()?.focus({ preventScroll: true });
@@ -356,5 +362,10 @@
     showFailure(FAILURES[status] || `The server could not do this (error ${status}); nothing was saved.`);
   });
   document.addEventListener('htmx:sendError', () => showFailure('No connection to the server; nothing was saved.'));
+
+  // After a save the server names the annotation: make it current and bring it into view.
+  document.addEventListener('annotationSaved', (e) => {
+    if (e.detail && e.detail.id) setTimeout(() => goTo(String(e.detail.id), true), 0);
+  });
   fromHash(); // a deferred script runs after parsing: the DOM is complete
 })();

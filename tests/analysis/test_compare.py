@@ -238,3 +238,39 @@ def test_query_count_does_not_grow_with_articles_annotations_or_outlets(client, 
         return len(captured)
 
     assert queries("small", 5, 2, 20) == queries("large", 60, 9, 900)
+
+
+def test_a_child_row_keeps_its_parent_above_it_in_codebook_order(client, cast):
+    parent = factories.make_tag(cast.project, "accusation", position=0)
+    child = factories.make_tag(cast.project, "blame on US", parent=parent, position=1)
+    article = factories.make_article(cast.project, text="Kerry blamed Russia.")
+    factories.make_annotation(article, cast.analyst, "Kerry blamed", tags=[child])
+    client.force_login(cast.viewer)
+    page = client.get(reverse("analysis:matrix", args=[cast.project.slug])).text
+    assert '<tr class="context-row">' in page
+    assert page.index("accusation") < page.index("blame on US")
+    ranked = client.get(reverse("analysis:matrix", args=[cast.project.slug]), {"sort": "total"})
+    assert "context-row" not in ranked.text
+
+
+def test_the_tabs_carry_the_layout_from_one_view_to_the_other(client, demo):
+    page = client.get(
+        reverse("analysis:compare", args=[demo.slug]), {"rows": "claims", "group": "kind"}
+    ).text
+    assert (
+        "rows=claims&amp;group=kind&amp;sort=codebook"
+        in page.split('aria-label="Comparison views"')[1]
+    )
+
+
+def test_a_reported_claim_without_a_speaker_says_the_speaker_is_not_named(client, cast):
+    claim = factories.make_claim(cast.project, "Russia is isolated")
+    article = factories.make_article(cast.project, text="Officials said Russia is isolated.")
+    factories.make_annotation(
+        article, cast.analyst, "Russia is isolated", claim=claim, stance="reports"
+    )
+    client.force_login(cast.viewer)
+    page = client.get(
+        reverse("analysis:compare", args=[cast.project.slug]), {"rows": "claims"}
+    ).text
+    assert "speaker not named" in page and "outlet&#x27;s voice" not in page

@@ -254,3 +254,11 @@ def test_a_token_reused_by_someone_else_does_not_return_their_annotation(client,
     response = client.post(_url(article), data, **HTMX)
     assert response.status_code == 422
     assert Annotation.objects.get().annotator == cast.owner
+
+
+def test_the_page_is_told_which_annotation_was_saved(client, cast, article):
+    client.force_login(cast.analyst)
+    response = client.post(_url(article), _data(article), **HTMX)
+    assert (
+        response["HX-Trigger"] == f'{{"annotationSaved": {{"id": {Annotation.objects.get().pk}}}}}'
+    )

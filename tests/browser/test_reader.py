@@ -1,6 +1,7 @@
 """What only a browser can show: selecting text, keyboard use, htmx swaps, escaping."""
 
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -260,3 +261,24 @@ def test_the_standalone_edit_page_saves_with_javascript_on(page, live_server, se
     page.fill("textarea[name=note]", "saved from the edit page")
     page.get_by_role("button", name="Save").click()
     expect(page.locator(f"#a{annotation.pk} .note")).to_have_text("saved from the edit page")
+
+
+def test_going_back_after_filtering_reloads_cleanly(page, live_server, setup):
+    factories.make_annotation(setup["article"], setup["analyst"], "Lavrov")
+    _open(page, live_server, setup)
+    page.select_option("select[name=annotator]", "me")
+    expect(page.locator("#annotation-list .annotation-item")).to_have_count(1)
+    page.wait_for_url("**annotator=me**")
+    page.go_back()
+    page.wait_for_load_state()
+    expect(page.locator("#article-text")).to_be_visible()  # the page fixture checks the console
+
+
+def test_after_saving_the_new_annotation_is_current(page, live_server, setup):
+    factories.make_annotation(setup["article"], setup["analyst"], "The family")
+    _open(page, live_server, setup)
+    _select(page, "Lavrov")
+    _save_and_wait(page, 2)
+    saved = Annotation.objects.get(quote="Lavrov")
+    expect(page.locator(f"#a{saved.pk}")).to_have_class(re.compile("current"))
+    assert page.locator("#popover-quote").inner_text() in ("", "“Lavrov”")

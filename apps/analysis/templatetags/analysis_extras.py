@@ -7,3 +7,12 @@ register = template.Library()
 def get_item(mapping: dict, key):
     """``{{ counts|get_item:key }}``: a dictionary lookup by a variable key."""
     return mapping.get(key) if mapping else None
+
+
+@register.filter
+def voice(passage) -> str:
+    """Whose words a passage carries: its speaker; when none is named, the outlet's own
+    voice, unless the stance says it reports someone else."""
+    if passage.speaker:
+        return str(passage.speaker)
+    return "speaker not named" if passage.stance == "reports" else "outlet's voice"
