@@ -96,37 +96,50 @@ def render_text(
     colour_class = colour_class or {}
     seen: set[int] = set()
     parts: list[str] = []
+    # Neighbouring segments share their first annotations: the class list and the hover
+    # text depend only on those (and on how many there are), so each is built once.
+    looks: dict[tuple, tuple[str, str]] = {}
+    names = {pk: str(pk) for pk in {a.pk for a in annotations}}
     for row in segment(text, annotations):
         parts.append("<p>")
         for seg in row:
             body = escape(seg.text)
-            if not seg.covering:
+            covering = seg.covering
+            if not covering:
                 parts.append(f'<span class="seg" data-o="{seg.start}">{body}</span>')
                 continue
-            starting = [pk for pk in seg.covering if pk not in seen]
-            seen.update(starting)
-            first_here = starting[0] if starting else None
-            # One element holds one id: other annotations starting here get an empty
-            # anchor, so every #h<id> fragment has a target.
-            parts.extend(f'<span class="anchor" id="h{pk}"></span>' for pk in starting[1:])
-            depth = min(len(seg.covering), 3)
-            classes = ["seg", "hl", f"d{depth}"]
-            if review and any(pk in review for pk in seg.covering):
-                classes.append("review")
-            if dim and all(pk in dim for pk in seg.covering):
-                classes.append("dim")
-            for layer, pk in enumerate(seg.covering[:3], start=1):
-                classes.append(f"c{layer}-{colour_class.get(pk, 'none')}")
-            # Hover text names the first three; data-a lists them all for the script.
-            shown = [describe.get(pk, "") for pk in seg.covering[:3]]
-            if len(seg.covering) > 3:
-                shown.append(f"and {len(seg.covering) - 3} more")
-            title = escape(" | ".join(shown))
-            anchor = f' id="h{first_here}"' if first_here is not None else ""
-            ids = " ".join(str(pk) for pk in seg.covering)
+            starting = [pk for pk in covering if pk not in seen]
+            anchor = ""
+            if starting:
+                seen.update(starting)
+                anchor = f' id="h{starting[0]}"'
+                # One element holds one id: other annotations starting here get an empty
+                # anchor, so every #h<id> fragment has a target.
+                parts.extend(f'<span class="anchor" id="h{pk}"></span>' for pk in starting[1:])
+            key = (
+                covering[:3],
+                len(covering),
+                bool(review) and any(pk in review for pk in covering),
+                bool(dim) and all(pk in dim for pk in covering),
+            )
+            look = looks.get(key)
+            if look is None:
+                classes = ["seg", "hl", f"d{min(len(covering), 3)}"]
+                if key[2]:
+                    classes.append("review")
+                if key[3]:
+                    classes.append("dim")
+                for layer, pk in enumerate(covering[:3], start=1):
+                    classes.append(f"c{layer}-{colour_class.get(pk, 'none')}")
+                # Hover text names the first three; data-a lists them all for the script.
+                shown = [describe.get(pk, "") for pk in covering[:3]]
+                if len(covering) > 3:
+                    shown.append(f"and {len(covering) - 3} more")
+                look = looks[key] = (" ".join(classes), escape(" | ".join(shown)))
+            ids = " ".join([names[pk] for pk in covering])
             parts.append(
-                f'<mark{anchor} class="{" ".join(classes)}" data-o="{seg.start}" '
-                f'data-a="{ids}" title="{title}">{body}</mark>'
+                f'<mark{anchor} class="{look[0]}" data-o="{seg.start}" '
+                f'data-a="{ids}" title="{look[1]}">{body}</mark>'
             )
         parts.append("</p>")
     return mark_safe("".join(parts))
