@@ -173,3 +173,20 @@ def test_a_tag_cannot_become_its_own_ancestor(staff_client, cast):
     )
     assert response.status_code == 200
     assert "cannot be its own ancestor" in response.text
+
+
+def test_a_claim_cannot_become_its_own_narrative(staff_client, cast):
+    parent = factories.make_claim(cast.project, "The West is to blame")
+    child = factories.make_claim(cast.project, "The US aided IS", parent=parent)
+    response = staff_client.post(
+        reverse("admin:annotations_claim_change", args=[parent.pk]),
+        {"project": cast.project.pk, "text": parent.text, "parent": child.pk},
+    )
+    assert "A claim cannot be its own narrative." in response.text
+
+
+def test_a_boilerplate_rule_that_could_hang_an_import_is_refused(staff_client):
+    response = staff_client.post(
+        reverse("admin:corpus_source_add"), {"name": "X", "kind": "other", "boilerplate": "(a+)+$"}
+    )
+    assert "repeats a group that itself repeats" in response.text

@@ -13,6 +13,8 @@ from apps.annotations.models import Annotation, AnnotationTag
 from apps.corpus.models import Article
 from apps.projects.models import Project
 
+MAX_ID = 2**63 - 1
+
 
 class IdListWidget(forms.CheckboxSelectMultiple):
     """Ids given as repeated parameters (?source=1&source=2, from checkboxes) or
@@ -28,13 +30,15 @@ class AnnotationFilter(forms.Form):
     article = forms.Field(
         required=False, widget=IdListWidget, help_text="Article ids (repeat, or comma-separated)."
     )
-    story = forms.IntegerField(required=False, min_value=1)
+    story = forms.IntegerField(required=False, min_value=1, max_value=MAX_ID)
     source = forms.Field(
         required=False, widget=IdListWidget, help_text="Outlet ids (repeat, or comma-separated)."
     )
-    tag = forms.IntegerField(required=False, min_value=1)
-    claim = forms.IntegerField(required=False, min_value=1)
-    actor = forms.IntegerField(required=False, min_value=1, help_text="As speaker or target.")
+    tag = forms.IntegerField(required=False, min_value=1, max_value=MAX_ID)
+    claim = forms.IntegerField(required=False, min_value=1, max_value=MAX_ID)
+    actor = forms.IntegerField(
+        required=False, min_value=1, max_value=MAX_ID, help_text="As speaker or target."
+    )
     annotator = forms.CharField(required=False, max_length=150)
     since = forms.DateField(required=False, help_text="Published on or after.")
     until = forms.DateField(required=False, help_text="Published on or before.")
@@ -44,7 +48,8 @@ class AnnotationFilter(forms.Form):
     @staticmethod
     def _ids(parts, what: str) -> list[int]:
         parts = parts or []
-        if not all(str(p).isdigit() for p in parts):
+        # isdigit() alone accepts "²"; ids beyond 64 bits overflow the database.
+        if not all(str(p).isascii() and str(p).isdigit() and len(str(p)) < 19 for p in parts):
             raise forms.ValidationError(f"Give {what} ids, as numbers.")
         return [int(p) for p in parts]
 
@@ -59,7 +64,7 @@ class AnnotationFilter(forms.Form):
         come from these, so an outlet whose articles carry no annotation still shows."""
         articles = Article.objects.filter(project=project)
         if not self.is_valid():
-            return articles
+            return articles.none()  # a broken filter must not widen to everything
         data = self.cleaned_data
         if data["article"]:
             articles = articles.filter(pk__in=data["article"])
@@ -83,7 +88,7 @@ class AnnotationFilter(forms.Form):
         p = prefix
         condition = Q(article__project=project)
         if not self.is_valid():
-            return condition
+            return condition & Q(pk__in=[])  # a broken filter must not widen to everything
         data = self.cleaned_data
         if data["article"]:
             condition &= Q(article_id__in=data["article"])
@@ -115,7 +120,7 @@ class AnnotationFilter(forms.Form):
         return condition
 
     def annotations(self, project: Project, user) -> QuerySet[Annotation]:
-        """The project's annotations matching the filter (all of them if it is invalid)."""
+        """The project's annotations matching the filter (none if it is invalid)."""
         return Annotation.objects.filter(self.condition(project, user))
 
     def query_string(self) -> str:

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from django.http import HttpRequest, StreamingHttpResponse
+from django.http import HttpRequest, HttpResponseBadRequest, StreamingHttpResponse
 from django.utils import timezone
 from django.utils.text import slugify
 from django.views.decorators.http import require_safe
@@ -26,10 +26,24 @@ def _bom(request: HttpRequest) -> bool:
     return request.GET.get("bom", "1") != "0"
 
 
+def refuse_invalid_filter(filters: AnnotationFilter) -> HttpResponseBadRequest | None:
+    """A download with a broken filter is refused, not widened or emptied silently."""
+    if filters.is_valid():
+        return None
+    problems = "; ".join(f"{k}: {' '.join(v)}" for k, v in filters.errors.items())
+    return HttpResponseBadRequest(
+        f"The filter has a mistake, so nothing was exported ({problems}).",
+        content_type="text/plain; charset=utf-8",
+    )
+
+
 @require_safe
 @project_view
 def annotations_csv(request: HttpRequest, membership: Membership) -> StreamingHttpResponse:
-    annotations = AnnotationFilter(request.GET).annotations(membership.project, request.user)
+    filters = AnnotationFilter(request.GET)
+    if refused := refuse_invalid_filter(filters):
+        return refused
+    annotations = filters.annotations(membership.project, request.user)
     if request.GET.get("format") == "long":
         header, rows, what = (
             export.LONG_COLUMNS,
@@ -49,7 +63,10 @@ def annotations_csv(request: HttpRequest, membership: Membership) -> StreamingHt
 @require_safe
 @project_view
 def annotations_jsonld(request: HttpRequest, membership: Membership) -> StreamingHttpResponse:
-    annotations = AnnotationFilter(request.GET).annotations(membership.project, request.user)
+    filters = AnnotationFilter(request.GET)
+    if refused := refuse_invalid_filter(filters):
+        return refused
+    annotations = filters.annotations(membership.project, request.user)
     lines = export.jsonld_lines(
         annotations,
         label=membership.project.name,

@@ -22,6 +22,7 @@ from apps.analysis.compare import (
     heat,
 )
 from apps.analysis.filters import AnnotationFilter
+from apps.analysis.views import refuse_invalid_filter
 from apps.annotations.models import Annotation, Tag
 from apps.annotations.reader import load_rows
 from apps.annotations.segments import render_text
@@ -160,6 +161,8 @@ def cell_passages(request: HttpRequest, membership: Membership) -> HttpResponse:
 @project_view
 def comparison_csv(request: HttpRequest, membership: Membership) -> StreamingHttpResponse:
     """The comparison table itself: one line per row and column."""
+    if refused := refuse_invalid_filter(AnnotationFilter(request.GET)):
+        return refused
     _, options, c = _compare(request, membership, per_cell=0, count_annotations=False)
     header = ["row", "parent", "column", "count", "per_1000_words", "articles", "words"]
     rows = (
@@ -194,7 +197,9 @@ MAX_SIDE_BY_SIDE = 4
 def side_by_side(request: HttpRequest, membership: Membership) -> HttpResponse:
     """Two to four articles in parallel columns, with what they share and what they do not."""
     project = membership.project
-    wanted = [int(x) for x in request.GET.getlist("a") if x.isdigit()][:MAX_SIDE_BY_SIDE]
+    wanted = [
+        int(x) for x in request.GET.getlist("a") if x.isascii() and x.isdigit() and len(x) < 19
+    ][:MAX_SIDE_BY_SIDE]
     found = {a.pk: a for a in project.articles.filter(pk__in=wanted).select_related("source")}
     chosen = [found[pk] for pk in dict.fromkeys(wanted) if pk in found]
     tags = list(project.tags.all())

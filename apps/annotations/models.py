@@ -147,8 +147,15 @@ class Claim(models.Model):
         return self.text
 
     def clean(self) -> None:
-        if self.parent_id is not None and self.parent.project_id != self.project_id:
+        if self.parent_id is None:
+            return
+        if self.parent.project_id != self.project_id:
             raise ValidationError({"parent": "The narrative belongs to another project."})
+        ancestor = self.parent
+        while ancestor is not None:
+            if ancestor.pk == self.pk:
+                raise ValidationError({"parent": "A claim cannot be its own narrative."})
+            ancestor = ancestor.parent
 
 
 class Stance(models.TextChoices):

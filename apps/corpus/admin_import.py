@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
-from apps.corpus.importing import Item, import_articles, prepare, read_files
+from apps.corpus.importing import Item, import_articles, prepare, read_files, reclassify
 from apps.corpus.models import ImportBatch, Source, Story
 from apps.projects.models import Project
 
@@ -93,6 +93,7 @@ def batch(request: HttpRequest, model_admin: admin.ModelAdmin, batch_id: int) ->
         story = None
         if batch.story_name:
             story, _ = Story.objects.get_or_create(project=batch.project, name=batch.story_name)
+        items = reclassify(project=batch.project, items=items)
         report = import_articles(project=batch.project, items=items, user=request.user, story=story)
         batch.report = report.as_dict()
         batch.imported_at = timezone.now()

@@ -163,6 +163,10 @@ class _Rules:
     cut_from: tuple[re.Pattern[str], ...] = ()
 
 
+# A group with a repetition inside, itself repeated: (x+)+, (x*)*, (?:x+){2,}…
+_NESTED_REPEAT = re.compile(r"\((?:[^()\\]|\\.)*[+*}](?:[^()\\]|\\.)*\)[+*{]")
+
+
 def check_patterns(patterns: Iterable[str]) -> None:
     """Raise Rejected naming the first invalid pattern (for form validation)."""
     compile_patterns(patterns)
@@ -183,6 +187,13 @@ def compile_patterns(patterns: Iterable[str]) -> _Rules:
             raise Rejected(
                 f'The pattern "{entry}" is not a valid regular expression: {exc}.'
             ) from None
+        if _NESTED_REPEAT.search(expression):
+            # (a+)+ and the like backtrack exponentially on a line that almost matches:
+            # one such rule could stall every import from that outlet.
+            raise Rejected(
+                f'The pattern "{entry}" repeats a group that itself repeats, like (a+)+; '
+                "such a rule can take hours on one line. Write it without the nesting."
+            )
         (cut_from if is_cut else lines).append(compiled)
     return _Rules(tuple(lines), tuple(cut_from))
 
@@ -245,7 +256,9 @@ _SCRIPT_BLOCK = re.compile(
     re.IGNORECASE | re.DOTALL,
 )
 _HTML_COMMENT = re.compile(r"<!--.*?(?:-->|\Z)|<![A-Za-z][^<>]*>|<\?[^<>]*\?>", re.DOTALL)
-_HTML_TAG = re.compile(r"</?[A-Za-z][\w:-]*(?:\"[^\"]*\"|'[^']*'|[^'\"<>])*>")
+# Possessive quantifiers (*+): the name and the attributes could otherwise split a long
+# run of letters in every possible way, and an unclosed "<abc…" took quadratic time.
+_HTML_TAG = re.compile(r"</?[A-Za-z][\w:-]*+(?:\"[^\"]*+\"|'[^']*+'|[^'\"<>])*+>")
 _LONGEST_TAG = 2000  # beyond this a "<...>" match is prose with stray brackets, not a tag
 _BLOCK_TAG = re.compile(
     r"</?(?:p|div|br|hr|li|ul|ol|dl|dt|dd|h[1-6]|tr|table|blockquote|pre|section|article|"
@@ -255,7 +268,7 @@ _BLOCK_TAG = re.compile(
 
 _MD_IMAGE = re.compile(r"!\[[^\[\]]*\]\([^()\s]*\)")
 _MD_LINK = re.compile(
-    r"(?<!!)\[([^\[\]]+)\]\(([^()\s]*(?:\([^()\s]*\))?[^()\s]*)(?:\s+\"[^\"]*\")?\)"
+    r"(?<!!)\[([^\[\]]++)\]\(([^()\s]*+(?:\([^()\s]*+\))?[^()\s]*+)(?:\s+\"[^\"]*+\")?\)"
 )
 _MD_HEADING = re.compile(r"#{1,6}\s+(.*?)(?:\s+#+)?")
 _MD_EMPHASIS = re.compile(r"(\*{1,3}|_{1,3})(?![\s*_])(.+?)(?<![\s*_])\1")

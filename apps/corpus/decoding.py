@@ -7,6 +7,9 @@ message that names what they look like.
 
 from __future__ import annotations
 
+import codecs
+import re
+
 
 class Rejected(Exception):
     """An input that cannot be imported; str(exc) is a clear message for the user."""
@@ -61,11 +64,31 @@ def decode_bytes(data: bytes) -> tuple[str, str]:
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
         pass
+    if _MULTIBYTE_UTF8.search(data):
+        # Mostly UTF-8 (it has valid multi-byte sequences) with a few stray bytes, as when
+        # a Windows-1252 quote was pasted in: read those bytes alone as Windows-1252,
+        # rather than misreading every accented letter of the file.
+        return data.decode("utf-8", errors=_STRAY_BYTES), "utf-8 with stray windows-1252 bytes"
     try:
         return data.decode("windows-1252"), "windows-1252"
     except UnicodeDecodeError:
         # Five bytes (0x81, 0x8D, 0x8F, 0x90, 0x9D) are undefined in Windows-1252.
         return data.decode("latin-1"), "latin-1"
+
+
+# A lead byte and its continuation bytes: text with these is UTF-8, whatever else it has.
+_MULTIBYTE_UTF8 = re.compile(
+    rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}"
+)
+_STRAY_BYTES = "narrative-workbench-stray-windows-1252"
+
+
+def _stray_bytes(error: UnicodeDecodeError) -> tuple[str, int]:
+    bad = error.object[error.start : error.end]
+    return bad.decode("windows-1252", errors="replace"), error.end
+
+
+codecs.register_error(_STRAY_BYTES, _stray_bytes)
 
 
 def _decode_utf8(data: bytes, name: str) -> tuple[str, str]:

@@ -128,6 +128,17 @@ def read_files(files: Iterable[tuple[str, bytes]], *, limits: Limits | None = No
 
 
 def _read_file(name: str, data: bytes, limits: Limits) -> list[Item]:
+    try:
+        return _read_one(name, data, limits)
+    except Rejected as error:
+        return [Item.rejected(name, str(error))]
+    except Exception as error:
+        # Zip members that are encrypted or corrupt, CSV cells over the parser's limit,
+        # JSON nested too deep…: the user learns which file, the import goes on.
+        return [Item.rejected(name, f"This file could not be read ({type(error).__name__}).")]
+
+
+def _read_one(name: str, data: bytes, limits: Limits) -> list[Item]:
     suffix = PurePosixPath(name.lower()).suffix
     if len(data) > limits.file_bytes:
         return [
@@ -181,8 +192,13 @@ def _read_zip(name: str, data: bytes, limits: Limits) -> list[Item]:
         if path.suffix.lower() in ARCHIVES_INSIDE:
             items.append(Item.rejected(label, "Archives inside archives are not opened."))
             continue
-        with archive.open(member) as handle:
-            content = handle.read(min(limits.file_bytes, budget) + 1)
+        try:
+            with archive.open(member) as handle:
+                content = handle.read(min(limits.file_bytes, budget) + 1)
+        except (RuntimeError, NotImplementedError, zipfile.BadZipFile, ValueError, OSError):
+            # Encrypted, an unknown compression, or corrupt: this member only.
+            items.append(Item.rejected(label, "This file in the zip could not be unpacked."))
+            continue
         if len(content) > min(limits.file_bytes, budget):
             items.append(Item.rejected(label, "Too large once unpacked."))
             continue
@@ -196,11 +212,14 @@ def _read_zip(name: str, data: bytes, limits: Limits) -> list[Item]:
 def _read_table(name: str, data: bytes, suffix: str, limits: Limits) -> list[Item]:
     text, _ = decode_bytes(data)
     if suffix == ".csv":
+        # An article is a long cell: allow any that the article limit allows.
+        csv.field_size_limit(max(csv.field_size_limit(), 4 * settings.MAX_ARTICLE_CHARS))
         rows = list(csv.DictReader(io.StringIO(text)))
         labels = [f"{name}, row {n}" for n in range(2, len(rows) + 2)]
     else:
         rows, labels = [], []
-        for number, line in enumerate(text.splitlines(), start=1):
+        # Split on LF only: a JSON string may hold U+2028, which splitlines() splits on.
+        for number, line in enumerate(text.split("\n"), start=1):
             if not line.strip():
                 continue
             labels.append(f"{name}, line {number}")
@@ -217,7 +236,12 @@ def _read_table(name: str, data: bytes, suffix: str, limits: Limits) -> list[Ite
 def _row_item(label: str, row: dict) -> Item:
     if "__error__" in row:
         return Item.rejected(label, row["__error__"])
-    row = {str(k).strip().lower(): ("" if v is None else str(v)) for k, v in row.items() if k}
+    # A broken "\ud83d" escape in JSON gives a lone surrogate, which no database can store.
+    row = {
+        str(k).strip().lower(): ("" if v is None else str(v)).encode("utf-8", "replace").decode()
+        for k, v in row.items()
+        if k
+    }
     html, body = row.get("html", "").strip(), row.get("text", "").strip()
     if not html and not body:
         return Item.rejected(label, "The row needs a text or html column with the article.")
@@ -336,6 +360,18 @@ def prepare(
     return items
 
 
+def reclassify(*, project: Project, items: list[Item]) -> list[Item]:
+    """Check prepared items against the project again: between a preview and its
+    confirmation, someone may have imported, revised or deleted the same articles."""
+    seen_urls: dict[str, str] = {}
+    seen_hashes: dict[str, str] = {}
+    for item in items:
+        if item.status != "rejected":
+            item.article_id, item.status_detail = None, ""
+            _classify(project, item, seen_urls, seen_hashes)
+    return items
+
+
 def _detect_source(item: Item, sources: list[Source]) -> Source | None:
     host = urlsplit(item.url).hostname or ""
     host = host.removeprefix("www.").lower()
@@ -391,8 +427,6 @@ def import_articles(
     progress: Callable[[int, int], None] | None = None,
 ) -> Report:
     """Save the prepared items: new articles, revisions of changed ones. Idempotent."""
-    from apps.annotations.anchoring import revise_article
-
     report = Report()
     for number, item in enumerate(items, start=1):
         if progress:
@@ -407,24 +441,46 @@ def import_articles(
             continue
         try:
             with transaction.atomic():
-                if item.status == "revision":
-                    article = Article.objects.get(pk=item.article_id, project=project)
-                    revise_article(
-                        article=article,
-                        new_text=item.text,
-                        author=user,
-                        reason=f"imported again from {item.name}"[:200],
-                    )
-                    report.revised.append(item.name)
-                else:
-                    article = _create(project, item)
-                    report.created.append(item.name)
+                article, revised = _save(project, item, user)
                 if story:
                     story.articles.add(article)
-        except IntegrityError:
-            # Someone imported the same article meanwhile: the database refused a copy.
+        except _Duplicate:
             report.duplicates.append(item.name)
+            continue
+        (report.revised if revised else report.created).append(item.name)
     return report
+
+
+class _Duplicate(Exception):
+    pass
+
+
+def _save(project: Project, item: Item, user: User | None) -> tuple[Article, bool]:
+    """Create the article, or revise the one with its URL; (article, revised?)."""
+    from apps.annotations.anchoring import revise_article
+
+    existing = None
+    if item.status == "revision":
+        existing = Article.objects.filter(pk=item.article_id, project=project).first()
+    if existing is None and item.url:
+        # Imported meanwhile under the same URL (another batch, another admin).
+        existing = Article.objects.filter(project=project, url=item.url).first()
+    if existing is None:
+        try:
+            with transaction.atomic():
+                return _create(project, item), False
+        except IntegrityError:
+            # The same text arrived meanwhile (the database refuses a copy).
+            raise _Duplicate from None
+    summary = revise_article(
+        article=existing,
+        new_text=item.text,
+        author=user,
+        reason=f"imported again from {item.name}"[:200],
+    )
+    if summary is None:
+        raise _Duplicate  # the same text after all
+    return existing, True
 
 
 def _create(project: Project, item: Item) -> Article:

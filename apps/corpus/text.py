@@ -54,9 +54,9 @@ def _is_dropped_control(ch: str) -> bool:
     if ch in _KEEP_FORMAT or ch == "\t":
         return False
     category = unicodedata.category(ch)
-    # Cc: C0/C1 controls; Cf: format characters such as the BOM or a stray soft hyphen
-    # are kept only when listed above.
-    return category == "Cc" or (category == "Cf" and ch in {"\ufeff", "\u00ad", "\u200b"})
+    # Cc: C0/C1 controls; Cs: lone surrogates (from broken JSON escapes; they cannot even
+    # be stored as UTF-8); Cf: format characters such as the BOM or a stray soft hyphen.
+    return category in ("Cc", "Cs") or (category == "Cf" and ch in {"\ufeff", "\u00ad", "\u200b"})
 
 
 def paragraphs(text: str) -> list[tuple[int, str]]:

@@ -274,3 +274,28 @@ def test_a_reported_claim_without_a_speaker_says_the_speaker_is_not_named(client
         reverse("analysis:compare", args=[cast.project.slug]), {"rows": "claims"}
     ).text
     assert "speaker not named" in page and "outlet&#x27;s voice" not in page
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"source": "²"},
+        {"article": "²"},
+        {"story": "99999999999999999999"},
+        {"tag": "99999999999999999999"},
+        {"source": "99999999999999999999"},
+        {"since": "2016-02-30"},
+    ],
+)
+def test_a_broken_filter_shows_nothing_and_says_why(client, demo, params):
+    for name in ("analysis:compare", "analysis:matrix"):
+        response = client.get(reverse(name, args=[demo.slug]), params)
+        assert response.status_code == 200
+        assert "This selection has a mistake, so nothing is shown" in response.text
+    export = client.get(reverse("analysis:annotations-csv", args=[demo.slug]), params)
+    assert export.status_code == 400 and "nothing was exported" in export.text
+
+
+def test_garbage_article_ids_side_by_side_are_ignored(client, demo):
+    url = reverse("analysis:side-by-side", args=[demo.slug])
+    assert client.get(url, {"a": ["²", "99999999999999999999", "x"]}).status_code == 200
