@@ -288,6 +288,10 @@ def build_comparison(
             rows.sort(key=lambda r: (-r.total, -r.spread, r.order))
         else:
             rows.sort(key=lambda r: (-r.spread, -r.total, r.order))
+    max_count = max((c.count for r in rows for c in r.cells), default=0)
+    for row in rows:
+        for cell in row.cells:
+            cell.heat = heat(cell.count, max_count)
     return Comparison(
         dimension=dimension,
         grouping=grouping,
@@ -297,7 +301,7 @@ def build_comparison(
         silent_rows=silent,
         # A full count at project scale costs a scan of the annotations: only on request.
         annotations=filters.annotations(project, user).count() if count_annotations else None,
-        max_count=max((c.count for r in rows for c in r.cells), default=0),
+        max_count=max_count,
     )
 
 

@@ -16,7 +16,6 @@ from apps.annotations.models import Actor, Annotation, Claim, Stance
 from apps.corpus.models import Source
 from apps.projects.models import Project
 
-STANCES = ["asserts", "reports", "disputes", ""]
 # The claim page shows the first passages in time; the export has them all.
 TIMELINE_LENGTH = 50
 

@@ -19,7 +19,6 @@ from apps.analysis.compare import (
     GROUPINGS,
     SORTS,
     build_comparison,
-    heat,
 )
 from apps.analysis.filters import AnnotationFilter
 from apps.analysis.views import refuse_invalid_filter
@@ -28,19 +27,12 @@ from apps.annotations.reader import load_rows
 from apps.annotations.segments import render_text
 from apps.projects.access import project_view
 from apps.projects.models import Membership
+from apps.projects.rendering import page_or_partial
 
 
 def _choice(params: QueryDict, key: str, choices: dict, default: str) -> str:
     value = params.get(key, default)
     return value if value in choices else default
-
-
-def _template(request: HttpRequest, name: str, partial: str) -> str:
-    # A boosted request navigates, and a history restore rebuilds the page: both get
-    # the whole page (NetBox's rule); other htmx requests get the fragment.
-    if request.htmx and not request.htmx.boosted and not request.htmx.history_restore_request:
-        return f"{name}#{partial}"
-    return name
 
 
 def _options(request: HttpRequest) -> dict[str, str]:
@@ -109,7 +101,9 @@ def story_comparison(request: HttpRequest, membership: Membership) -> HttpRespon
     filters, options, comparison = _compare(request, membership)
     context = {**_filter_context(request, membership, filters), "c": comparison, **options}
     _urls(membership.project, context["query"], options, comparison)
-    return render(request, _template(request, "analysis/compare.html", "compare-results"), context)
+    return render(
+        request, page_or_partial(request, "analysis/compare.html", "compare-results"), context
+    )
 
 
 @require_safe
@@ -118,12 +112,11 @@ def matrix(request: HttpRequest, membership: Membership) -> HttpResponse:
     filters, options, comparison = _compare(
         request, membership, per_cell=0, count_annotations=False
     )
-    for row in comparison.rows:
-        for cell in row.cells:
-            cell.heat = heat(cell.count, comparison.max_count)
     context = {**_filter_context(request, membership, filters), "c": comparison, **options}
     _urls(membership.project, context["query"], options, comparison)
-    return render(request, _template(request, "analysis/matrix.html", "matrix-results"), context)
+    return render(
+        request, page_or_partial(request, "analysis/matrix.html", "matrix-results"), context
+    )
 
 
 @require_safe

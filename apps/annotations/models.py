@@ -261,21 +261,6 @@ class Annotation(models.Model):
     def get_absolute_url(self) -> str:
         return f"{self.article.get_absolute_url()}#h{self.pk}"
 
-    @property
-    def is_anchored(self) -> bool:
-        return self.anchor_status == AnchorStatus.ANCHORED
-
-    def describe(self) -> str:
-        """One line for hover text: tags, speaker → target, stance and claim."""
-        parts = [", ".join(tag.name for tag in self.tags.all()) or "untagged"]
-        if self.speaker or self.target:
-            voice = str(self.speaker) if self.speaker else "outlet's voice"
-            parts.append(f"{voice} → {self.target}" if self.target else voice)
-        if self.claim:
-            parts.append(f"{self.stance or 'carries'}: {self.claim}")
-        parts.append(f"by {self.annotator.display_name}")
-        return " · ".join(parts)
-
 
 class AnnotationTag(models.Model):
     """An annotation coded with a tag. Tags in use cannot be deleted (PROTECT).

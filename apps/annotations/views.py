@@ -36,17 +36,9 @@ from apps.annotations.segments import render_text
 from apps.corpus.models import Article
 from apps.projects.access import project_view, require_annotate
 from apps.projects.models import Membership
+from apps.projects.rendering import page_or_partial
 
 READER = "annotations/reader.html"
-
-
-def _template(request: HttpRequest, name: str, partial: str) -> str:
-    # A boosted htmx request navigates: it gets the whole page (NetBox's rule).
-    # A boosted request navigates, and a history restore rebuilds the page: both get
-    # the whole page (NetBox's rule); other htmx requests get the fragment.
-    if request.htmx and not request.htmx.boosted and not request.htmx.history_restore_request:
-        return f"{name}#{partial}"
-    return name
 
 
 def _article(membership: Membership, article_id: int) -> Article:
@@ -190,7 +182,7 @@ def _reattaching(request: HttpRequest, membership: Membership, rows, params: Que
 def reader(request: HttpRequest, membership: Membership, article_id: int) -> HttpResponse:
     article = _article(membership, article_id)
     context = _reader_context(request, membership, article)
-    return render(request, _template(request, READER, "reader-body"), context)
+    return render(request, page_or_partial(request, READER, "reader-body"), context)
 
 
 def _reader_body_response(
@@ -212,6 +204,22 @@ def _saved(response: HttpResponse, annotation: Annotation) -> HttpResponse:
     # The page's script makes the saved annotation the current one and brings it into
     # view, so j/k, e and Delete continue from there.
     return trigger_client_event(response, "annotationSaved", {"id": annotation.pk})
+
+
+def _form_with_errors(
+    request: HttpRequest, membership, article: Article, form, status: int, reattach=None
+) -> HttpResponse:
+    """The popover form again, with its errors, swapped in place of itself (422/409)."""
+    context = {
+        "form": form,
+        "article": article,
+        "project": membership.project,
+        "tags": _codebook(membership.project),
+        "query": _query(_view_params(request)),
+        "reattach": reattach,
+    }
+    response = render(request, f"{READER}#annotation-form", context, status=status)
+    return retarget(reswap(response, "outerHTML"), "#annotation-form")
 
 
 def _add_errors(form, error: ValidationError) -> None:
@@ -257,11 +265,7 @@ def annotation_create(request: HttpRequest, membership: Membership, article_id: 
                 return _saved(response, annotation)
             return redirect(f"{article.get_absolute_url()}#h{annotation.pk}")
     if request.htmx:
-        context = {"form": form, "article": article, "project": membership.project}
-        context["tags"] = _codebook(membership.project)
-        context["query"] = _query(_view_params(request))
-        response = render(request, f"{READER}#annotation-form", context, status=status)
-        return retarget(reswap(response, "outerHTML"), "#annotation-form")
+        return _form_with_errors(request, membership, article, form, status)
     context = _reader_context(request, membership, article, form=form)
     return render(request, READER, context, status=status)
 
@@ -298,10 +302,7 @@ def annotation_reattach(request: HttpRequest, membership: Membership, annotation
             messages.success(request, "Annotation re-attached.")
             return redirect(f"{article.get_absolute_url()}#h{annotation.pk}")
     if request.htmx:
-        context = {"form": form, "article": article, "project": membership.project}
-        context["reattach"] = annotation
-        response = render(request, f"{READER}#annotation-form", context, status=status)
-        return retarget(reswap(response, "outerHTML"), "#annotation-form")
+        return _form_with_errors(request, membership, article, form, status, reattach=annotation)
     messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
     return redirect(f"{article.get_absolute_url()}?reattach={annotation.pk}")
 

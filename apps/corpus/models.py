@@ -59,9 +59,6 @@ class Source(models.Model):
 
 
 class ArticleQuerySet(models.QuerySet["Article"]):
-    def for_project(self, project: Project) -> ArticleQuerySet:
-        return self.filter(project=project)
-
     def listing(self) -> ArticleQuerySet:
         """What article lists show: no text bodies, source joined, in reading order.
 
@@ -135,10 +132,6 @@ class Article(models.Model):
         self.text = canonical_text.canonicalize(text)
         self.content_hash = canonical_text.content_hash(self.text)
         self.word_count = canonical_text.word_count(self.text)
-
-    @property
-    def paragraphs(self) -> list[tuple[int, str]]:
-        return canonical_text.paragraphs(self.text)
 
 
 class ArticleRevision(models.Model):

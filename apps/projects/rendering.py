@@ -1,0 +1,11 @@
+from django.http import HttpRequest
+
+
+def page_or_partial(request: HttpRequest, name: str, partial: str) -> str:
+    """The template to render: a fragment for an htmx request that swaps part of the
+    page; the whole page for anything else. A boosted request navigates and a history
+    restore rebuilds the page, so both get the whole page (NetBox's rule)."""
+    htmx = getattr(request, "htmx", None)
+    if htmx and not htmx.boosted and not htmx.history_restore_request:
+        return f"{name}#{partial}"
+    return name
