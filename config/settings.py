@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "apps.corpus",
     "apps.annotations",
     "apps.analysis",
+    "apps.sampledata",
 ]
 
 MIDDLEWARE = [

@@ -26,8 +26,8 @@ from apps.annotations.models import Annotation, Tag
 from apps.annotations.reader import load_rows
 from apps.annotations.segments import render_text
 from apps.projects.access import project_view
+from apps.projects.htmx import page_or_partial
 from apps.projects.models import Membership
-from apps.projects.rendering import page_or_partial
 
 
 def _choice(params: QueryDict, key: str, choices: dict, default: str) -> str:

@@ -35,8 +35,8 @@ from apps.annotations.reader import SidebarRenderer, load_rows
 from apps.annotations.segments import render_text
 from apps.corpus.models import Article
 from apps.projects.access import project_view, require_annotate
+from apps.projects.htmx import page_or_partial
 from apps.projects.models import Membership
-from apps.projects.rendering import page_or_partial
 
 READER = "annotations/reader.html"
 

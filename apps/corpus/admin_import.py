@@ -13,8 +13,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
-from apps.corpus.importing import Item, import_articles, prepare, read_files, reclassify
+from apps.corpus.importing import import_articles, prepare, reclassify
 from apps.corpus.models import ImportBatch, Source, Story
+from apps.corpus.reading import Item, read_files
 from apps.projects.models import Project
 
 _ITEM_FIELDS = {f.name for f in fields(Item)}

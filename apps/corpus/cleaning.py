@@ -27,14 +27,10 @@ import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
+from apps.corpus.dates import date_line
 from apps.corpus.decoding import Rejected
+from apps.corpus.headers import take_footer_byline, take_header
 from apps.corpus.text import canonicalize
-
-PATTERNS_HELP = (
-    "One rule per line. A line of the article that a rule matches in full (regular "
-    "expression, case-insensitive) is removed. A rule starting with from: removes the "
-    "matching line and everything after it, e.g. from:About This Blog"
-)
 
 
 @dataclass
@@ -50,107 +46,6 @@ class Cleaned:
     # are shown in their fields instead), so an import preview can show what went.
     removed: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
-
-
-# ---------------------------------------------------------------------------------------
-# Dates
-
-_MONTHS = {
-    name: number
-    for number, names in enumerate(
-        [
-            ("january", "jan"),
-            ("february", "feb"),
-            ("march", "mar"),
-            ("april", "apr"),
-            ("may",),
-            ("june", "jun"),
-            ("july", "jul"),
-            ("august", "aug"),
-            ("september", "sep", "sept"),
-            ("october", "oct"),
-            ("november", "nov"),
-            ("december", "dec"),
-        ],
-        start=1,
-    )
-    for name in names
-}
-_MONTH = r"(?P<month>" + "|".join(sorted(_MONTHS, key=len, reverse=True)) + r")\.?"
-_DAY = r"(?P<day>\d{1,2})(?:st|nd|rd|th)?"
-_YEAR = r"(?P<year>\d{4})"
-_WEEKDAY = r"(?:(?:mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun)(?:day|nesday|sday|urday)?\.?,?\s+)?"
-# "Updated on", "Published:", "Last updated" ... in front of the date of an article.
-_DATE_LABEL = (
-    r"(?P<label>(?:(?:last\s+|first\s+)?(?:updated|published|posted|modified)|date)\b"
-    r"(?:\s+on)?\s*:?\s*)?"
-)
-_NUMERIC_DAY_FIRST = re.compile(r"(?P<day>\d{1,2})[/.](?P<month>\d{1,2})[/.](?P<year>\d{4})")
-_DATE_FORMS = (
-    re.compile(r"(?P<year>\d{4})-(?P<month>\d{2})-(?P<day>\d{2})"),
-    _NUMERIC_DAY_FIRST,
-    re.compile(rf"{_MONTH}\s+{_DAY},?\s+{_YEAR}", re.I),
-    re.compile(rf"{_DAY}\s+(?:of\s+)?{_MONTH},?\s+{_YEAR}", re.I),
-)
-_LABEL_RE = re.compile(_DATE_LABEL + _WEEKDAY, re.I)
-# What may follow the date on a date line: a time, a zone, an ISO time part.
-_TIME_RE = re.compile(
-    r"(?:T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?"
-    r"(?:[\s,|·•–-]*(?:at\s+)?\d{1,2}[:.]\d{2}(?::\d{2})?\s*(?:[ap]\.?m\.?)?"
-    r"(?:\s*\(?(?:[A-Z]{2,5}|(?:UTC|GMT)\s*[+-]\s*\d{1,2}(?::?\d{2})?)\)?)?)?",
-    re.I,
-)
-
-
-def parse_date(value: str) -> datetime.date | None:
-    """Lenient date parsing for import metadata: ISO (2016-06-21, 2016-06-21T10:00Z),
-    21/06/2016 (day first), 'December 14, 2015', '14 December 2015', 'Dec 14, 2015',
-    'Updated on December 14, 2015 ...' (anything after the date is ignored). None if unknown.
-    """
-    found = _match_date(value.strip())
-    return found[0] if found else None
-
-
-def _match_date(value: str) -> tuple[datetime.date | None, str, bool] | None:
-    """Read a date at the start of ``value`` (after an optional label such as "Updated on").
-
-    Returns (date, the rest of the string, whether a label was present), or None. The date
-    is None when only a label was there: "Updated on" with the date lost in scraping.
-    """
-    label = _LABEL_RE.match(value)
-    has_label = bool(label and label.group("label"))
-    rest = value[label.end() :] if label else value
-    for form in _DATE_FORMS:
-        match = form.match(rest)
-        if match and (date := _make_date(match)):
-            return date, rest[match.end() :], has_label
-    if has_label and not rest:
-        return None, "", True
-    return None
-
-
-def _make_date(match: re.Match[str]) -> datetime.date | None:
-    year, day = int(match["year"]), int(match["day"])
-    month_text = match["month"].lower()
-    month = _MONTHS[month_text] if month_text in _MONTHS else int(month_text)
-    if match.re is _NUMERIC_DAY_FIRST and month > 12 >= day:
-        # Day first is the rule (21/06/2016), but 06/21/2016 can only be a US date.
-        day, month = month, day
-    try:
-        return datetime.date(year, month, day)
-    except ValueError:
-        return None
-
-
-def _date_line(line: str) -> tuple[bool, datetime.date | None]:
-    """Is the whole line a date (with optional label and time)? Returns (is it, the date)."""
-    found = _match_date(line)
-    if not found:
-        return False, None
-    date, rest, has_label = found
-    if date is None:
-        return has_label, None
-    return bool(_TIME_RE.fullmatch(rest.strip())), date
 
 
 # ---------------------------------------------------------------------------------------
@@ -313,7 +208,7 @@ def _clean_line(line: str, rules: _Rules) -> str:
     # A paragraph without a letter ("$", "0", "---", "* * *", a lone bullet) has no words to
     # annotate, unless it is a date the header may hold (21/06/2016). Symbols such as emoji
     # count as content.
-    if not any(_is_wordlike(ch) for ch in text) and not _date_line(text)[1]:
+    if not any(_is_wordlike(ch) for ch in text) and not date_line(text)[1]:
         return ""
     return text
 
@@ -345,162 +240,6 @@ def _drop_repeats(lines: list[str], cleaned: Cleaned) -> list[str]:
         else:
             kept.append(line)
     return kept
-
-
-# ---------------------------------------------------------------------------------------
-# Title, site name, byline
-
-
-def _words(text: str) -> frozenset[str]:
-    return frozenset(text.split())
-
-
-_OUTLET_WORDS = _words(
-    "NEWS TIMES POST HERALD TRIBUNE JOURNAL GUARDIAN TELEGRAPH GAZETTE EXPRESS MAIL "
-    "CHRONICLE OBSERVER INDEPENDENT TODAY DAILY WEEKLY PRESS WIRE RADIO TV TELEVISION "
-    "MEDIA AGENCY REVIEW MAGAZINE INSIDER STAR SUN MIRROR STANDARD TELEGRAM MONITOR "
-    "NETWORK"
-)
-# All-caps section labels that are not an outlet ("WORLD NEWS", "LATEST NEWS").
-_SECTION_WORDS = _words(
-    "NEWS WORLD LATEST TOP LOCAL BUSINESS SPORT SPORTS TECH POLITICS LIVE HOME MORE "
-    "INTERNATIONAL OPINION VIDEO"
-)
-# Short words that are words, not initialisms, when a name is written in capitals.
-_SHORT_WORDS = _words("THE NEW OF AND FOR DAY AL EL LA LE DIE DER DE DU")
-_SITE_NAME = re.compile(r"[A-Z0-9][A-Z0-9&/'’ -]{0,48}")
-
-# A label in capitals above a headline: one word (EXCLUSIVE, ANALYSIS) or a section name.
-_KICKER = re.compile(r"[A-Z][A-Z-]{2,19}:?|(?:[A-Z]+ ){1,2}[A-Z]+")
-_HEADLINE_MAX_CHARS = 200
-_HEADLINE_MAX_WORDS = 30
-_LIST_MARKERS = ("•", "·", "- ", "* ", "– ", "— ", "+ ")
-# A headline may end in an abbreviation's full stop ("... in the U.S.").
-_ABBREVIATION_END = re.compile(r"(?:\b(?:[A-Z]\.){2,}|\b(?:Jr|Sr|Inc|Co|Ltd|St|Mr|Mrs|Dr)\.)$")
-
-_BYLINE = re.compile(
-    r"(?:by\s+|(?:--|—|–)\s*)(?P<names>[^\d,;:!?()]+(?:,\s*[^\d,;:!?()]+)*)", re.IGNORECASE
-)
-_NAME_PARTICLES = _words("and & de del der van von da di la le al bin ibn y")
-_NOT_NAMES = _words(
-    "monday tuesday wednesday thursday friday saturday sunday today yesterday"
-) | frozenset(_MONTHS)
-_HEADER_LINES = 6  # title, date, byline and the like sit within the first few lines
-
-
-def _site_name(line: str) -> str:
-    """'BBC NEWS' -> 'BBC News'; "" when the line is not an outlet's name in capitals."""
-    if not _SITE_NAME.fullmatch(line) or not any(ch.isalpha() for ch in line):
-        return ""
-    words = line.split()
-    if len(words) > 5 or all(word in _SECTION_WORDS for word in words):
-        return ""
-    if not (any(word in _OUTLET_WORDS for word in words) or _is_initialism(line)):
-        return ""
-    return " ".join(word if _is_initialism(word) else _capitalise(word) for word in words)
-
-
-def _is_initialism(word: str) -> bool:
-    """BBC, CNN, RFE/RL: kept in capitals. A vowel-less or three-letter word is taken for
-    one unless it is a common short word (THE, NEW)."""
-    parts = word.split("/")
-    return all(_is_initialism_part(part) for part in parts)
-
-
-def _is_initialism_part(part: str) -> bool:
-    letters = [ch for ch in part if ch.isalpha()]
-    if not letters or part in _OUTLET_WORDS or part in _SHORT_WORDS or " " in part:
-        return False
-    return len(letters) <= 3 or not any(ch in "AEIOU" for ch in letters)
-
-
-def _capitalise(word: str) -> str:
-    return "-".join(part[:1] + part[1:].lower() for part in word.split("-"))
-
-
-def _is_kicker(line: str) -> bool:
-    if not _KICKER.fullmatch(line):
-        return False
-    words = line.split()
-    return len(words) == 1 or all(word in _SECTION_WORDS for word in words)
-
-
-def _looks_like_headline(line: str) -> bool:
-    if len(line) > _HEADLINE_MAX_CHARS or len(line.split()) > _HEADLINE_MAX_WORDS:
-        return False
-    if line.startswith(_LIST_MARKERS) or not any(ch.isalpha() for ch in line):
-        return False
-    end = line.rstrip("\"'”’»)] ")
-    if end.endswith((":", ",", ";")):
-        return False
-    # A final full stop makes it the first sentence of the body, not a headline.
-    return not (end.endswith(".") and not end.endswith("...") and not _ABBREVIATION_END.search(end))
-
-
-def _byline(line: str) -> str:
-    if len(line) > 120:
-        return ""
-    match = _BYLINE.fullmatch(line)
-    if not match:
-        return ""
-    names = match["names"].strip()
-    words = re.split(r"[\s,]+", names)
-    for word in words:
-        if not word or word.lower() in _NAME_PARTICLES:
-            continue
-        if not word[0].isupper() or word.lower().strip(".") in _NOT_NAMES:
-            return ""
-    return names
-
-
-def _same(a: str, b: str) -> bool:
-    return " ".join(a.casefold().split()) == " ".join(b.casefold().split())
-
-
-def _take_header(
-    lines: list[str], cleaned: Cleaned, *, known_titles: Sequence[str], guess_title: bool
-) -> list[str]:
-    """Move the headline, site name, date and byline at the top of ``lines`` to fields.
-
-    Fields already set (from a page's metadata) are kept; a line repeating them is dropped.
-    """
-    start = 0
-    title_seen = False
-    # Keep at least one line: a text that is one line long is the body, not a title.
-    while start < min(len(lines) - 1, _HEADER_LINES):
-        line = lines[start]
-        is_date, date = _date_line(line)
-        names = _byline(line)
-        if any(_same(line, title) for title in known_titles if title):
-            title_seen = True  # the page repeats its own title above the body
-        elif not title_seen and (name := _site_name(line)):
-            cleaned.site_name = cleaned.site_name or name
-        elif is_date and cleaned.published is None and date is not None:
-            cleaned.published = date
-        elif is_date:
-            # "Updated on" whose date was lost in scraping, or a second date (the page's
-            # metadata already gave one): never body text.
-            cleaned.removed.append(line)
-        elif names and (not cleaned.byline or _same(names, cleaned.byline)):
-            cleaned.byline = names
-        elif not title_seen and _is_kicker(line):
-            cleaned.removed.append(line)
-        elif guess_title and not title_seen and _looks_like_headline(line):
-            cleaned.title = line
-            title_seen = True
-        else:
-            break
-        start += 1
-    return lines[start:]
-
-
-def _take_footer_byline(lines: list[str], cleaned: Cleaned) -> list[str]:
-    # A signature under the article ("-- Joanna Paraszczuk"), just before any footer.
-    for index in range(len(lines) - 1, max(len(lines) - 3, 0), -1):
-        if not cleaned.byline and (names := _byline(lines[index])):
-            cleaned.byline = names
-            return lines[:index] + lines[index + 1 :]
-    return lines
 
 
 # ---------------------------------------------------------------------------------------
@@ -542,8 +281,8 @@ def clean_into(
         else:
             cleaned.removed.append(line)
     kept = _drop_repeats(kept, cleaned)
-    kept = _take_header(kept, cleaned, known_titles=known_titles, guess_title=guess_title)
-    kept = _take_footer_byline(kept, cleaned)
+    kept = take_header(kept, cleaned, known_titles=known_titles, guess_title=guess_title)
+    kept = take_footer_byline(kept, cleaned)
     cleaned.text = canonicalize("\n".join(kept))
     if not cleaned.text:
         raise Rejected("No article text found: nothing is left once boilerplate is removed.")

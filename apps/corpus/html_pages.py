@@ -15,7 +15,8 @@ import lxml.etree
 import lxml.html
 import trafilatura
 
-from apps.corpus.cleaning import Cleaned, clean_into, compile_patterns, parse_date
+from apps.corpus.cleaning import Cleaned, clean_into, compile_patterns
+from apps.corpus.dates import parse_date
 from apps.corpus.decoding import Rejected
 
 # Never article text, even when a page puts paragraphs inside them.

@@ -54,11 +54,6 @@ def require_annotate(membership: Membership) -> None:
         raise PermissionDenied("Viewers can read and export, but not annotate.")
 
 
-def require_manage(membership: Membership) -> None:
-    if not membership.can_manage:
-        raise PermissionDenied("Only the project's owners can change this.")
-
-
 def project_view(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
     """Decorate a view taking ``project_slug``: log in, check membership, pass it on.
 
@@ -71,7 +66,6 @@ def project_view(view: Callable[..., HttpResponse]) -> Callable[..., HttpRespons
         if not request.user.is_authenticated:
             return _to_login(request)
         membership = get_membership(request, project_slug)
-        request.membership = membership
         return view(request, membership, *args, **kwargs)
 
     return wrapper

@@ -5,13 +5,6 @@ from django.db import models
 from django.urls import reverse
 
 
-class ProjectQuerySet(models.QuerySet["Project"]):
-    def for_user(self, user) -> ProjectQuerySet:
-        if not user.is_authenticated:
-            return self.none()
-        return self.filter(memberships__user=user)
-
-
 class Project(models.Model):
     """A workspace for one investigation: its articles, codebook, actors, claims, members."""
 
@@ -22,8 +15,6 @@ class Project(models.Model):
     members = models.ManyToManyField(
         settings.AUTH_USER_MODEL, through="Membership", related_name="projects"
     )
-
-    objects = ProjectQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]
@@ -66,7 +57,3 @@ class Membership(models.Model):
     @property
     def can_annotate(self) -> bool:
         return self.role in (Role.OWNER, Role.ANALYST)
-
-    @property
-    def can_manage(self) -> bool:
-        return self.role == Role.OWNER

@@ -8,10 +8,10 @@ from collections import Counter
 import pytest
 from django.urls import reverse
 
-from apps.annotations.demo import load_demo
 from apps.annotations.models import Actor, Claim, Tag
 from apps.corpus.models import Source
-from apps.corpus.synthetic import generate_corpus
+from apps.sampledata.demo import load_demo
+from apps.sampledata.synthetic import generate_corpus
 from tests import factories
 
 HTMX = {"HTTP_HX_REQUEST": "true"}

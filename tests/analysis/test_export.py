@@ -6,9 +6,9 @@ import pytest
 from django.urls import reverse
 
 from apps.analysis.export import ANNOTATION_COLUMNS, LONG_COLUMNS, neutralise
-from apps.annotations.demo import load_demo
 from apps.annotations.models import Annotation
 from apps.corpus.models import Article
+from apps.sampledata.demo import load_demo
 from tests import factories
 
 FORMULAS = [

@@ -3,9 +3,9 @@
 import pytest
 
 from apps.annotations.anchoring import OffsetMap, revise_article
-from apps.annotations.demo import load_demo
 from apps.annotations.models import Annotation
 from apps.corpus.models import ArticleRevision
+from apps.sampledata.demo import load_demo
 from tests import factories
 
 TEXT = (

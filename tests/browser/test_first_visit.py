@@ -1,6 +1,6 @@
 import pytest
 
-from apps.annotations.demo import load_demo
+from apps.sampledata.demo import load_demo
 from tests.browser.conftest import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

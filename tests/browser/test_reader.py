@@ -199,7 +199,7 @@ def test_shortcut_help_opens_with_question_mark(page, live_server, setup):
 
 def test_demo_pages_load_without_console_errors(page, live_server, settings):
     """Every screen of the demo, as an analyst sees it; the page fixture fails on errors."""
-    from apps.annotations.demo import load_demo
+    from apps.sampledata.demo import load_demo
 
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     project = load_demo(with_users=True).project

@@ -6,11 +6,8 @@ import pytest
 import trafilatura
 from django.conf import settings
 
-from apps.corpus.cleaning import (
-    check_patterns,
-    clean_plain_text,
-    parse_date,
-)
+from apps.corpus.cleaning import check_patterns, clean_plain_text
+from apps.corpus.dates import parse_date
 from apps.corpus.decoding import Rejected, decode_bytes
 from apps.corpus.html_pages import extract_html
 from apps.corpus.text import canonicalize

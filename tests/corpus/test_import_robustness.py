@@ -7,8 +7,9 @@ import zipfile
 import pytest
 
 from apps.corpus.decoding import decode_bytes
-from apps.corpus.importing import import_articles, prepare, read_files, reclassify
+from apps.corpus.importing import import_articles, prepare, reclassify
 from apps.corpus.models import Article
+from apps.corpus.reading import read_files
 from tests import factories
 
 

@@ -6,9 +6,10 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
-from apps.annotations.demo import DEMO_DIR, article_text, read_corpus
-from apps.corpus.importing import Limits, import_articles, prepare, read_files
+from apps.corpus.importing import import_articles, prepare
 from apps.corpus.models import Article
+from apps.corpus.reading import Limits, read_files
+from apps.sampledata.demo import DEMO_DIR, article_text, read_corpus
 from tests import factories
 
 SEEDS = Path(settings.BASE_DIR).parent / "shared" / "seeds"

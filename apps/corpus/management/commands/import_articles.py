@@ -4,15 +4,9 @@ from concurrent.futures import ProcessPoolExecutor
 
 from django.core.management.base import BaseCommand, CommandError
 
-from apps.corpus.importing import (
-    Item,
-    clean_item,
-    files_from_paths,
-    import_articles,
-    prepare,
-    read_files,
-)
+from apps.corpus.importing import clean_item, import_articles, prepare
 from apps.corpus.models import Source, Story
+from apps.corpus.reading import Item, files_from_paths, read_files
 from apps.projects.models import Project
 
 

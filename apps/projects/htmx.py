@@ -1,4 +1,15 @@
+"""htmx helpers shared by every app's views: the typed request and the page-or-partial rule."""
+
+from __future__ import annotations
+
 from django.http import HttpRequest
+from django_htmx.middleware import HtmxDetails
+
+
+class HtmxHttpRequest(HttpRequest):
+    """A request as django-htmx's middleware leaves it (for type checking views)."""
+
+    htmx: HtmxDetails
 
 
 def page_or_partial(request: HttpRequest, name: str, partial: str) -> str:

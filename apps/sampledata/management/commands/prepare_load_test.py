@@ -1,8 +1,8 @@
 from django.core.management.base import BaseCommand
 
 from apps.accounts.models import User
-from apps.corpus.synthetic import generate_corpus
 from apps.projects.models import Membership, Role
+from apps.sampledata.synthetic import generate_corpus
 
 PASSWORD = "load-test-password"
 

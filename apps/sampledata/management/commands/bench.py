@@ -5,7 +5,7 @@ from dataclasses import asdict
 from django.core.management.base import BaseCommand
 from django.db import connection
 
-from apps.analysis.benchmark import SCALES, as_json, run_batch_benchmark, run_benchmark
+from apps.sampledata.benchmark import SCALES, as_json, run_batch_benchmark, run_benchmark
 
 
 class Command(BaseCommand):

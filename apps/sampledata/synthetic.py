@@ -17,11 +17,11 @@ from django.db.models import Count
 
 from apps.accounts.models import User
 from apps.annotations.annotating import CONTEXT_LENGTH
-from apps.annotations.demo import DEMO_DIR, article_text, read_corpus
 from apps.annotations.models import Actor, Annotation, AnnotationTag, Claim, Stance, Tag
 from apps.corpus import text as canonical_text
 from apps.corpus.models import Article, Source, SourceKind, Story
 from apps.projects.models import Membership, Project, Role
+from apps.sampledata.demo import DEMO_DIR, article_text, read_corpus
 
 EXTRAS = ["“quoted”", "Café", "naïve", "👍", "🇸🇾", "محمد", "דוד", "Zürich", "São Paulo", "—"]
 PALETTE = ["#ffe08a", "#ffc9c9", "#c9e4ff", "#d3f9d8", "#e5dbff", "#ffd8a8", "#c5f6fa", "#fcc2d7"]

@@ -28,7 +28,7 @@ from django.urls import reverse
 
 from apps.annotations.anchoring import revise_article
 from apps.annotations.models import Annotation
-from apps.corpus.synthetic import _article_text, _sentences, generate_corpus
+from apps.sampledata.synthetic import _article_text, _sentences, generate_corpus
 
 SCALES = {
     # articles, sources, annotations in the project

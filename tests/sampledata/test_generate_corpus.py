@@ -3,7 +3,7 @@ from django.core.management import CommandError, call_command
 
 from apps.annotations.models import Annotation, Claim, Tag
 from apps.corpus.models import Article
-from apps.corpus.synthetic import generate_corpus
+from apps.sampledata.synthetic import generate_corpus
 
 
 def _fingerprint(slug):

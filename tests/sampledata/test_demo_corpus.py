@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
-from apps.annotations.demo import DEMO_DIR, article_text, load_demo, read_corpus
 from apps.annotations.models import Actor, Annotation, Claim, Tag
 from apps.corpus.models import Article, Source, Story
 from apps.corpus.text import canonicalize
+from apps.sampledata.demo import DEMO_DIR, article_text, load_demo, read_corpus
 
 SEEDS_METADATA = Path(settings.BASE_DIR).parent / "shared" / "seeds" / "METADATA.md"
 DATA = read_corpus()

@@ -2,7 +2,7 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 
-from apps.corpus.synthetic import generate_corpus
+from apps.sampledata.synthetic import generate_corpus
 
 
 class Command(BaseCommand):
