@@ -5,10 +5,13 @@ the codebook's tags, the claims, or the speakers. A cell holds the number of ann
 of the selection in that row and column, a few of its passages, and that number per
 1,000 words of the column's articles in the selection.
 
-Counting rule (the same as the long-form CSV export): an annotation counts once in the
-row of each of its tags, once in its claim's row and once in its speaker's row. Two
-overlapping annotations are two passages. Columns come from the selection's *articles*,
-so an outlet whose articles carry no annotation still has a column, of empty cells.
+Counting rule (the same as the export of the same filter): an annotation counts once in
+the row of each of its tags, once in its claim's row and once in its speaker's row. A
+parent tag or claim stands for its whole subtree (``annotations/trees.py``): its row
+counts each annotation coded with it or with anything under it once, so a row equals the
+export filtered by that tag or claim. Two overlapping annotations are two passages.
+Columns come from the selection's *articles*, so an outlet whose articles carry no
+annotation still has a column, of empty cells.
 
 Every count is aggregated by the database: the number of queries is the same for ten
 annotations or two hundred thousand.
@@ -19,15 +22,44 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Count, F, QuerySet, Sum, Window
+from django.db.models import Count, F, Q, QuerySet, Sum, Window
 from django.db.models.functions import RowNumber
 
-from apps.analysis.filters import AnnotationFilter
+from apps.annotations import trees
+from apps.annotations.filters import AnnotationFilter
 from apps.annotations.models import Actor, Annotation, AnnotationTag, Claim, Tag
 from apps.corpus.models import Article, Source, SourceKind
 from apps.projects.models import Project
 
-DIMENSIONS = {"tags": "Tags", "claims": "Claims", "actors": "Speakers"}
+
+@dataclass(frozen=True)
+class RowKind:
+    """What a comparison's rows can be, and where each kind's values live."""
+
+    label: str
+    model: type[Tag] | type[Claim] | type[Actor]
+    name_field: str  # the row's label
+    link_model: type[AnnotationTag] | type[Annotation]  # one row of it per (annotation, value)
+    link_field: str  # the value's id on ``link_model``
+    annotation_id: str  # the annotation's id on ``link_model``
+    hierarchical: bool  # a parent row stands for its subtree
+
+    def prefix(self) -> str:
+        """How ``link_model`` reaches the annotation, for ``AnnotationFilter.condition``."""
+        return "annotation__" if self.link_model is AnnotationTag else ""
+
+    def annotations_with(self, ids: list[int]) -> Q:
+        """A condition on annotations: coded with any of ``ids`` in this kind."""
+        links = self.link_model.objects.filter(**{f"{self.link_field}__in": ids})
+        return Q(pk__in=links.values(self.annotation_id))
+
+
+ROW_KINDS = {
+    "tags": RowKind("Tags", Tag, "name", AnnotationTag, "tag_id", "annotation_id", True),
+    "claims": RowKind("Claims", Claim, "text", Annotation, "claim_id", "pk", True),
+    "actors": RowKind("Speakers", Actor, "name", Annotation, "speaker_id", "pk", False),
+}
+DIMENSIONS = {key: kind.label for key, kind in ROW_KINDS.items()}
 GROUPINGS = {"source": "Outlet", "kind": "Kind of outlet", "country": "Country"}
 SORTS = {"codebook": "Codebook order", "total": "Most passages", "spread": "Most outlets"}
 PASSAGES_PER_CELL = 3
@@ -78,7 +110,6 @@ class Row:
     spread: int = 0
     missing: list[str] = field(default_factory=list)
     parent_label: str = ""
-    context: bool = False  # shown only as the parent of rows that have passages
 
 
 @dataclass
@@ -101,54 +132,61 @@ class Comparison:
         return DIMENSIONS[self.dimension]
 
 
-def _row_field(dimension: str) -> str:
-    return {"tags": "tag_id", "claims": "claim_id", "actors": "speaker_id"}[dimension]
+def _links(filters: AnnotationFilter, project: Project, user, kind: RowKind) -> QuerySet:
+    """One row per (annotation, value) of the selection: tag links, or annotations."""
+    links = kind.link_model.objects.filter(filters.condition(project, user, kind.prefix()))
+    return links.exclude(**{kind.link_field: None})
 
 
 def _counts(
-    filters: AnnotationFilter, project: Project, user, dimension: str
+    filters: AnnotationFilter,
+    project: Project,
+    user,
+    kind: RowKind,
+    subtrees: dict[int, set[int]],
 ) -> dict[tuple[int, int], int]:
-    """(row id, source id) -> number of annotations, aggregated by the database."""
-    if dimension == "tags":
-        rows = (
-            AnnotationTag.objects.filter(filters.condition(project, user, "annotation__"))
-            .values("tag_id", "article__source_id")
-            .annotate(n=Count("annotation_id"))
-            .values_list("tag_id", "article__source_id", "n")
-        )
-    else:
-        key = _row_field(dimension)
-        rows = (
-            Annotation.objects.filter(filters.condition(project, user))
-            .exclude(**{key: None})
-            .values(key, "article__source_id")
-            .annotate(n=Count("pk"))
-            .values_list(key, "article__source_id", "n")
-        )
-    return {(row, source): n for row, source, n in rows}
+    """(row id, source id) -> number of annotations, aggregated by the database.
+
+    A row with descendants counts the distinct annotations of its subtree (one with a
+    parent tag and a child tag counts once), in one more query for all such rows."""
+    links = _links(filters, project, user, kind)
+    source = "article__source_id"
+    counts = {
+        (row, source_id): n
+        for row, source_id, n in links.values(kind.link_field, source)
+        .annotate(n=Count(kind.annotation_id))
+        .values_list(kind.link_field, source, "n")
+    }
+    parents = {pk: ids for pk, ids in subtrees.items() if len(ids) > 1}
+    if parents:
+        per_parent = {
+            f"r{pk}": Count(
+                kind.annotation_id,
+                distinct=True,
+                filter=Q(**{f"{kind.link_field}__in": sorted(ids)}),
+            )
+            for pk, ids in parents.items()
+        }
+        for found in links.values(source).annotate(**per_parent).order_by():
+            for pk in parents:
+                counts[(pk, found[source])] = found[f"r{pk}"]
+    return {key: n for key, n in counts.items() if n}
 
 
 def _passages(
-    filters: AnnotationFilter, project: Project, user, dimension: str, per_cell: int
+    filters: AnnotationFilter, project: Project, user, kind: RowKind, per_cell: int
 ) -> dict[tuple[int, int], list[Passage]]:
-    """The first passages (by publication date) of each (row, source) cell.
+    """The first passages (by publication date) of each (value, source) cell.
 
     Two queries: the ranking reads narrow rows only (ids, dates), then the few passages
-    kept are read in full; ranking whole rows with their quotes was most of the time."""
+    kept are read in full; ranking whole rows with their quotes was most of the time.
+    A parent row takes the first of its subtree's cells (``build_comparison``)."""
     if per_cell <= 0:
         return {}
-    if dimension == "tags":
-        base = AnnotationTag.objects.filter(filters.condition(project, user, "annotation__"))
-        row_key, pk = "tag_id", "annotation_id"
-    else:
-        row_key = _row_field(dimension)
-        base = Annotation.objects.filter(filters.condition(project, user)).exclude(
-            **{row_key: None}
-        )
-        pk = "pk"
-    source = "article__source_id"
+    row_key, pk, source = kind.link_field, kind.annotation_id, "article__source_id"
     ranked = (
-        base.annotate(
+        _links(filters, project, user, kind)
+        .annotate(
             rank=Window(
                 RowNumber(),
                 partition_by=[F(row_key), F(source)],
@@ -205,27 +243,16 @@ def _columns(articles: QuerySet[Article], grouping: str) -> list[Column]:
     return sorted(columns.values(), key=lambda c: c.label.casefold())
 
 
-def _row_meta(project: Project, dimension: str) -> list[tuple[int, str, int, str, int | None]]:
+def _row_meta(project: Project, kind: RowKind) -> list[tuple[int, str, int, str, int | None]]:
     """(id, label, depth, parent label, parent id) for every possible row, codebook order."""
-    if dimension == "actors":
-        actors = Actor.objects.filter(project=project).order_by("name")
-        return [(a.pk, a.name, 0, "", None) for a in actors]
-    model = Tag if dimension == "tags" else Claim
-    items = list(model.objects.filter(project=project).select_related("parent"))
-    label = (lambda x: x.name) if dimension == "tags" else (lambda x: x.text)
-    children: dict[int | None, list] = defaultdict(list)
-    for item in items:
-        children[item.parent_id].append(item)
-    ordered: list[tuple[int, str, int, str, int | None]] = []
-
-    def walk(parent_id: int | None, depth: int) -> None:
-        for item in children.get(parent_id, []):
-            parent = label(item.parent) if item.parent else ""
-            ordered.append((item.pk, label(item), depth, parent, item.parent_id))
-            walk(item.pk, depth + 1)
-
-    walk(None, 0)
-    return ordered
+    items = list(kind.model.objects.filter(project=project).order_by(*kind.model._meta.ordering))
+    labels = {item.pk: getattr(item, kind.name_field) for item in items}
+    if not kind.hierarchical:
+        return [(item.pk, labels[item.pk], 0, "", None) for item in items]
+    return [
+        (item.pk, labels[item.pk], depth, labels.get(item.parent_id, ""), item.parent_id)
+        for item, depth in trees.depth_first(items)
+    ]
 
 
 def build_comparison(
@@ -239,26 +266,19 @@ def build_comparison(
     per_cell: int = PASSAGES_PER_CELL,
     count_annotations: bool = True,
 ) -> Comparison:
-    articles = filters.articles(project)
-    columns = _columns(articles, grouping)
-    counts = _counts(filters, project, user, dimension)
-    passages = _passages(filters, project, user, dimension, per_cell)
+    kind = ROW_KINDS[dimension]
+    columns = _columns(filters.articles(project), grouping)
+    meta = _row_meta(project, kind)
+    subtrees = trees.subtrees({pk: parent_id for pk, _, _, _, parent_id in meta})
+    counts = _counts(filters, project, user, kind, subtrees)
+    passages = _passages(filters, project, user, kind, per_cell)
     rows: list[Row] = []
     silent: list[Row] = []
-    parents: dict[int, int | None] = {}
-    for order, (pk, label, depth, parent, parent_id) in enumerate(_row_meta(project, dimension)):
-        parents[pk] = parent_id
-        cells = [Cell(column=column) for column in columns]
-        for column_index, column in enumerate(columns):
-            cell = cells[column_index]
-            for source_id in column.source_ids:
-                cell.count += counts.get((pk, source_id), 0)
-                cell.passages += passages.get((pk, source_id), [])
-            cell.passages = sorted(
-                cell.passages, key=lambda p: (p.published is None, p.published, p.annotation_id)
-            )[:per_cell]
-            if column.words:
-                cell.per_1000_words = round(cell.count * 1000 / column.words, 2)
+    for order, (pk, label, depth, parent, _) in enumerate(meta):
+        cells = [
+            _cell(column, pk, subtrees.get(pk, {pk}), counts, passages, per_cell)
+            for column in columns
+        ]
         row = Row(key=pk, label=label, depth=depth, order=order, cells=cells, parent_label=parent)
         row.total = sum(c.count for c in cells)
         row.spread = sum(1 for c in cells if c.count)
@@ -267,27 +287,7 @@ def build_comparison(
             rows.append(row)
         else:
             silent.append(row)
-    if sort == "codebook":
-        # A child row needs its parent above it to be read as a hierarchy, even when no
-        # outlet carries the parent itself.
-        needed = set()
-        for row in rows:
-            ancestor = parents.get(row.key)
-            while ancestor is not None:
-                needed.add(ancestor)
-                ancestor = parents.get(ancestor)
-        context = [r for r in silent if r.key in needed]
-        for row in context:
-            row.context = True
-        silent = [r for r in silent if r.key not in needed]
-        rows = sorted(rows + context, key=lambda r: r.order)
-    else:
-        for row in rows:
-            row.depth = 0  # ranked, not a tree
-        if sort == "total":
-            rows.sort(key=lambda r: (-r.total, -r.spread, r.order))
-        else:
-            rows.sort(key=lambda r: (-r.spread, -r.total, r.order))
+    _sort(rows, sort)
     max_count = max((c.count for r in rows for c in r.cells), default=0)
     for row in rows:
         for cell in row.cells:
@@ -302,6 +302,66 @@ def build_comparison(
         # A full count at project scale costs a scan of the annotations: only on request.
         annotations=filters.annotations(project, user).count() if count_annotations else None,
         max_count=max_count,
+    )
+
+
+def _cell(
+    column: Column,
+    pk: int,
+    subtree: set[int],
+    counts: dict[tuple[int, int], int],
+    passages: dict[tuple[int, int], list[Passage]],
+    per_cell: int,
+) -> Cell:
+    cell = Cell(column=column)
+    found: dict[int, Passage] = {}
+    for source_id in column.source_ids:
+        cell.count += counts.get((pk, source_id), 0)
+        # Each value's first passages include the first of the whole subtree; an
+        # annotation coded with a parent and a child appears once.
+        for value in subtree:
+            for passage in passages.get((value, source_id), []):
+                found.setdefault(passage.annotation_id, passage)
+    cell.passages = sorted(
+        found.values(), key=lambda p: (p.published is None, p.published, p.annotation_id)
+    )[:per_cell]
+    if column.words:
+        cell.per_1000_words = round(cell.count * 1000 / column.words, 2)
+    return cell
+
+
+def _sort(rows: list[Row], sort: str) -> None:
+    """Codebook order keeps the tree (a parent row counts its subtree, so it is never
+    empty above a child that has passages); the rankings flatten it."""
+    if sort == "codebook":
+        rows.sort(key=lambda r: r.order)
+        return
+    for row in rows:
+        row.depth = 0  # ranked, not a tree
+    if sort == "total":
+        rows.sort(key=lambda r: (-r.total, -r.spread, r.order))
+    else:
+        rows.sort(key=lambda r: (-r.spread, -r.total, r.order))
+
+
+def cell_annotations(
+    *,
+    project: Project,
+    filters: AnnotationFilter,
+    user,
+    dimension: str,
+    row: int,
+    sources: list[int],
+) -> QuerySet[Annotation]:
+    """Every annotation behind one number of a comparison (a row and a column)."""
+    kind = ROW_KINDS[dimension]
+    values = (
+        trees.subtree_ids(kind.model.objects.filter(project=project), row)
+        if kind.hierarchical
+        else [row]
+    )
+    return filters.annotations(project, user).filter(
+        kind.annotations_with(values), article__source_id__in=sources
     )
 
 

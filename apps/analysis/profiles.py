@@ -1,7 +1,11 @@
 """How the outlets treat one claim, or one actor: the data of the claim and actor pages.
 
-Counts follow the comparison's rule (DESIGN §6, ``compare.py``): one annotation, one
-passage. The numbers are aggregated by the database in a fixed number of queries.
+Counts follow the comparison's rule (``compare.py``): one annotation, one passage, and a
+claim stands for the claims under it. The numbers are aggregated by the database in a
+fixed number of queries. Passage lists are bounded: a claim at scale can have thousands
+of passages, so a page shows the first ``PER_SOURCE`` of each outlet (by publication
+date) and links to the export for the rest; the ranking reads narrow rows (ids and
+dates), and only the passages kept are then read in full.
 """
 
 from __future__ import annotations
@@ -9,9 +13,10 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Count
+from django.db.models import Count, F, QuerySet, Window
+from django.db.models.functions import RowNumber
 
-from apps.analysis.filters import AnnotationFilter
+from apps.annotations.filters import AnnotationFilter
 from apps.annotations.models import Actor, Annotation, Claim, Stance
 from apps.corpus.models import Source
 from apps.projects.models import Project
@@ -32,15 +37,7 @@ class OutletStance:
     @property
     def verdict(self) -> str:
         """How the outlet carries the claim, in one phrase."""
-        if not self.total:
-            return "never mentions it"
-        if self.counts.get("asserts"):
-            return "asserts it in its own voice"
-        if self.counts.get("disputes") and not self.counts.get("reports"):
-            return "only disputes it"
-        if self.counts.get("reports"):
-            return "reports others asserting it"
-        return "mentions it"
+        return Stance.verdict(self.counts)
 
 
 def _project_sources(project: Project) -> list[Source]:
@@ -133,3 +130,58 @@ def actor_profile(*, project: Project, actor: Actor) -> dict:
         "targeted_count": in_project.filter(target=actor).count(),
         "spoken_count": sum(o.quoted for o in ordered),
     }
+
+
+PER_SOURCE = 5
+
+
+@dataclass
+class SourceGroup:
+    source: Source
+    passages: list[Annotation]
+    total: int
+
+    @property
+    def more(self) -> int:
+        return self.total - len(self.passages)
+
+
+def by_source(
+    annotations: QuerySet[Annotation],
+    per_source: int = PER_SOURCE,
+    totals: dict[int, int] | None = None,
+) -> list[SourceGroup]:
+    """``totals`` (passages per source id) may be passed when the caller has them."""
+    if totals is None:
+        totals = dict(
+            annotations.values("article__source_id")
+            .annotate(n=Count("pk"))
+            .values_list("article__source_id", "n")
+        )
+    kept = annotations.annotate(
+        rank=Window(
+            RowNumber(),
+            partition_by=[F("article__source_id")],
+            order_by=[
+                F("article__published").asc(nulls_last=True),
+                F("start").asc(),
+                F("pk").asc(),
+            ],
+        )
+    ).filter(rank__lte=per_source)
+    first = (
+        Annotation.objects.filter(pk__in=list(kept.values_list("pk", flat=True)))
+        .order_by()  # sorted below; the default ordering would join and sort in SQL
+        .with_related()
+        .select_related("article__project")
+    )
+    groups: dict[int, SourceGroup] = {}
+    for annotation in first:
+        source = annotation.article.source
+        group = groups.setdefault(source.pk, SourceGroup(source, [], totals.get(source.pk, 0)))
+        group.passages.append(annotation)
+    for group in groups.values():
+        group.passages.sort(
+            key=lambda a: (a.article.published is None, a.article.published, a.start, a.pk)
+        )
+    return sorted(groups.values(), key=lambda g: g.source.name.casefold())

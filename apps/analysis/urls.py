@@ -1,6 +1,6 @@
 from django.urls import path
 
-from apps.analysis import views, views_compare
+from apps.analysis import views, views_compare, views_profiles
 
 app_name = "analysis"
 
@@ -10,6 +10,8 @@ urlpatterns = [
     path("compare/passages/", views_compare.cell_passages, name="cell"),
     path("compare/articles/", views_compare.side_by_side, name="side-by-side"),
     path("compare/table.csv", views_compare.comparison_csv, name="comparison-csv"),
+    path("claims/<int:claim_id>/", views_profiles.claim_detail, name="claim"),
+    path("actors/<int:actor_id>/", views_profiles.actor_detail, name="actor"),
     path("export/annotations.csv", views.annotations_csv, name="annotations-csv"),
     path("export/annotations.jsonld", views.annotations_jsonld, name="annotations-jsonld"),
     path("export/codebook.csv", views.codebook_csv, name="codebook-csv"),

@@ -6,7 +6,7 @@ from django.utils.text import slugify
 from django.views.decorators.http import require_safe
 
 from apps.analysis import export
-from apps.analysis.filters import AnnotationFilter
+from apps.annotations.filters import AnnotationFilter
 from apps.projects.access import project_view
 from apps.projects.models import Membership
 

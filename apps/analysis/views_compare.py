@@ -6,6 +6,8 @@ colleague with access); with htmx, changing a filter swaps only the results.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, QueryDict, StreamingHttpResponse
 from django.shortcuts import render
@@ -19,11 +21,13 @@ from apps.analysis.compare import (
     GROUPINGS,
     SORTS,
     build_comparison,
+    cell_annotations,
 )
-from apps.analysis.filters import AnnotationFilter
 from apps.analysis.views import refuse_invalid_filter
+from apps.annotations import trees
+from apps.annotations.filters import AnnotationFilter
 from apps.annotations.models import Annotation, Tag
-from apps.annotations.reader import load_rows
+from apps.annotations.reader import ReaderRow, load_rows
 from apps.annotations.segments import render_text
 from apps.projects.access import project_view
 from apps.projects.htmx import page_or_partial
@@ -131,10 +135,15 @@ def cell_passages(request: HttpRequest, membership: Membership) -> HttpResponse:
     column = next((c for c in comparison.columns if c.key == column_key), None)
     annotations = Annotation.objects.none()
     if row is not None and column is not None:
-        field = {"tags": "tags", "claims": "claim", "actors": "speaker"}[options["dimension"]]
         annotations = (
-            filters.annotations(membership.project, request.user)
-            .filter(**{field: row.key}, article__source_id__in=column.source_ids)
+            cell_annotations(
+                project=membership.project,
+                filters=filters,
+                user=request.user,
+                dimension=options["dimension"],
+                row=row.key,
+                sources=column.source_ids,
+            )
             .with_related()
             .select_related("article__project")
             .order_by("article__published", "pk")
@@ -197,10 +206,8 @@ def side_by_side(request: HttpRequest, membership: Membership) -> HttpResponse:
     chosen = [found[pk] for pk in dict.fromkeys(wanted) if pk in found]
     tags = list(project.tags.all())
     focus = request.GET.get("focus", "")
-    columns = []
-    for article in chosen:
-        rows = load_rows(article, tags)
-        columns.append(_side_column(article, rows, focus))
+    matches = _focus(project, tags, focus)
+    columns = [_side_column(article, load_rows(article, tags), matches) for article in chosen]
     context = {
         "membership": membership,
         "project": project,
@@ -220,12 +227,20 @@ def side_by_side(request: HttpRequest, membership: Membership) -> HttpResponse:
     return render(request, "analysis/side_by_side.html", context)
 
 
-def _side_column(article, rows, focus: str) -> dict:
+def _focus(project, tags: list[Tag], focus: str) -> Callable[[ReaderRow], bool] | None:
+    """Which passages a focus (``tag-<id>`` or ``claim-<id>``) keeps lit: those coded with
+    the tag or claim or anything under it."""
     kind, _, key = focus.partition("-")
-    matches = {
-        "tag": lambda r: any(str(t.pk) == key or str(t.parent_id) == key for t in r.tags),
-        "claim": lambda r: str(r.claim_id) == key,
-    }.get(kind)
+    if not (key.isascii() and key.isdigit()) or kind not in ("tag", "claim"):
+        return None
+    if kind == "tag":
+        lit = trees.subtrees({t.pk: t.parent_id for t in tags}).get(int(key), set())
+        return lambda r: any(t.pk in lit for t in r.tags)
+    lit = set(trees.subtree_ids(project.claims.all(), int(key)))
+    return lambda r: r.claim_id in lit
+
+
+def _side_column(article, rows, matches: Callable[[ReaderRow], bool] | None) -> dict:
     spans = [r for r in rows if r.has_span]
     dim = {r.pk for r in spans if matches and not matches(r)}
     date = f", {article.published:%-d %b %Y}" if article.published else ""

@@ -140,30 +140,3 @@ class EditAnnotationForm(AnnotationCodingForm):
             "note": annotation.note,
             "version": annotation.version,
         }
-
-
-class ReaderFilterForm(forms.Form):
-    """Which annotations the reader shows: everyone's, mine, or one person's; one tag."""
-
-    annotator = forms.CharField(required=False)
-    tag = forms.IntegerField(required=False)
-
-    def filter(self, annotations, user):
-        if not self.is_valid():
-            return annotations
-        who = self.cleaned_data["annotator"]
-        if who == "me":
-            annotations = [a for a in annotations if a.annotator_id == user.pk]
-        elif who:
-            annotations = [a for a in annotations if a.annotator_username == who]
-        tag = self.cleaned_data["tag"]
-        if tag:
-            # A tag stands for its children too, as in the exports.
-            annotations = [
-                a for a in annotations if any(tag in (t.pk, t.parent_id) for t in a.tags)
-            ]
-        return annotations
-
-    @property
-    def active(self) -> bool:
-        return self.is_valid() and bool(self.cleaned_data["annotator"] or self.cleaned_data["tag"])

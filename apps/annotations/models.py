@@ -1,11 +1,13 @@
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import F, Q
 
+from apps.annotations import trees
 from apps.corpus.models import Article
 from apps.projects.models import Project
 
@@ -67,15 +69,11 @@ class Tag(models.Model):
         )
 
     def clean(self) -> None:
-        if self.parent_id is None:
-            return
-        if self.parent.project_id != self.project_id:
-            raise ValidationError({"parent": "The parent tag belongs to another project."})
-        ancestor = self.parent
-        while ancestor is not None:
-            if ancestor.pk == self.pk:
-                raise ValidationError({"parent": "A tag cannot be its own ancestor."})
-            ancestor = ancestor.parent
+        trees.check_parent(
+            self,
+            another_project="The parent tag belongs to another project.",
+            loop="A tag cannot be its own ancestor.",
+        )
 
 
 class ActorKind(models.TextChoices):
@@ -147,21 +145,47 @@ class Claim(models.Model):
         return self.text
 
     def clean(self) -> None:
-        if self.parent_id is None:
-            return
-        if self.parent.project_id != self.project_id:
-            raise ValidationError({"parent": "The narrative belongs to another project."})
-        ancestor = self.parent
-        while ancestor is not None:
-            if ancestor.pk == self.pk:
-                raise ValidationError({"parent": "A claim cannot be its own narrative."})
-            ancestor = ancestor.parent
+        trees.check_parent(
+            self,
+            another_project="The narrative belongs to another project.",
+            loop="A claim cannot be its own narrative.",
+        )
 
 
 class Stance(models.TextChoices):
+    """How a passage carries its claim. Every screen, export and count reads the meaning
+    of a stance from here: its label, whose voice it is, and an outlet's verdict."""
+
     ASSERTS = "asserts", "Asserts (outlet's own voice)"
     REPORTS = "reports", "Reports (someone else asserts)"
     DISPUTES = "disputes", "Disputes"
+
+    @classmethod
+    def voice(cls, speaker: str | None, stance: str) -> str:
+        """Whose words a passage carries: its speaker; with none named, the outlet's own
+        voice, unless the stance says that the outlet reports someone else."""
+        if speaker:
+            return speaker
+        return SPEAKER_NOT_NAMED if stance == cls.REPORTS else OUTLET_VOICE
+
+    @classmethod
+    def verdict(cls, counts: Mapping[str, int]) -> str:
+        """How an outlet carries a claim, in one phrase, from its passages per stance
+        (``""`` for passages without a stance)."""
+        if not sum(counts.values()):
+            return "never mentions it"
+        if counts.get(cls.ASSERTS):
+            return "asserts it in its own voice"
+        if counts.get(cls.DISPUTES) and not counts.get(cls.REPORTS):
+            return "only disputes it"
+        if counts.get(cls.REPORTS):
+            return "reports others asserting it"
+        return "mentions it"
+
+
+# Whose voice a passage without a named speaker is in (see ``Stance.voice``).
+OUTLET_VOICE = "outlet's own voice"
+SPEAKER_NOT_NAMED = "speaker not named"
 
 
 class AnchorStatus(models.TextChoices):

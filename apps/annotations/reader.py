@@ -11,14 +11,18 @@ form) still use templates.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from html import escape
+from typing import Any
 
 from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
 
-from apps.annotations.models import AnchorStatus, Annotation, AnnotationTag, Tag
+from apps.annotations.filters import AnnotationFilter
+from apps.annotations.models import AnchorStatus, Annotation, AnnotationTag, Stance, Tag
 from apps.corpus.models import Article
+from apps.projects.models import Project
 
 _PK = 987654321  # placeholder reversed once, replaced per item
 
@@ -57,7 +61,7 @@ class ReaderRow:
     def describe(self) -> str:
         parts = [", ".join(tag.name for tag in self.tags) or "untagged"]
         if self.speaker or self.target:
-            voice = self.speaker or "outlet's voice"
+            voice = Stance.voice(self.speaker, self.stance)
             parts.append(f"{voice} → {self.target}" if self.target else voice)
         if self.claim:
             parts.append(f"{self.stance or 'carries'}: {self.claim}")
@@ -148,6 +152,33 @@ def load_rows(article: Article, tags: list[Tag]) -> list[ReaderRow]:
     return rows
 
 
+# The reader's own filters (``story`` also names a story, but to move between articles).
+READER_FILTER_KEYS = ("annotator", "tag")
+
+
+def reader_filter(params: Mapping[str, str]) -> AnnotationFilter:
+    """The annotation filter of the reader's list and highlights."""
+    return AnnotationFilter({key: params[key] for key in READER_FILTER_KEYS if params.get(key)})
+
+
+def filter_rows(
+    rows: list[ReaderRow],
+    filters: AnnotationFilter,
+    *,
+    project: Project,
+    article: Article,
+    user: Any,
+) -> list[ReaderRow]:
+    """The rows the filter selects, by the same rule as every other screen and export
+    (one query, only when a filter is set)."""
+    if not filters.active:
+        return rows
+    shown = set(
+        filters.annotations(project, user).filter(article=article).values_list("pk", flat=True)
+    )
+    return [row for row in rows if row.pk in shown]
+
+
 class SidebarRenderer:
     """Renders sidebar items; URLs are reversed once per page, not once per item."""
 
@@ -161,8 +192,8 @@ class SidebarRenderer:
         self.confirm_url = reverse("annotations:confirm", args=[project_slug, _PK])
         self.edit_url = reverse("annotations:edit", args=[project_slug, _PK])
         self.delete_url = reverse("annotations:delete", args=[project_slug, _PK])
-        self.actor_url = reverse("annotations:actor", args=[project_slug, _PK])
-        self.claim_url = reverse("annotations:claim", args=[project_slug, _PK])
+        self.actor_url = reverse("analysis:actor", args=[project_slug, _PK])
+        self.claim_url = reverse("analysis:claim", args=[project_slug, _PK])
 
     def _status(self, row: ReaderRow, mine: bool) -> str:
         """What re-anchoring left to do, and (for its analyst) the buttons to do it."""
@@ -220,11 +251,7 @@ class SidebarRenderer:
             voice = (
                 f'<a href="{self._url(self.actor_url, row.speaker_id)}">{escape(row.speaker)}</a>'
                 if row.speaker
-                else (
-                    '<span class="muted">speaker not named</span>'
-                    if row.stance == "reports"
-                    else '<span class="muted">outlet\'s own voice</span>'
-                )
+                else f'<span class="muted">{escape(Stance.voice(None, row.stance))}</span>'
             )
             if row.target:
                 voice += (

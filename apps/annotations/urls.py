@@ -1,6 +1,6 @@
 from django.urls import path
 
-from apps.annotations import views
+from apps.annotations import views, views_codebook
 
 app_name = "annotations"
 
@@ -15,9 +15,7 @@ urlpatterns = [
     path("annotations/<int:annotation_id>/delete/", views.annotation_delete, name="delete"),
     path("annotations/<int:annotation_id>/reattach/", views.annotation_reattach, name="reattach"),
     path("annotations/<int:annotation_id>/confirm/", views.annotation_confirm, name="confirm"),
-    path("codebook/", views.codebook, name="codebook"),
-    path("actors/", views.actor_list, name="actors"),
-    path("actors/<int:actor_id>/", views.actor_detail, name="actor"),
-    path("claims/", views.claim_list, name="claims"),
-    path("claims/<int:claim_id>/", views.claim_detail, name="claim"),
+    path("codebook/", views_codebook.codebook, name="codebook"),
+    path("actors/", views_codebook.actor_list, name="actors"),
+    path("claims/", views_codebook.claim_list, name="claims"),
 ]

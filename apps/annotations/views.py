@@ -4,7 +4,6 @@ from urllib.parse import urlsplit
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
@@ -13,7 +12,6 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django_htmx.http import reswap, retarget, trigger_client_event
 
-from apps.analysis.profiles import actor_profile, claim_profile
 from apps.annotations.annotating import (
     EditConflict,
     StaleText,
@@ -26,12 +24,10 @@ from apps.annotations.annotating import (
 from apps.annotations.forms import (
     CreateAnnotationForm,
     EditAnnotationForm,
-    ReaderFilterForm,
     ReattachForm,
 )
-from apps.annotations.models import Actor, Annotation, Claim, Tag
-from apps.annotations.passages import by_source
-from apps.annotations.reader import SidebarRenderer, load_rows
+from apps.annotations.models import Annotation, Tag
+from apps.annotations.reader import SidebarRenderer, filter_rows, load_rows, reader_filter
 from apps.annotations.segments import render_text
 from apps.corpus.models import Article
 from apps.projects.access import project_view, require_annotate
@@ -97,8 +93,8 @@ def _reader_context(
     tags = _codebook(project)
     rows = load_rows(article, tags)
     params = _view_params(request)
-    filters = ReaderFilterForm(params)
-    shown = filters.filter(rows, request.user)
+    filters = reader_filter(params)
+    shown = filter_rows(rows, filters, project=project, article=article, user=request.user)
     stories, story, previous, following = _neighbours(membership, article, params.get("story"))
     text_html = render_text(
         article.text,
@@ -419,116 +415,3 @@ def annotation_delete(request: HttpRequest, membership: Membership, annotation_i
         return _reader_body_response(request, membership, article, fresh_form=False)
     messages.success(request, "Annotation deleted.")
     return redirect(article.get_absolute_url())
-
-
-@require_safe
-@project_view
-def claim_detail(request: HttpRequest, membership: Membership, claim_id: int) -> HttpResponse:
-    project = membership.project
-    claim = get_object_or_404(Claim.objects.select_related("parent"), pk=claim_id, project=project)
-    profile = claim_profile(project=project, claim=claim, user=request.user)
-    return render(
-        request,
-        "annotations/claim.html",
-        {
-            "membership": membership,
-            "project": project,
-            "claim": claim,
-            "claim_export": reverse("analysis:annotations-csv", args=[project.slug])
-            + f"?claim={claim.pk}",
-            "children": list(claim.children.all()),
-            "groups": by_source(profile["passages"], totals=profile["totals"]),
-            "tag_styles": Tag.colour_rules(project.tags.all()),
-            **profile,
-        },
-    )
-
-
-@require_safe
-@project_view
-def actor_detail(request: HttpRequest, membership: Membership, actor_id: int) -> HttpResponse:
-    project = membership.project
-    actor = get_object_or_404(Actor, pk=actor_id, project=project)
-    spoken = Annotation.objects.filter(speaker=actor)
-    targeted = Annotation.objects.filter(target=actor)
-    return render(
-        request,
-        "annotations/actor.html",
-        {
-            "membership": membership,
-            "project": project,
-            "actor": actor,
-            "actor_export": reverse("analysis:annotations-csv", args=[project.slug])
-            + f"?actor={actor.pk}",
-            "spoken": by_source(spoken),
-            "targeted": by_source(targeted),
-            "tag_styles": Tag.colour_rules(project.tags.all()),
-            **actor_profile(project=project, actor=actor),
-        },
-    )
-
-
-@require_safe
-@project_view
-def codebook(request: HttpRequest, membership: Membership) -> HttpResponse:
-    tags = list(
-        membership.project.tags.annotate(usage=Count("annotations")).select_related("parent")
-    )
-    return render(
-        request,
-        "annotations/codebook.html",
-        {
-            "membership": membership,
-            "project": membership.project,
-            "tags": _as_tree(tags),
-            "tag_styles": Tag.colour_rules(tags),
-        },
-    )
-
-
-@require_safe
-@project_view
-def actor_list(request: HttpRequest, membership: Membership) -> HttpResponse:
-    query = request.GET.get("q", "")
-    actors = (
-        membership.project.actors.search(query)
-        .annotate(
-            spoken_count=Count("spoken", distinct=True),
-            targeted_count=Count("targeted", distinct=True),
-        )
-        .order_by("name")
-    )
-    return render(
-        request,
-        "annotations/actors.html",
-        {"membership": membership, "project": membership.project, "actors": actors, "q": query},
-    )
-
-
-@require_safe
-@project_view
-def claim_list(request: HttpRequest, membership: Membership) -> HttpResponse:
-    claims = membership.project.claims.annotate(usage=Count("annotations")).select_related("parent")
-    return render(
-        request,
-        "annotations/claims.html",
-        {"membership": membership, "project": membership.project, "claims": _as_tree(claims)},
-    )
-
-
-def _as_tree(items) -> list[tuple[object, int]]:
-    """Order a parent/child list depth-first, as ``(item, depth)`` pairs."""
-    items = list(items)
-    children: dict[int | None, list] = {}
-    for item in items:
-        children.setdefault(item.parent_id, []).append(item)
-    result: list[tuple[object, int]] = []
-
-    def walk(parent_id: int | None, depth: int) -> None:
-        for item in children.get(parent_id, []):
-            item.has_children = item.pk in children
-            result.append((item, depth))
-            walk(item.pk, depth + 1)
-
-    walk(None, 0)
-    return result

@@ -284,5 +284,3 @@ def _create(project: Project, item: Item) -> Article:
     article.set_text(item.text)
     article.save()
     return article
-
-

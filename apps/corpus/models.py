@@ -70,6 +70,10 @@ class ArticleQuerySet(models.QuerySet["Article"]):
             .order_by("published", "source__name", "title")
         )
 
+    def count_annotations(self) -> int:
+        """Annotations on these articles, counted by the database (one query)."""
+        return self.aggregate(n=models.Count("annotations"))["n"]
+
 
 def with_annotation_counts(articles) -> list[Article]:
     """Set ``annotation_count`` on each article of a page, in one query."""

@@ -1,10 +1,47 @@
+"""Pages that list a project's articles: the project home and a story."""
+
+from django.core.paginator import Paginator
+from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_safe
 
-from apps.corpus.models import with_annotation_counts
+from apps.corpus.models import Article, with_annotation_counts
 from apps.projects.access import project_view
-from apps.projects.models import Membership
+from apps.projects.models import Membership, Project
+
+ARTICLES_PER_PAGE = 50
+
+
+@require_safe
+@project_view
+def project_home(request: HttpRequest, membership: Membership) -> HttpResponse:
+    project: Project = membership.project
+    # Through the related manager, each article already knows its project (for URLs).
+    page = Paginator(project.articles.listing(), ARTICLES_PER_PAGE).get_page(
+        request.GET.get("page")
+    )
+    stories = project.stories.annotate(article_count=Count("articles")).order_by("name")
+    counts = {
+        "articles": page.paginator.count,
+        "sources": project.articles.values("source_id").distinct().count(),
+        "annotations": Article.objects.filter(project=project).count_annotations(),
+        "tags": project.tags.count(),
+        "actors": project.actors.count(),
+        "claims": project.claims.count(),
+    }
+    return render(
+        request,
+        "corpus/home.html",
+        {
+            "membership": membership,
+            "project": project,
+            "articles": with_annotation_counts(page),
+            "page": page,
+            "stories": stories,
+            "counts": counts,
+        },
+    )
 
 
 @require_safe

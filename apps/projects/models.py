@@ -23,7 +23,7 @@ class Project(models.Model):
         return self.name
 
     def get_absolute_url(self) -> str:
-        return reverse("projects:home", kwargs={"project_slug": self.slug})
+        return reverse("corpus:home", kwargs={"project_slug": self.slug})
 
 
 class Role(models.TextChoices):

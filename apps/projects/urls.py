@@ -6,5 +6,4 @@ app_name = "projects"
 
 urlpatterns = [
     path("", views.project_list, name="list"),
-    path("p/<slug:project_slug>/", views.project_home, name="home"),
 ]

@@ -187,8 +187,8 @@ def run_benchmark(*, scale: str, runs: int, warmup: int = 3, log=print) -> list[
         ("story comparison, claims × kinds", compare_url + "&rows=claims&group=kind"),
         ("matrix, whole project", matrix_url),
         ("matrix, speakers", matrix_url + "?rows=actors"),
-        ("claim page", reverse("annotations:claim", args=[project.slug, claim.pk])),
-        ("actor page", reverse("annotations:actor", args=[project.slug, actor.pk])),
+        ("claim page", reverse("analysis:claim", args=[project.slug, claim.pk])),
+        ("actor page", reverse("analysis:actor", args=[project.slug, actor.pk])),
     ):
         results.append(_measure(name, lambda url=url: client.get(url), runs=heavy_runs, warmup=1))
     return results

@@ -16,24 +16,32 @@ from tests import factories
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
 ROW_MODEL = {"tags": Tag, "claims": Claim, "actors": Actor}
-CSV_KEY = {"tags": "tag", "claims": "claim", "actors": "speaker"}
+FILTER_KEY = {"tags": "tag", "claims": "claim"}
 
 
 def _restore(cell: str) -> str:
     return cell[1:] if cell[:2] in {"'" + c for c in "=+-@\t\r\n＝＋－＠"} else cell
 
 
+def _export_rows(client, project, **params) -> list[dict]:
+    url = reverse("analysis:annotations-csv", args=[project.slug])
+    response = client.get(url, {**params, "bom": "0"})
+    return list(csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode())))
+
+
 def _csv_counts(client, project, dimension: str, **filters) -> Counter:
-    """(row name, outlet) -> passages, from the annotations export of the same filter."""
-    params = {**filters, "bom": "0"}
-    if dimension == "tags":
-        params["format"] = "long"
-    response = client.get(reverse("analysis:annotations-csv", args=[project.slug]), params)
-    body = b"".join(response.streaming_content).decode()
+    """(row name, outlet) -> passages, from the export of the same filter narrowed to the
+    row's value: a parent tag or claim stands for its subtree in both."""
     counts: Counter = Counter()
-    for row in csv.DictReader(io.StringIO(body)):
-        name = _restore(row[CSV_KEY[dimension]])
-        if name:
+    if dimension == "actors":
+        for row in _export_rows(client, project, **filters):
+            if row["speaker"]:
+                counts[(_restore(row["speaker"]), _restore(row["source"]))] += 1
+        return counts
+    for item in ROW_MODEL[dimension].objects.filter(project=project):
+        name = item.name if dimension == "tags" else item.text
+        narrowed = {**filters, FILTER_KEY[dimension]: item.pk}
+        for row in _export_rows(client, project, **narrowed):
             counts[(name, _restore(row["source"]))] += 1
     return counts
 
@@ -125,8 +133,10 @@ def test_rows_sort_by_total_or_spread(client, demo):
         page = client.get(reverse("analysis:compare", args=[demo.slug]), {"sort": sort}).text
         return re.findall(r'<th scope="row" class="row-head depth-\d">\s*([^<\n]+?)\s*<', page)[:2]
 
-    assert first_rows("total")[0] == "blame on US"  # 13 passages, the most
-    assert first_rows("codebook")[0] == "accusation"
+    # "accusation" stands for its four kinds of accusation; of those, "blame on US" has
+    # the most passages (13).
+    assert first_rows("total") == ["accusation", "blame on US"]
+    assert first_rows("codebook") == ["accusation", "blame on US"]
 
 
 def test_columns_can_be_outlet_kinds_or_countries(client, demo):
@@ -240,17 +250,58 @@ def test_query_count_does_not_grow_with_articles_annotations_or_outlets(client, 
     assert queries("small", 5, 2, 20) == queries("large", 60, 9, 900)
 
 
-def test_a_child_row_keeps_its_parent_above_it_in_codebook_order(client, cast):
-    parent = factories.make_tag(cast.project, "accusation", position=0)
-    child = factories.make_tag(cast.project, "blame on US", parent=parent, position=1)
-    article = factories.make_article(cast.project, text="Kerry blamed Russia.")
-    factories.make_annotation(article, cast.analyst, "Kerry blamed", tags=[child])
+def _three_levels(cast):
+    """accusation > blame > blame on US, coded in one article: the grandchild twice, the
+    middle tag once, and one annotation with both the grandchild and the grandparent."""
+    top = factories.make_tag(cast.project, "accusation", position=0)
+    middle = factories.make_tag(cast.project, "blame", parent=top, position=1)
+    leaf = factories.make_tag(cast.project, "blame on US", parent=middle, position=2)
+    article = factories.make_article(
+        cast.project, text="Kerry blamed Russia. Lavrov blamed the US. Peskov agreed."
+    )
+    factories.make_annotation(article, cast.analyst, "Kerry blamed", tags=[middle])
+    factories.make_annotation(article, cast.analyst, "Lavrov blamed the US", tags=[leaf])
+    factories.make_annotation(article, cast.owner, "blamed the US", tags=[leaf, top])
+    return top, middle, leaf, article
+
+
+def test_a_parent_row_counts_its_whole_subtree_once_per_passage(client, cast):
+    top, middle, leaf, article = _three_levels(cast)
     client.force_login(cast.viewer)
-    page = client.get(reverse("analysis:matrix", args=[cast.project.slug])).text
-    assert '<tr class="context-row">' in page
-    assert page.index("accusation") < page.index("blame on US")
-    ranked = client.get(reverse("analysis:matrix", args=[cast.project.slug]), {"sort": "total"})
-    assert "context-row" not in ranked.text
+    outlet = article.source.name
+    for view in ("analysis:compare", "analysis:matrix"):
+        shown = _screen_counts(client, cast.project, view, "tags")
+        assert shown == Counter(
+            {("accusation", outlet): 3, ("blame", outlet): 3, ("blame on US", outlet): 2}
+        )
+        assert shown == _csv_counts(client, cast.project, "tags")
+    page = client.get(reverse("analysis:compare", args=[cast.project.slug])).text
+    assert page.index("accusation") < page.index(">blame<") < page.index("blame on US")
+    cell = client.get(
+        reverse("analysis:cell", args=[cast.project.slug]),
+        {"row": top.pk, "column": article.source_id},
+    ).text
+    assert "3 passages" in cell and cell.count("<blockquote>") == 3
+
+
+def test_a_parent_claim_row_counts_its_narrative_at_any_depth(client, cast):
+    narrative = factories.make_claim(cast.project, "Russia is isolated")
+    claim = factories.make_claim(cast.project, "The West isolates Russia", parent=narrative)
+    detail = factories.make_claim(cast.project, "The EU isolates Russia", parent=claim)
+    article = factories.make_article(cast.project, text="The EU shuns Russia. Kerry agreed.")
+    factories.make_annotation(article, cast.analyst, "The EU shuns Russia", claim=detail)
+    factories.make_annotation(article, cast.analyst, "Kerry agreed", claim=claim)
+    client.force_login(cast.viewer)
+    shown = _screen_counts(client, cast.project, "analysis:matrix", "claims")
+    outlet = article.source.name
+    assert shown == Counter(
+        {
+            ("Russia is isolated", outlet): 2,
+            ("The West isolates Russia", outlet): 2,
+            ("The EU isolates Russia", outlet): 1,
+        }
+    )
+    assert shown == _csv_counts(client, cast.project, "claims")
 
 
 def test_the_tabs_carry_the_layout_from_one_view_to_the_other(client, demo):
@@ -273,7 +324,7 @@ def test_a_reported_claim_without_a_speaker_says_the_speaker_is_not_named(client
     page = client.get(
         reverse("analysis:compare", args=[cast.project.slug]), {"rows": "claims"}
     ).text
-    assert "speaker not named" in page and "outlet&#x27;s voice" not in page
+    assert "speaker not named" in page and "outlet&#x27;s own voice" not in page
 
 
 @pytest.mark.parametrize(

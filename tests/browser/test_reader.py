@@ -210,8 +210,8 @@ def test_demo_pages_load_without_console_errors(page, live_server, settings):
     pages = {
         "project": project.get_absolute_url(),
         "reader": article.get_absolute_url(),
-        "claim": reverse("annotations:claim", args=[project.slug, claim.pk]),
-        "actor": reverse("annotations:actor", args=[project.slug, actor.pk]),
+        "claim": reverse("analysis:claim", args=[project.slug, claim.pk]),
+        "actor": reverse("analysis:actor", args=[project.slug, actor.pk]),
         "codebook": reverse("annotations:codebook", args=[project.slug]),
         "compare": reverse("analysis:compare", args=[project.slug]),
         "matrix": reverse("analysis:matrix", args=[project.slug]),

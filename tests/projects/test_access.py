@@ -17,15 +17,15 @@ def pages(cast):
     claim = factories.make_claim(cast.project, "Russia is isolated")
     actor = factories.make_actor(cast.project, "Dmitry Peskov")
     return {
-        "annotations:claim": (
+        "analysis:claim": (
             {"project_slug": cast.project.slug, "claim_id": claim.pk},
             "Russia is isolated",
         ),
-        "annotations:actor": (
+        "analysis:actor": (
             {"project_slug": cast.project.slug, "actor_id": actor.pk},
             "Dmitry Peskov",
         ),
-        "projects:home": ({"project_slug": cast.project.slug}, cast.project.name),
+        "corpus:home": ({"project_slug": cast.project.slug}, cast.project.name),
         "annotations:reader": (
             {"project_slug": cast.project.slug, "article_id": article.pk},
             "Peskov says bombing goes on",
@@ -41,9 +41,9 @@ def pages(cast):
 
 
 PAGE_NAMES = [
-    "annotations:claim",
-    "annotations:actor",
-    "projects:home",
+    "analysis:claim",
+    "analysis:actor",
+    "corpus:home",
     "annotations:reader",
     "corpus:story",
     "annotations:codebook",
@@ -89,7 +89,7 @@ def test_project_pages_refuse_writes(client, cast, pages, name):
 
 def test_an_unknown_project_is_404_for_everyone(client, cast):
     client.force_login(cast.owner)
-    assert client.get(reverse("projects:home", args=["no-such-project"])).status_code == 404
+    assert client.get(reverse("corpus:home", args=["no-such-project"])).status_code == 404
 
 
 def test_an_article_of_another_project_is_404_even_for_a_member(client, cast):
@@ -111,8 +111,8 @@ def test_a_story_of_another_project_is_404_even_for_a_member(client, cast):
 
 
 def test_an_htmx_request_after_the_session_expired_navigates_to_log_in(client, pages):
-    kwargs, _ = pages["projects:home"]
-    url = reverse("projects:home", kwargs=kwargs)
+    kwargs, _ = pages["corpus:home"]
+    url = reverse("corpus:home", kwargs=kwargs)
     response = client.get(
         url, HTTP_HX_REQUEST="true", HTTP_HX_CURRENT_URL=f"http://testserver{url}?tag=3"
     )
@@ -126,7 +126,7 @@ def test_an_htmx_request_after_the_session_expired_navigates_to_log_in(client, p
 
 
 def test_the_login_redirect_never_leaves_the_site(client, pages):
-    kwargs, _ = pages["projects:home"]
-    url = reverse("projects:home", kwargs=kwargs)
+    kwargs, _ = pages["corpus:home"]
+    url = reverse("corpus:home", kwargs=kwargs)
     response = client.get(url, HTTP_HX_REQUEST="true", HTTP_HX_CURRENT_URL="https://evil.example/x")
     assert "evil" not in response["HX-Redirect"]

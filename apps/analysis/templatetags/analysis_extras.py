@@ -1,5 +1,7 @@
 from django import template
 
+from apps.annotations.models import Stance
+
 register = template.Library()
 
 
@@ -13,6 +15,4 @@ def get_item(mapping: dict, key):
 def voice(passage) -> str:
     """Whose words a passage carries: its speaker; when none is named, the outlet's own
     voice, unless the stance says it reports someone else."""
-    if passage.speaker:
-        return str(passage.speaker)
-    return "speaker not named" if passage.stance == "reports" else "outlet's voice"
+    return Stance.voice(str(passage.speaker) if passage.speaker else None, passage.stance)

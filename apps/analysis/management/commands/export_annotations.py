@@ -3,7 +3,7 @@ import sys
 from django.core.management.base import BaseCommand, CommandError
 
 from apps.analysis import export
-from apps.analysis.filters import AnnotationFilter
+from apps.annotations.filters import AnnotationFilter
 from apps.projects.models import Project
 
 

@@ -1,15 +1,19 @@
-"""One filter for every view of annotations: exports now, comparisons later.
+"""The one filter of annotations: the reader, the comparisons, the claim and actor pages
+and every export select through ``AnnotationFilter``.
 
 The same query-string parameters mean the same thing everywhere, so a URL of a screen can
-be turned into the URL of its export by changing the path only.
+be turned into the URL of its export by changing the path only. A tag or a claim stands
+for its whole subtree (``trees.py``).
 """
 
 from __future__ import annotations
 
 from django import forms
 from django.db.models import Q, QuerySet
+from django.http import QueryDict
 
-from apps.annotations.models import Annotation, AnnotationTag
+from apps.annotations import trees
+from apps.annotations.models import Annotation, AnnotationTag, Claim, Tag
 from apps.corpus.models import Article
 from apps.projects.models import Project
 
@@ -97,14 +101,12 @@ class AnnotationFilter(forms.Form):
         if data["source"]:
             condition &= Q(**{"article__source_id__in": data["source"]})
         if data["tag"]:
-            tagged = AnnotationTag.objects.filter(
-                Q(tag_id=data["tag"]) | Q(tag__parent_id=data["tag"])
-            ).values("annotation_id")
+            tags = self._subtree(Tag, project, data["tag"])
+            tagged = AnnotationTag.objects.filter(tag_id__in=tags).values("annotation_id")
             condition &= Q(**{f"{p}pk__in": tagged})
         if data["claim"]:
-            condition &= Q(**{f"{p}claim_id": data["claim"]}) | Q(
-                **{f"{p}claim__parent_id": data["claim"]}
-            )
+            claims = self._subtree(Claim, project, data["claim"])
+            condition &= Q(**{f"{p}claim_id__in": claims})
         if data["actor"]:
             condition &= Q(**{f"{p}speaker_id": data["actor"]}) | Q(
                 **{f"{p}target_id": data["actor"]}
@@ -119,14 +121,25 @@ class AnnotationFilter(forms.Form):
             condition &= Q(**{"article__published__lte": data["until"]})
         return condition
 
+    def _subtree(self, model: type[Tag] | type[Claim], project: Project, root: int) -> list[int]:
+        # A screen asks for the condition several times (counts, passages): one query.
+        cache = self.__dict__.setdefault("_subtrees", {})
+        key = (model, project.pk, root)
+        if key not in cache:
+            cache[key] = trees.subtree_ids(model.objects.filter(project=project), root)
+        return cache[key]
+
     def annotations(self, project: Project, user) -> QuerySet[Annotation]:
         """The project's annotations matching the filter (none if it is invalid)."""
         return Annotation.objects.filter(self.condition(project, user))
 
+    @property
+    def active(self) -> bool:
+        """Whether the filter narrows anything (some parameter is given)."""
+        return any(self.data.get(key) for key in self.KEYS)
+
     def query_string(self) -> str:
         """The filter's own parameters, to carry from a screen to its export."""
-        from django.http import QueryDict
-
         kept = QueryDict(mutable=True)
         for key in self.KEYS:
             values = self.data.getlist(key) if hasattr(self.data, "getlist") else []

@@ -55,7 +55,7 @@ def _get(client, user, name, *args):
 def test_the_claim_page_lists_passages_grouped_by_outlet_with_links_into_the_reader(
     client, cast, corpus
 ):
-    page = _get(client, cast.viewer, "annotations:claim", corpus["claim"].pk)
+    page = _get(client, cast.viewer, "analysis:claim", corpus["claim"].pk)
     assert '<span class="source">RT</span>' in page
     assert "the US shields terrorists" in page
     assert f'href="{corpus["shields"].get_absolute_url()}"' in page
@@ -64,19 +64,19 @@ def test_the_claim_page_lists_passages_grouped_by_outlet_with_links_into_the_rea
 
 
 def test_a_narrative_page_gathers_the_passages_of_its_claims(client, cast, corpus):
-    page = _get(client, cast.viewer, "annotations:claim", corpus["narrative"].pk)
+    page = _get(client, cast.viewer, "analysis:claim", corpus["narrative"].pk)
     assert "the US shields terrorists" in page
     assert "Includes:" in page
 
 
 def test_a_claim_nobody_carries_says_so(client, cast, corpus):
     lonely = factories.make_claim(cast.project, "Only Russia can end the war")
-    page = _get(client, cast.viewer, "annotations:claim", lonely.pk)
+    page = _get(client, cast.viewer, "analysis:claim", lonely.pk)
     assert "No passage carries this claim yet." in page
 
 
 def test_the_actor_page_lists_what_they_say_and_where_they_are_blamed(client, cast, corpus):
-    page = _get(client, cast.viewer, "annotations:actor", corpus["us"].pk)
+    page = _get(client, cast.viewer, "analysis:actor", corpus["us"].pk)
     spoken, blamed = page.split("Blamed in")
     assert "No passage quotes this actor yet." in spoken
     assert "the US shields terrorists" in blamed and "Kirby blamed Russia" in blamed
@@ -84,12 +84,12 @@ def test_the_actor_page_lists_what_they_say_and_where_they_are_blamed(client, ca
 
 
 def test_the_actor_page_of_a_speaker_shows_their_claims(client, cast, corpus):
-    page = _get(client, cast.viewer, "annotations:actor", corpus["gerasimov"].pk)
+    page = _get(client, cast.viewer, "analysis:actor", corpus["gerasimov"].pk)
     speaks = page.split("Blamed in")[0]
     assert "The US shields terrorists" in speaks
 
 
-@pytest.mark.parametrize("name", ["annotations:claim", "annotations:actor"])
+@pytest.mark.parametrize("name", ["analysis:claim", "analysis:actor"])
 def test_pages_of_another_projects_claims_and_actors_are_404(client, cast, name):
     other = factories.make_project()
     thing = factories.make_claim(other) if name.endswith("claim") else factories.make_actor(other)
@@ -98,7 +98,7 @@ def test_pages_of_another_projects_claims_and_actors_are_404(client, cast, name)
 
 
 @pytest.mark.parametrize(
-    ("name", "key"), [("annotations:claim", "claim"), ("annotations:actor", "us")]
+    ("name", "key"), [("analysis:claim", "claim"), ("analysis:actor", "us")]
 )
 def test_query_count_does_not_grow_with_passages(client, cast, corpus, name, key):
     from django.db import connection
@@ -139,7 +139,7 @@ def test_long_lists_show_the_first_five_per_outlet_and_link_to_the_rest(client, 
         factories.make_annotation(
             article, cast.analyst, "the US shields terrorists", claim=corpus["claim"]
         )
-    page = _get(client, cast.viewer, "annotations:claim", corpus["claim"].pk)
+    page = _get(client, cast.viewer, "analysis:claim", corpus["claim"].pk)
     busy = page.split("Busy Wire</span>")[-1]
     assert "25 passages" in busy and "and 20 more from Busy Wire" in busy
     assert f"claim={corpus['claim'].pk}&amp;source={source.pk}" in busy
@@ -149,7 +149,7 @@ def test_the_claim_page_tells_how_each_outlet_carries_the_claim(client, cast, co
     factories.make_article(
         cast.project, text="Silent outlet text.", source=factories.make_source("Silent")
     )
-    page = _get(client, cast.viewer, "annotations:claim", corpus["claim"].pk)
+    page = _get(client, cast.viewer, "analysis:claim", corpus["claim"].pk)
     table = page.split("Who carries it")[1].split("Timeline")[0]
     assert "reports others asserting it" in table  # RT reports Gerasimov
     assert table.count("never mentions it") == 2  # BBC News and Silent

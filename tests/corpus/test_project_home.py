@@ -6,7 +6,7 @@ from tests import factories
 
 @pytest.fixture
 def home_url(cast):
-    return reverse("projects:home", args=[cast.project.slug])
+    return reverse("corpus:home", args=[cast.project.slug])
 
 
 def test_the_home_page_lists_articles_with_source_date_and_annotation_count(client, cast, home_url):

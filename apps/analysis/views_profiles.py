@@ -1,0 +1,60 @@
+"""The claim and actor pages: every passage of a claim or an actor, across outlets."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.views.decorators.http import require_safe
+
+from apps.analysis.profiles import actor_profile, by_source, claim_profile
+from apps.annotations.models import Actor, Annotation, Claim, Tag
+from apps.projects.access import project_view
+from apps.projects.models import Membership
+
+
+@require_safe
+@project_view
+def claim_detail(request: HttpRequest, membership: Membership, claim_id: int) -> HttpResponse:
+    project = membership.project
+    claim = get_object_or_404(Claim.objects.select_related("parent"), pk=claim_id, project=project)
+    profile = claim_profile(project=project, claim=claim, user=request.user)
+    return render(
+        request,
+        "analysis/claim.html",
+        {
+            "membership": membership,
+            "project": project,
+            "claim": claim,
+            "claim_export": reverse("analysis:annotations-csv", args=[project.slug])
+            + f"?claim={claim.pk}",
+            "children": list(claim.children.all()),
+            "groups": by_source(profile["passages"], totals=profile["totals"]),
+            "tag_styles": Tag.colour_rules(project.tags.all()),
+            **profile,
+        },
+    )
+
+
+@require_safe
+@project_view
+def actor_detail(request: HttpRequest, membership: Membership, actor_id: int) -> HttpResponse:
+    project = membership.project
+    actor = get_object_or_404(Actor, pk=actor_id, project=project)
+    spoken = Annotation.objects.filter(speaker=actor)
+    targeted = Annotation.objects.filter(target=actor)
+    return render(
+        request,
+        "analysis/actor.html",
+        {
+            "membership": membership,
+            "project": project,
+            "actor": actor,
+            "actor_export": reverse("analysis:annotations-csv", args=[project.slug])
+            + f"?actor={actor.pk}",
+            "spoken": by_source(spoken),
+            "targeted": by_source(targeted),
+            "tag_styles": Tag.colour_rules(project.tags.all()),
+            **actor_profile(project=project, actor=actor),
+        },
+    )
