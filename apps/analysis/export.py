@@ -5,7 +5,8 @@ come, so memory stays flat whatever the size, and the number of queries does not
 with it (annotations, their tags and their stories are three ordered queries merged here).
 
 Spreadsheets run a cell that starts with ``= + - @`` (and tab, CR, LF, and the full-width
-``＝ ＋ － ＠``) as a formula; every such text cell is prefixed with ``'``.
+``＝ ＋ － ＠``) as a formula; ``neutralise``, the one guard, prefixes every such text cell
+with ``'``. The annotation columns are one table, ``ANNOTATION_TABLE``.
 """
 
 from __future__ import annotations
@@ -22,39 +23,14 @@ from apps.annotations.models import AnnotationTag, Tag
 from apps.corpus.models import Article, Story
 from apps.projects.models import Project
 
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n", "＝", "＋", "－", "＠")
+# Characters that make a spreadsheet run a cell as a formula (the full-width forms too).
+FORMULA_START = frozenset("=+-@\t\r\n＝＋－＠")
 BOM = "\ufeff"
 CHUNK = 2000
-
-ANNOTATION_COLUMNS = [
-    "annotation_id",
-    "project",
-    "stories",
-    "article_id",
-    "article_title",
-    "article_url",
-    "source",
-    "source_country",
-    "source_kind",
-    "published",
-    "annotator",
-    "start",
-    "end",
-    "quote",
-    "prefix",
-    "suffix",
-    "tags",
-    "speaker",
-    "target",
-    "claim",
-    "stance",
-    "note",
-    "anchor_status",
-    "created",
-    "updated",
-]
-LONG_COLUMNS = [c if c != "tags" else "tag" for c in ANNOTATION_COLUMNS]
 TAG_SEPARATOR = "; "
+
+# Filled from their own queries and merged in, not read from the annotation's row.
+STORIES, TAGS = "<stories>", "<tags>"
 
 
 class IsoText(Func):
@@ -88,60 +64,69 @@ class IsoText(Func):
         return self.as_sql(compiler, connection, template=template, **extra)
 
 
+# The annotation export, one line per column: its name, and the field (or expression
+# below) the database reads for it. Adding a column is adding a line here.
+ANNOTATION_TABLE: list[tuple[str, str]] = [
+    ("annotation_id", "pk"),
+    ("project", "article__project__name"),
+    ("stories", STORIES),
+    ("article_id", "article_id"),
+    ("article_title", "article__title"),
+    ("article_url", "article__url"),
+    ("source", "article__source__name"),
+    ("source_country", "article__source__country"),
+    ("source_kind", "article__source__kind"),
+    ("published", "published_iso"),
+    ("annotator", "annotator__username"),
+    ("start", "start"),
+    ("end", "end"),
+    ("quote", "quote"),
+    ("prefix", "prefix"),
+    ("suffix", "suffix"),
+    ("tags", TAGS),
+    ("speaker", "speaker__name"),
+    ("target", "target__name"),
+    ("claim", "claim__text"),
+    ("stance", "stance"),
+    ("note", "note"),
+    ("anchor_status", "anchor_status"),
+    ("created", "created_iso"),
+    ("updated", "updated_iso"),
+]
 _EXPRESSIONS = {
     "published_iso": IsoText("article__published", date_only=True),
     "created_iso": IsoText("created_at"),
     "updated_iso": IsoText("updated_at"),
 }
-
-_FIELDS = [
-    "pk",
-    "article__project__name",
-    "article_id",
-    "article__title",
-    "article__url",
-    "article__source__name",
-    "article__source__country",
-    "article__source__kind",
-    "published_iso",
-    "annotator__username",
-    "start",
-    "end",
-    "quote",
-    "prefix",
-    "suffix",
-    "speaker__name",
-    "target__name",
-    "claim__text",
-    "stance",
-    "note",
-    "anchor_status",
-    "created_iso",
-    "updated_iso",
-]
-
-
-_FORMULA_CHARS = frozenset(FORMULA_START)
+ANNOTATION_COLUMNS = [column for column, _ in ANNOTATION_TABLE]
+LONG_COLUMNS = ["tag" if column == "tags" else column for column in ANNOTATION_COLUMNS]
+_READ = [(column, field) for column, field in ANNOTATION_TABLE if field not in (STORIES, TAGS)]
+_FIELDS = [field for _, field in _READ]
+# Where each column read from the database sits in a record's values.
+AT = {column: index for index, (column, _) in enumerate(_READ)}
+# The merged columns go in at their places, in the order of those places.
+_MERGED = sorted(
+    (ANNOTATION_COLUMNS.index(column), field)
+    for column, field in ANNOTATION_TABLE
+    if field in (STORIES, TAGS)
+)
 
 
 def neutralise(value: object) -> object:
-    """Make a text cell inert in spreadsheets; other values pass through."""
-    if isinstance(value, str) and value and value[0] in _FORMULA_CHARS:
+    """The formula guard of every export: a text cell that a spreadsheet would run as a
+    formula is prefixed with ``'``, which makes it text. Other values pass through."""
+    if isinstance(value, str) and value[:1] in FORMULA_START:
         return "'" + value
     return value
 
 
 def _cell(value: object) -> object:
-    # The hot loop of every export: a type switch, cheapest cases first.
-    if type(value) is str:
-        return "'" + value if value and value[0] in _FORMULA_CHARS else value
-    if value is None:
-        return ""
-    if type(value) is int:
-        return value
+    """Any other cell: empty, a number, a date, or text through the guard."""
+    if value is None or type(value) is int:
+        return value  # csv writes None as an empty cell
     if hasattr(value, "isoformat"):
         return value.isoformat()
-    return neutralise(value)
+    return neutralise(str(value))
 
 
 class _Echo:
@@ -155,18 +140,9 @@ def csv_lines(header: list[str], rows: Iterable[list], *, bom: bool = False) -> 
     writer = csv.writer(_Echo())
     first = writer.writerow(header)
     yield (BOM + first) if bom else first
-    formula, cell = _FORMULA_CHARS, _cell
+    guard, cell = neutralise, _cell
     for row in rows:
-        # Inline for the common cases (text, int, empty): a function call per cell
-        # was a third of the export's time. csv writes None as an empty cell.
-        yield writer.writerow(
-            [
-                ("'" + v if v[:1] in formula else v)
-                if type(v) is str
-                else (v if v is None or type(v) is int else cell(v))
-                for v in row
-            ]
-        )
+        yield writer.writerow([guard(v) if type(v) is str else cell(v) for v in row])
 
 
 def _tag_names(annotations: QuerySet) -> Iterator[tuple[int, list[str]]]:
@@ -209,14 +185,17 @@ def annotation_records(annotations: QuerySet) -> Iterator[tuple[tuple, list[str]
         if pending is not None and pending[0] == pk:
             names = pending[1]
             pending = next(tags, None)
-        yield values, names, stories.get(values[2], "")
+        yield values, names, stories.get(values[_ARTICLE], "")
+
+
+_ARTICLE = AT["article_id"]
 
 
 def _row(values: tuple, tags: str, stories: str) -> list:
-    (pk, project, article_id, *rest) = values
-    head = [pk, project, stories, article_id, *rest[:12]]  # title … suffix
-    tail = rest[12:]  # speaker, target, claim, stance, note, status, created, updated
-    return [*head, tags, *tail]
+    row = list(values)
+    for index, field in _MERGED:
+        row.insert(index, stories if field == STORIES else tags)
+    return row
 
 
 def annotation_rows(annotations: QuerySet) -> Iterator[list]:
@@ -331,31 +310,8 @@ def jsonld_lines(annotations: QuerySet, *, label: str, base_url: str) -> Iterato
 
 
 def _web_annotation(values: tuple, tags: list[str], base_url: str) -> dict:
-    (
-        pk,
-        _project,
-        article_id,
-        _title,
-        url,
-        _source,
-        _country,
-        _kind,
-        _published,
-        annotator,
-        start,
-        end,
-        quote,
-        prefix,
-        suffix,
-        speaker,
-        target,
-        claim,
-        stance,
-        note,
-        status,
-        created,
-        updated,
-    ) = values
+    v = dict(zip(AT, values, strict=True))
+    speaker, target, claim, note = v["speaker"], v["target"], v["claim"], v["note"]
     body: list[dict] = [{"type": "TextualBody", "purpose": "tagging", "value": t} for t in tags]
     if speaker:
         body.append(
@@ -377,24 +333,29 @@ def _web_annotation(values: tuple, tags: list[str], base_url: str) -> dict:
                 "purpose": "classifying",
                 "value": claim,
                 "nw:role": "claim",
-                "nw:stance": stance or None,
+                "nw:stance": v["stance"] or None,
             }
         )
     if note:
         body.append({"type": "TextualBody", "purpose": "commenting", "value": note})
     return {
-        "id": f"{base_url}#annotation-{pk}",
+        "id": f"{base_url}#annotation-{v['annotation_id']}",
         "type": "Annotation",
-        "created": created,
-        "modified": updated,
-        "creator": {"type": "Person", "nickname": annotator},
+        "created": v["created"],
+        "modified": v["updated"],
+        "creator": {"type": "Person", "nickname": v["annotator"]},
         "body": body,
         "target": {
-            "source": url or f"{base_url}#article-{article_id}",
+            "source": v["article_url"] or f"{base_url}#article-{v['article_id']}",
             "selector": [
-                {"type": "TextQuoteSelector", "exact": quote, "prefix": prefix, "suffix": suffix},
-                {"type": "TextPositionSelector", "start": start, "end": end},
+                {
+                    "type": "TextQuoteSelector",
+                    "exact": v["quote"],
+                    "prefix": v["prefix"],
+                    "suffix": v["suffix"],
+                },
+                {"type": "TextPositionSelector", "start": v["start"], "end": v["end"]},
             ],
         },
-        "nw:anchorStatus": status,
+        "nw:anchorStatus": v["anchor_status"],
     }

@@ -323,40 +323,48 @@ def annotation_confirm(request: HttpRequest, membership: Membership, annotation_
 @project_view
 def annotation_edit(request: HttpRequest, membership: Membership, annotation_id: int):
     annotation = _own_annotation(request, membership, annotation_id)
-    article = annotation.article
-    tags = _codebook(membership.project)
-    status = 200
+    project, tags = membership.project, _codebook(membership.project)
     if request.method == "GET":
-        form = EditAnnotationForm(
-            project=membership.project,
-            tags=tags,
-            initial=EditAnnotationForm.initial_for(annotation),
-        )
-    else:
-        form = EditAnnotationForm(request.POST, project=membership.project, tags=tags)
-        status = 422
-        if form.is_valid():
-            try:
-                update_annotation(
-                    annotation=annotation, version=form.cleaned_data["version"], **form.coding()
+        initial = EditAnnotationForm.initial_for(annotation)
+        form = EditAnnotationForm(project=project, tags=tags, initial=initial)
+        return _edit_page(request, membership, annotation, form, tags, status=200)
+    form = EditAnnotationForm(request.POST, project=project, tags=tags)
+    status = 422
+    if form.is_valid():
+        try:
+            version = form.cleaned_data["version"]
+            update_annotation(annotation=annotation, version=version, **form.coding())
+        except EditConflict as conflict:
+            if conflict.current is None:
+                return _gone(request, annotation.article)
+            status, form = 409, _conflicted(form, conflict, membership, tags)
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            if request.htmx:
+                response = _reader_body_response(
+                    request, membership, annotation.article, fresh_form=False
                 )
-            except EditConflict as conflict:
-                status = 409
-                form = _conflicted(form, conflict, membership, tags)
-                if conflict.current is None:
-                    return _gone(request, article)
-            except ValidationError as error:
-                _add_errors(form, error)
-            else:
-                if request.htmx:
-                    response = _reader_body_response(request, membership, article, fresh_form=False)
-                    return _saved(response, annotation)
-                messages.success(request, "Annotation saved.")
-                return redirect(f"{article.get_absolute_url()}#h{annotation.pk}")
+                return _saved(response, annotation)
+            messages.success(request, "Annotation saved.")
+            return redirect(f"{annotation.article.get_absolute_url()}#h{annotation.pk}")
+    return _edit_page(request, membership, annotation, form, tags, status=status)
+
+
+def _edit_page(
+    request: HttpRequest,
+    membership: Membership,
+    annotation: Annotation,
+    form: EditAnnotationForm,
+    tags: list[Tag],
+    *,
+    status: int,
+) -> HttpResponse:
+    """The edit form: in place of the sidebar item (htmx), or as a page of its own."""
     context = {
         "membership": membership,
         "project": membership.project,
-        "article": article,
+        "article": annotation.article,
         "a": annotation,
         "edit_form": form,
         "query": _query(_view_params(request)),
@@ -373,7 +381,7 @@ def annotation_edit(request: HttpRequest, membership: Membership, annotation_id:
 
 def _conflicted(form, conflict: EditConflict, membership, tags) -> EditAnnotationForm:
     """Keep what the editor typed, but on top of the version now saved, and say so."""
-    if conflict.current is None:
+    if conflict.current is None:  # deleted meanwhile: the view answers with ``_gone``
         return form
     data = form.data.copy()
     data["version"] = conflict.current.version

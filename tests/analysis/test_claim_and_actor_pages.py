@@ -97,9 +97,7 @@ def test_pages_of_another_projects_claims_and_actors_are_404(client, cast, name)
     assert client.get(reverse(name, args=[cast.project.slug, thing.pk])).status_code == 404
 
 
-@pytest.mark.parametrize(
-    ("name", "key"), [("analysis:claim", "claim"), ("analysis:actor", "us")]
-)
+@pytest.mark.parametrize(("name", "key"), [("analysis:claim", "claim"), ("analysis:actor", "us")])
 def test_query_count_does_not_grow_with_passages(client, cast, corpus, name, key):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext

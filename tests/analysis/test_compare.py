@@ -266,7 +266,7 @@ def _three_levels(cast):
 
 
 def test_a_parent_row_counts_its_whole_subtree_once_per_passage(client, cast):
-    top, middle, leaf, article = _three_levels(cast)
+    top, _, _, article = _three_levels(cast)
     client.force_login(cast.viewer)
     outlet = article.source.name
     for view in ("analysis:compare", "analysis:matrix"):

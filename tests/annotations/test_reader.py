@@ -217,8 +217,20 @@ def test_the_reader_offers_an_export_of_what_it_shows(client, cast, article):
     assert f"{export}?article={article.pk}&amp;annotator=me&amp;tag={tag.pk}" in page
 
 
-def test_a_tag_filter_includes_its_child_tags(client, cast, article):
-    parent = factories.make_tag(cast.project, "accusation")
-    child = factories.make_tag(cast.project, "blame on US", parent=parent)
-    factories.make_annotation(article, cast.analyst, "First", tags=[child], note="child-tagged")
-    assert "child-tagged" in _page(client, cast.viewer, article, tag=parent.pk)
+def test_a_tag_filter_includes_its_descendants_at_any_depth(client, cast, article):
+    top = factories.make_tag(cast.project, "accusation")
+    middle = factories.make_tag(cast.project, "blame", parent=top)
+    leaf = factories.make_tag(cast.project, "blame on US", parent=middle)
+    other = factories.make_tag(cast.project, "diplomacy")
+    factories.make_annotation(article, cast.analyst, "First", tags=[leaf], note="leaf-tagged")
+    factories.make_annotation(article, cast.analyst, "Third", tags=[other], note="elsewhere")
+    for tag in (top, middle, leaf):
+        page = _page(client, cast.viewer, article, tag=tag.pk)
+        assert "leaf-tagged" in page and "elsewhere" not in page
+        assert "(1 of 2)" in page
+
+
+def test_a_broken_filter_shows_nothing_and_says_so(client, cast, article):
+    factories.make_annotation(article, cast.analyst, "First", note="kept out")
+    page = _page(client, cast.viewer, article, tag="not-a-number")
+    assert "kept out" not in page and "No annotation matches this filter." in page
