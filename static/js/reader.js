@@ -344,25 +344,6 @@
   const fromHash = () => { const m = /^#[ha](\d+)$/.exec(window.location.hash); if (m) goTo(m[1], false); };
   window.addEventListener('hashchange', fromHash);
 
-  /* ---------- requests htmx does not swap (403, 404, 5xx, network) ---------- */
-  const FAILURES = {
-    403: 'Not allowed: your role in this project may have changed. Reload the page.',
-    404: 'This no longer exists: it may have been deleted elsewhere. Reload the page.',
-  };
-  function showFailure(message) {
-    const box = byId('request-error');
-    if (!box) return;
-    box.textContent = message;
-    box.hidden = false;
-    clearTimeout(showFailure.timer);
-    showFailure.timer = setTimeout(() => { box.hidden = true; }, 8000);
-  }
-  document.addEventListener('htmx:responseError', (e) => {
-    const status = e.detail.xhr.status;
-    showFailure(FAILURES[status] || `The server could not do this (error ${status}); nothing was saved.`);
-  });
-  document.addEventListener('htmx:sendError', () => showFailure('No connection to the server; nothing was saved.'));
-
   // After a save the server names the annotation: make it current and bring it into view.
   document.addEventListener('annotationSaved', (e) => {
     if (e.detail && e.detail.id) setTimeout(() => goTo(String(e.detail.id), true), 0);

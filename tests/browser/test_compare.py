@@ -29,6 +29,17 @@ def test_switching_rows_and_filters_updates_only_the_results(page, live_server, 
     assert page.get_by_role("heading", name="Compare outlets").is_visible()  # page kept
 
 
+def test_a_request_that_fails_is_reported_not_silent(page, live_server, demo):
+    page.goto(live_server.url + reverse("analysis:compare", args=[demo.slug]))
+    page.expected_errors += ["status of 500", "Error Code 500"]  # the browser and htmx log it
+    page.route("**/compare/?*", lambda route: route.fulfill(status=500, body="Server error"))
+    page.get_by_label("Claims").check()
+    expect(page.locator("#request-error")).to_have_text(
+        "The server could not do this (error 500); nothing was loaded."
+    )
+    expect(page.locator("table.compare thead th").first).to_have_text("Tags")  # page kept
+
+
 def test_a_matrix_cell_opens_its_passages(page, live_server, demo):
     page.goto(live_server.url + reverse("analysis:matrix", args=[demo.slug]))
     row = page.locator("table.matrix tbody tr", has_text="blame on US")
