@@ -27,7 +27,14 @@ from django.db.models.functions import RowNumber
 
 from apps.annotations import trees
 from apps.annotations.filters import AnnotationFilter
-from apps.annotations.models import Actor, Annotation, AnnotationTag, Claim, Tag
+from apps.annotations.models import (
+    Actor,
+    Annotation,
+    AnnotationQuerySet,
+    AnnotationTag,
+    Claim,
+    Tag,
+)
 from apps.corpus.models import Article, Source, SourceKind
 from apps.projects.models import Project
 
@@ -245,7 +252,7 @@ def _columns(articles: QuerySet[Article], grouping: str) -> list[Column]:
 
 def _row_meta(project: Project, kind: RowKind) -> list[tuple[int, str, int, str, int | None]]:
     """(id, label, depth, parent label, parent id) for every possible row, codebook order."""
-    items = list(kind.model.objects.filter(project=project).order_by(*kind.model._meta.ordering))
+    items = list(kind.model.objects.filter(project=project))  # in the model's own order
     labels = {item.pk: getattr(item, kind.name_field) for item in items}
     if not kind.hierarchical:
         return [(item.pk, labels[item.pk], 0, "", None) for item in items]
@@ -352,7 +359,7 @@ def cell_annotations(
     dimension: str,
     row: int,
     sources: list[int],
-) -> QuerySet[Annotation]:
+) -> AnnotationQuerySet:
     """Every annotation behind one number of a comparison (a row and a column)."""
     kind = ROW_KINDS[dimension]
     values = (

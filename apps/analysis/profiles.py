@@ -88,6 +88,7 @@ def actor_profile(*, project: Project, actor: Actor) -> dict:
     in_project = Annotation.objects.filter(article__project=project)
     spoken = in_project.filter(speaker=actor)
     outlets = {s.pk: OutletVoice(source=s) for s in _project_sources(project)}
+    speakers: dict[int, list[tuple[int, int]]] = defaultdict(list)  # source -> (actor, n)
     # Voice share: of the passages with a speaker in an outlet, how many are this actor's.
     for source_id, speaker_id, n in (
         in_project.exclude(speaker=None)
@@ -99,12 +100,11 @@ def actor_profile(*, project: Project, actor: Actor) -> dict:
         outlet.with_speaker += n
         if speaker_id == actor.pk:
             outlet.quoted = n
-        outlet.top.append((speaker_id, n))
+        speakers[source_id].append((speaker_id, n))
     names = dict(project.actors.values_list("pk", "name"))
-    for outlet in outlets.values():
-        outlet.top = [
-            (names[pk], n) for pk, n in sorted(outlet.top, key=lambda x: (-x[1], names[x[0]]))[:3]
-        ]
+    for source_id, found in speakers.items():
+        ranked = sorted(found, key=lambda x: (-x[1], names[x[0]]))[:3]
+        outlets[source_id].top = [(names[pk], n) for pk, n in ranked]
     claims: dict[str, dict[str, int]] = defaultdict(dict)
     for text, source, n in (
         spoken.exclude(claim=None)

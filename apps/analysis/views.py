@@ -1,6 +1,7 @@
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponseBadRequest, StreamingHttpResponse
+from django.http import HttpResponseBadRequest, StreamingHttpResponse
+from django.http.response import HttpResponseBase
 from django.utils import timezone
 from django.utils.text import slugify
 from django.views.decorators.http import require_safe
@@ -8,6 +9,7 @@ from django.views.decorators.http import require_safe
 from apps.analysis import export
 from apps.annotations.filters import AnnotationFilter
 from apps.projects.access import project_view
+from apps.projects.htmx import SignedInRequest
 from apps.projects.models import Membership
 
 
@@ -21,7 +23,7 @@ def _csv(lines, filename: str) -> StreamingHttpResponse:
     return response
 
 
-def _bom(request: HttpRequest) -> bool:
+def _bom(request: SignedInRequest) -> bool:
     # Excel needs the byte-order mark to read UTF-8; ?bom=0 leaves it out (pandas, R).
     return request.GET.get("bom", "1") != "0"
 
@@ -30,7 +32,7 @@ def refuse_invalid_filter(filters: AnnotationFilter) -> HttpResponseBadRequest |
     """A download with a broken filter is refused, not widened or emptied silently."""
     if filters.is_valid():
         return None
-    problems = "; ".join(f"{k}: {' '.join(v)}" for k, v in filters.errors.items())
+    problems = "; ".join(f"{k}: {' '.join(map(str, v))}" for k, v in filters.errors.items())
     return HttpResponseBadRequest(
         f"The filter has a mistake, so nothing was exported ({problems}).",
         content_type="text/plain; charset=utf-8",
@@ -39,7 +41,7 @@ def refuse_invalid_filter(filters: AnnotationFilter) -> HttpResponseBadRequest |
 
 @require_safe
 @project_view
-def annotations_csv(request: HttpRequest, membership: Membership) -> StreamingHttpResponse:
+def annotations_csv(request: SignedInRequest, membership: Membership) -> HttpResponseBase:
     filters = AnnotationFilter(request.GET)
     if refused := refuse_invalid_filter(filters):
         return refused
@@ -62,7 +64,7 @@ def annotations_csv(request: HttpRequest, membership: Membership) -> StreamingHt
 
 @require_safe
 @project_view
-def annotations_jsonld(request: HttpRequest, membership: Membership) -> StreamingHttpResponse:
+def annotations_jsonld(request: SignedInRequest, membership: Membership) -> HttpResponseBase:
     filters = AnnotationFilter(request.GET)
     if refused := refuse_invalid_filter(filters):
         return refused
@@ -81,7 +83,7 @@ def annotations_jsonld(request: HttpRequest, membership: Membership) -> Streamin
 
 @require_safe
 @project_view
-def codebook_csv(request: HttpRequest, membership: Membership) -> StreamingHttpResponse:
+def codebook_csv(request: SignedInRequest, membership: Membership) -> HttpResponseBase:
     lines = export.csv_lines(
         export.CODEBOOK_COLUMNS, export.codebook_rows(membership.project), bom=_bom(request)
     )
@@ -90,7 +92,7 @@ def codebook_csv(request: HttpRequest, membership: Membership) -> StreamingHttpR
 
 @require_safe
 @project_view
-def articles_csv(request: HttpRequest, membership: Membership) -> StreamingHttpResponse:
+def articles_csv(request: SignedInRequest, membership: Membership) -> HttpResponseBase:
     lines = export.csv_lines(
         export.ARTICLE_COLUMNS, export.article_rows(membership.project), bom=_bom(request)
     )

@@ -9,7 +9,8 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse, QueryDict, StreamingHttpResponse
+from django.http import HttpResponse, QueryDict, StreamingHttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
@@ -30,7 +31,7 @@ from apps.annotations.models import Annotation, Tag
 from apps.annotations.reader import ReaderRow, load_rows
 from apps.annotations.segments import render_text
 from apps.projects.access import project_view
-from apps.projects.htmx import page_or_partial
+from apps.projects.htmx import SignedInRequest, page_or_partial
 from apps.projects.models import Membership
 
 
@@ -39,7 +40,7 @@ def _choice(params: QueryDict, key: str, choices: dict, default: str) -> str:
     return value if value in choices else default
 
 
-def _options(request: HttpRequest) -> dict[str, str]:
+def _options(request: SignedInRequest) -> dict[str, str]:
     return {
         "dimension": _choice(request.GET, "rows", DIMENSIONS, "tags"),
         "grouping": _choice(request.GET, "group", GROUPINGS, "source"),
@@ -63,7 +64,7 @@ def _urls(project, query: str, options: dict[str, str], comparison) -> dict[str,
     return {"cell_base": cell}
 
 
-def _filter_context(request: HttpRequest, membership: Membership, filters: AnnotationFilter):
+def _filter_context(request: SignedInRequest, membership: Membership, filters: AnnotationFilter):
     project = membership.project
     filters.is_valid()
     query = filters.query_string()
@@ -89,19 +90,25 @@ def _filter_context(request: HttpRequest, membership: Membership, filters: Annot
     }
 
 
-def _compare(request: HttpRequest, membership: Membership, **kwargs):
+def _compare(request: SignedInRequest, membership: Membership, **kwargs):
     """The selection, the layout options and the comparison they ask for."""
     filters = AnnotationFilter(request.GET)
     options = _options(request)
     comparison = build_comparison(
-        project=membership.project, filters=filters, user=request.user, **options, **kwargs
+        project=membership.project,
+        filters=filters,
+        user=request.user,
+        dimension=options["dimension"],
+        grouping=options["grouping"],
+        sort=options["sort"],
+        **kwargs,
     )
     return filters, options, comparison
 
 
 @require_safe
 @project_view
-def story_comparison(request: HttpRequest, membership: Membership) -> HttpResponse:
+def story_comparison(request: SignedInRequest, membership: Membership) -> HttpResponse:
     filters, options, comparison = _compare(request, membership)
     context = {**_filter_context(request, membership, filters), "c": comparison, **options}
     _urls(membership.project, context["query"], options, comparison)
@@ -112,7 +119,7 @@ def story_comparison(request: HttpRequest, membership: Membership) -> HttpRespon
 
 @require_safe
 @project_view
-def matrix(request: HttpRequest, membership: Membership) -> HttpResponse:
+def matrix(request: SignedInRequest, membership: Membership) -> HttpResponse:
     filters, options, comparison = _compare(
         request, membership, per_cell=0, count_annotations=False
     )
@@ -125,7 +132,7 @@ def matrix(request: HttpRequest, membership: Membership) -> HttpResponse:
 
 @require_safe
 @project_view
-def cell_passages(request: HttpRequest, membership: Membership) -> HttpResponse:
+def cell_passages(request: SignedInRequest, membership: Membership) -> HttpResponse:
     """Every passage behind one number of a comparison (row × column)."""
     filters, options, comparison = _compare(
         request, membership, per_cell=0, count_annotations=False
@@ -161,7 +168,7 @@ def cell_passages(request: HttpRequest, membership: Membership) -> HttpResponse:
 
 @require_safe
 @project_view
-def comparison_csv(request: HttpRequest, membership: Membership) -> StreamingHttpResponse:
+def comparison_csv(request: SignedInRequest, membership: Membership) -> HttpResponseBase:
     """The comparison table itself: one line per row and column."""
     if refused := refuse_invalid_filter(AnnotationFilter(request.GET)):
         return refused
@@ -196,7 +203,7 @@ MAX_SIDE_BY_SIDE = 4
 
 @require_safe
 @project_view
-def side_by_side(request: HttpRequest, membership: Membership) -> HttpResponse:
+def side_by_side(request: SignedInRequest, membership: Membership) -> HttpResponse:
     """Two to four articles in parallel columns, with what they share and what they do not."""
     project = membership.project
     wanted = [

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.views.decorators.http import require_safe
@@ -10,12 +10,13 @@ from django.views.decorators.http import require_safe
 from apps.analysis.profiles import actor_profile, by_source, claim_profile
 from apps.annotations.models import Actor, Annotation, Claim, Tag
 from apps.projects.access import project_view
+from apps.projects.htmx import SignedInRequest
 from apps.projects.models import Membership
 
 
 @require_safe
 @project_view
-def claim_detail(request: HttpRequest, membership: Membership, claim_id: int) -> HttpResponse:
+def claim_detail(request: SignedInRequest, membership: Membership, claim_id: int) -> HttpResponse:
     project = membership.project
     claim = get_object_or_404(Claim.objects.select_related("parent"), pk=claim_id, project=project)
     profile = claim_profile(project=project, claim=claim, user=request.user)
@@ -38,7 +39,7 @@ def claim_detail(request: HttpRequest, membership: Membership, claim_id: int) ->
 
 @require_safe
 @project_view
-def actor_detail(request: HttpRequest, membership: Membership, actor_id: int) -> HttpResponse:
+def actor_detail(request: SignedInRequest, membership: Membership, actor_id: int) -> HttpResponse:
     project = membership.project
     actor = get_object_or_404(Actor, pk=actor_id, project=project)
     spoken = Annotation.objects.filter(speaker=actor)

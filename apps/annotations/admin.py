@@ -22,7 +22,7 @@ class TagAdmin(admin.ModelAdmin):
 
     @admin.display(ordering="usage", description="Used")
     def usage(self, obj: Tag) -> int:
-        return obj.usage
+        return obj.usage  # type: ignore[attr-defined]  # from get_queryset
 
 
 @admin.register(Actor)
@@ -50,7 +50,7 @@ class ClaimAdmin(admin.ModelAdmin):
 
     @admin.display(ordering="usage", description="Passages")
     def usage(self, obj: Claim) -> int:
-        return obj.usage
+        return obj.usage  # type: ignore[attr-defined]  # from get_queryset
 
 
 @admin.register(Annotation)

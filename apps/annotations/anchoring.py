@@ -186,7 +186,8 @@ def _save_positions(annotations: list[Annotation]) -> None:
     if not annotations:
         return
     table = connection.ops.quote_name(Annotation._meta.db_table)
-    columns = [Annotation._meta.get_field(name).column for name in _POSITION_FIELDS]
+    column_of = {field.name: field.column for field in Annotation._meta.concrete_fields}
+    columns = [column_of[name] for name in _POSITION_FIELDS]
     assignments = ", ".join(f"{connection.ops.quote_name(c)} = %s" for c in columns)
     with connection.cursor() as cursor:
         cursor.executemany(

@@ -13,7 +13,7 @@ from django.db.models import Q, QuerySet
 from django.http import QueryDict
 
 from apps.annotations import trees
-from apps.annotations.models import Annotation, AnnotationTag, Claim, Tag
+from apps.annotations.models import Annotation, AnnotationQuerySet, AnnotationTag, Claim, Tag
 from apps.corpus.models import Article
 from apps.projects.models import Project
 
@@ -129,7 +129,7 @@ class AnnotationFilter(forms.Form):
             cache[key] = trees.subtree_ids(model.objects.filter(project=project), root)
         return cache[key]
 
-    def annotations(self, project: Project, user) -> QuerySet[Annotation]:
+    def annotations(self, project: Project, user) -> AnnotationQuerySet:
         """The project's annotations matching the filter (none if it is invalid)."""
         return Annotation.objects.filter(self.condition(project, user))
 

@@ -12,15 +12,15 @@ import uuid
 from django import forms
 from django.conf import settings
 
-from apps.annotations.models import Actor, Stance
+from apps.annotations.models import Actor, Stance, Tag
 from apps.projects.models import Project
 
 NOTE_MAX = 5000
 
 
 class AnnotationCodingForm(forms.Form):
-    tags = forms.ModelMultipleChoiceField(
-        queryset=None, required=False, widget=forms.CheckboxSelectMultiple
+    tags: forms.ModelMultipleChoiceField[Tag] = forms.ModelMultipleChoiceField(
+        queryset=Tag.objects.none(), required=False, widget=forms.CheckboxSelectMultiple
     )
     speaker = forms.CharField(required=False, max_length=200)
     target = forms.CharField(required=False, max_length=200)
@@ -33,9 +33,11 @@ class AnnotationCodingForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.project = project
         # The reader already holds the codebook: reuse it rather than query again.
-        self.fields["tags"].queryset = project.tags.all()
+        field = self.fields["tags"]
+        assert isinstance(field, forms.ModelMultipleChoiceField)
+        field.queryset = project.tags.all()
         if tags is not None:
-            self.fields["tags"].choices = [(tag.pk, tag.name) for tag in tags]
+            field.choices = [(tag.pk, tag.name) for tag in tags]
 
     def clean_speaker(self) -> Actor | None:
         return self._actor("speaker")
@@ -67,7 +69,8 @@ class AnnotationCodingForm(forms.Form):
         )
 
     def clean(self):
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         text = " ".join((cleaned.get("claim") or "").split())
         cleaned["claim"], cleaned["new_claim"] = None, ""
         if text:

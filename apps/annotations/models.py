@@ -225,7 +225,9 @@ class Annotation(models.Model):
     quote = models.TextField()
     prefix = models.CharField(max_length=64, blank=True)
     suffix = models.CharField(max_length=64, blank=True)
-    tags = models.ManyToManyField(Tag, through="AnnotationTag", related_name="annotations")
+    tags: models.ManyToManyField[Tag, AnnotationTag] = models.ManyToManyField(
+        Tag, through="AnnotationTag", related_name="annotations"
+    )
     speaker = models.ForeignKey(
         Actor, on_delete=models.PROTECT, null=True, blank=True, related_name="spoken"
     )

@@ -219,7 +219,7 @@ class SidebarRenderer:
         return f'<div class="anchor-status status-{row.anchor_status}"><p>{why}</p>{actions}</div>'
 
     @staticmethod
-    def _url(pattern: str, pk: int) -> str:
+    def _url(pattern: str, pk: int | None) -> str:
         # The placeholder is the last number in the URL (a slug may hold digits too).
         before, after = pattern.rsplit(str(_PK), 1)
         return f"{before}{pk}{after}"

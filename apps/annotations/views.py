@@ -2,9 +2,10 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
+from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse, QueryDict
+from django.http import HttpResponse, QueryDict
 from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -31,7 +32,7 @@ from apps.annotations.reader import SidebarRenderer, filter_rows, load_rows, rea
 from apps.annotations.segments import render_text
 from apps.corpus.models import Article
 from apps.projects.access import project_view, require_annotate
-from apps.projects.htmx import page_or_partial
+from apps.projects.htmx import SignedInRequest, page_or_partial
 from apps.projects.models import Membership
 
 READER = "annotations/reader.html"
@@ -43,7 +44,7 @@ def _article(membership: Membership, article_id: int) -> Article:
     )
 
 
-def _own_annotation(request: HttpRequest, membership: Membership, annotation_id: int):
+def _own_annotation(request: SignedInRequest, membership: Membership, annotation_id: int):
     annotation = get_object_or_404(
         Annotation.objects.with_related(),
         pk=annotation_id,
@@ -83,11 +84,11 @@ def _codebook(project) -> list[Tag]:
 
 
 def _reader_context(
-    request: HttpRequest,
+    request: SignedInRequest,
     membership: Membership,
     article: Article,
     *,
-    form: CreateAnnotationForm | None = None,
+    form: forms.Form | None = None,
 ) -> dict:
     project = membership.project
     tags = _codebook(project)
@@ -150,12 +151,12 @@ def _query(params: QueryDict) -> str:
     """The filters and story as a query string, for links and forms that come back here."""
     kept = QueryDict(mutable=True)
     for key in ("annotator", "tag", "story"):
-        if params.get(key):
-            kept[key] = params[key]
+        if value := params.get(key):
+            kept[key] = value
     return f"?{kept.urlencode()}" if kept else ""
 
 
-def _view_params(request: HttpRequest) -> QueryDict:
+def _view_params(request: SignedInRequest) -> QueryDict:
     """The reader's query (filters, story): of this GET, or, for an htmx write, of the
     page it was made from, so that saving keeps what the analyst was looking at."""
     if request.method == "GET" or not request.htmx or not request.htmx.current_url:
@@ -163,7 +164,7 @@ def _view_params(request: HttpRequest) -> QueryDict:
     return QueryDict(urlsplit(request.htmx.current_url).query)
 
 
-def _reattaching(request: HttpRequest, membership: Membership, rows, params: QueryDict):
+def _reattaching(request: SignedInRequest, membership: Membership, rows, params: QueryDict):
     """The annotation the analyst asked to re-attach (``?reattach=id``), if it is theirs."""
     wanted = params.get("reattach", "")
     if not (wanted.isdigit() and membership.can_annotate):
@@ -175,14 +176,14 @@ def _reattaching(request: HttpRequest, membership: Membership, rows, params: Que
 
 @require_safe
 @project_view
-def reader(request: HttpRequest, membership: Membership, article_id: int) -> HttpResponse:
+def reader(request: SignedInRequest, membership: Membership, article_id: int) -> HttpResponse:
     article = _article(membership, article_id)
     context = _reader_context(request, membership, article)
     return render(request, page_or_partial(request, READER, "reader-body"), context)
 
 
 def _reader_body_response(
-    request: HttpRequest, membership: Membership, article: Article, *, fresh_form: bool
+    request: SignedInRequest, membership: Membership, article: Article, *, fresh_form: bool
 ) -> HttpResponse:
     """After a write: the reader body, plus a fresh create form swapped out of band."""
     context = _reader_context(request, membership, article)
@@ -203,7 +204,7 @@ def _saved(response: HttpResponse, annotation: Annotation) -> HttpResponse:
 
 
 def _form_with_errors(
-    request: HttpRequest, membership, article: Article, form, status: int, reattach=None
+    request: SignedInRequest, membership, article: Article, form, status: int, reattach=None
 ) -> HttpResponse:
     """The popover form again, with its errors, swapped in place of itself (422/409)."""
     context = {
@@ -228,7 +229,7 @@ def _add_errors(form, error: ValidationError) -> None:
 
 @require_POST
 @project_view
-def annotation_create(request: HttpRequest, membership: Membership, article_id: int):
+def annotation_create(request: SignedInRequest, membership: Membership, article_id: int):
     require_annotate(membership)
     article = _article(membership, article_id)
     form = CreateAnnotationForm(request.POST, project=membership.project)
@@ -268,7 +269,7 @@ def annotation_create(request: HttpRequest, membership: Membership, article_id: 
 
 @require_POST
 @project_view
-def annotation_reattach(request: HttpRequest, membership: Membership, annotation_id: int):
+def annotation_reattach(request: SignedInRequest, membership: Membership, annotation_id: int):
     annotation = _own_annotation(request, membership, annotation_id)
     article = annotation.article
     form = ReattachForm(request.POST)
@@ -299,13 +300,13 @@ def annotation_reattach(request: HttpRequest, membership: Membership, annotation
             return redirect(f"{article.get_absolute_url()}#h{annotation.pk}")
     if request.htmx:
         return _form_with_errors(request, membership, article, form, status, reattach=annotation)
-    messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+    messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
     return redirect(f"{article.get_absolute_url()}?reattach={annotation.pk}")
 
 
 @require_POST
 @project_view
-def annotation_confirm(request: HttpRequest, membership: Membership, annotation_id: int):
+def annotation_confirm(request: SignedInRequest, membership: Membership, annotation_id: int):
     annotation = _own_annotation(request, membership, annotation_id)
     version = request.POST.get("version", "")
     try:
@@ -321,7 +322,7 @@ def annotation_confirm(request: HttpRequest, membership: Membership, annotation_
 
 @require_http_methods(["GET", "POST"])
 @project_view
-def annotation_edit(request: HttpRequest, membership: Membership, annotation_id: int):
+def annotation_edit(request: SignedInRequest, membership: Membership, annotation_id: int):
     annotation = _own_annotation(request, membership, annotation_id)
     project, tags = membership.project, _codebook(membership.project)
     if request.method == "GET":
@@ -352,7 +353,7 @@ def annotation_edit(request: HttpRequest, membership: Membership, annotation_id:
 
 
 def _edit_page(
-    request: HttpRequest,
+    request: SignedInRequest,
     membership: Membership,
     annotation: Annotation,
     form: EditAnnotationForm,
@@ -398,7 +399,7 @@ def _conflicted(form, conflict: EditConflict, membership, tags) -> EditAnnotatio
     return fresh
 
 
-def _gone(request: HttpRequest, article: Article) -> HttpResponse:
+def _gone(request: SignedInRequest, article: Article) -> HttpResponse:
     message = "This annotation was deleted by someone else; nothing was saved."
     if request.htmx:
         response = HttpResponse(f'<p class="error" role="alert">{message}</p>', status=409)
@@ -409,7 +410,7 @@ def _gone(request: HttpRequest, article: Article) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @project_view
-def annotation_delete(request: HttpRequest, membership: Membership, annotation_id: int):
+def annotation_delete(request: SignedInRequest, membership: Membership, annotation_id: int):
     annotation = _own_annotation(request, membership, annotation_id)
     article = annotation.article
     if request.method == "GET":

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from django.db.models import Count
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
@@ -13,12 +13,13 @@ from apps.annotations import trees
 from apps.annotations.models import Tag
 from apps.annotations.trees import N
 from apps.projects.access import project_view
+from apps.projects.htmx import SignedInRequest
 from apps.projects.models import Membership
 
 
 @require_safe
 @project_view
-def codebook(request: HttpRequest, membership: Membership) -> HttpResponse:
+def codebook(request: SignedInRequest, membership: Membership) -> HttpResponse:
     tags = list(
         membership.project.tags.annotate(usage=Count("annotations")).select_related("parent")
     )
@@ -36,7 +37,7 @@ def codebook(request: HttpRequest, membership: Membership) -> HttpResponse:
 
 @require_safe
 @project_view
-def actor_list(request: HttpRequest, membership: Membership) -> HttpResponse:
+def actor_list(request: SignedInRequest, membership: Membership) -> HttpResponse:
     query = request.GET.get("q", "")
     actors = (
         membership.project.actors.search(query)
@@ -55,7 +56,7 @@ def actor_list(request: HttpRequest, membership: Membership) -> HttpResponse:
 
 @require_safe
 @project_view
-def claim_list(request: HttpRequest, membership: Membership) -> HttpResponse:
+def claim_list(request: SignedInRequest, membership: Membership) -> HttpResponse:
     claims = membership.project.claims.annotate(usage=Count("annotations")).select_related("parent")
     return render(
         request,

@@ -37,7 +37,7 @@ class SourceAdmin(admin.ModelAdmin):
 
     @admin.display(ordering="article_count", description="Articles")
     def article_count(self, obj: Source) -> int:
-        return obj.article_count
+        return obj.article_count  # type: ignore[attr-defined]  # from get_queryset
 
 
 class ArticleAdminForm(forms.ModelForm):
@@ -64,7 +64,8 @@ class ArticleAdminForm(forms.ModelForm):
         return text
 
     def clean(self):
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         project, text = cleaned.get("project"), cleaned.get("text")
         if project and text:
             duplicate = (
@@ -88,8 +89,7 @@ class ArticleAdminForm(forms.ModelForm):
 
 class RevisionInline(admin.TabularInline):
     model = ArticleRevision
-    fields = ["number", "replaced_at", "replaced_by", "reason", "outcome"]
-    readonly_fields = fields
+    fields = readonly_fields = ("number", "replaced_at", "replaced_by", "reason", "outcome")
     extra = 0
     can_delete = False
     show_change_link = False
@@ -145,7 +145,7 @@ class ArticleAdmin(admin.ModelAdmin):
 
     @admin.display(ordering="annotation_count", description="Annotations")
     def annotation_count(self, obj: Article) -> int:
-        return obj.annotation_count
+        return obj.annotation_count  # type: ignore[attr-defined]  # from get_queryset
 
     def get_readonly_fields(self, request, obj=None):
         fields = list(super().get_readonly_fields(request, obj))
@@ -184,7 +184,8 @@ class StoryAdminForm(forms.ModelForm):
         fields = ["project", "name", "description", "articles"]
 
     def clean(self):
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         project = cleaned.get("project")
         strangers = [
             a for a in cleaned.get("articles", []) if project and a.project_id != project.pk
@@ -211,4 +212,4 @@ class StoryAdmin(admin.ModelAdmin):
 
     @admin.display(ordering="article_count", description="Articles")
     def article_count(self, obj: Story) -> int:
-        return obj.article_count
+        return obj.article_count  # type: ignore[attr-defined]  # from get_queryset

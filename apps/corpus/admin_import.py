@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
+from apps.accounts.models import User
 from apps.corpus.importing import import_articles, prepare, reclassify
 from apps.corpus.models import ImportBatch, Source, Story
 from apps.corpus.reading import Item, read_files
@@ -45,7 +46,8 @@ class ImportForm(forms.Form):
         max_length=200,
         help_text="Add the articles to this story of the project (created if new).",
     )
-    files = MultipleFileField(
+    # Named as the upload's field; it shadows ``Form.files`` only on the class.
+    files = MultipleFileField(  # type: ignore[assignment]
         help_text=(
             "One or many: .txt, .md, .html (a saved page), a .zip of these, or a .csv / "
             ".jsonl of articles (columns: title, url, source, published, byline, text or html)."
@@ -59,6 +61,10 @@ def _allowed(request: HttpRequest) -> None:
 
 
 @require_http_methods(["GET", "POST"])
+def _user(request: HttpRequest) -> User | None:
+    return request.user if isinstance(request.user, User) else None
+
+
 def upload(request: HttpRequest, model_admin: admin.ModelAdmin) -> HttpResponse:
     _allowed(request)
     form = ImportForm(request.POST or None, request.FILES or None)
@@ -71,7 +77,7 @@ def upload(request: HttpRequest, model_admin: admin.ModelAdmin) -> HttpResponse:
         )
         batch = ImportBatch.objects.create(
             project=form.cleaned_data["project"],
-            created_by=request.user,
+            created_by=_user(request),
             story_name=form.cleaned_data["story"].strip(),
             items=[asdict(item) for item in items],
         )
@@ -95,7 +101,9 @@ def batch(request: HttpRequest, model_admin: admin.ModelAdmin, batch_id: int) ->
         if batch.story_name:
             story, _ = Story.objects.get_or_create(project=batch.project, name=batch.story_name)
         items = reclassify(project=batch.project, items=items)
-        report = import_articles(project=batch.project, items=items, user=request.user, story=story)
+        report = import_articles(
+            project=batch.project, items=items, user=_user(request), story=story
+        )
         batch.report = report.as_dict()
         batch.imported_at = timezone.now()
         batch.save(update_fields=["report", "imported_at"])

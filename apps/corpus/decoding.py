@@ -83,7 +83,9 @@ _MULTIBYTE_UTF8 = re.compile(
 _STRAY_BYTES = "narrative-workbench-stray-windows-1252"
 
 
-def _stray_bytes(error: UnicodeDecodeError) -> tuple[str, int]:
+def _stray_bytes(error: UnicodeError) -> tuple[str, int]:
+    if not isinstance(error, UnicodeDecodeError):
+        raise error
     bad = error.object[error.start : error.end]
     return bad.decode("windows-1252", errors="replace"), error.end
 

@@ -111,7 +111,7 @@ def prepare(
     # Clean copies: an item whose source has its own rules is cleaned again from the
     # original, with them (the first pass may be what finds the source).
     cleaned = clean([(replace(item), source.patterns if source else []) for item in items])
-    again: list[int] = []
+    again: list[tuple[int, Source]] = []
     for index, item in enumerate(cleaned):
         if item.status == "rejected":
             continue
@@ -122,15 +122,13 @@ def prepare(
             continue
         item.source_id, item.source_name = found.pk, found.name
         if found.patterns and source is None:
-            again.append(index)
+            again.append((index, found))
     if again:
-        by_id = {s.pk: s for s in sources}
         pairs = []
-        for index in again:
-            original = replace(items[index], source_id=cleaned[index].source_id)
-            original.source_name = cleaned[index].source_name
-            pairs.append((original, by_id[original.source_id].patterns))
-        for index, item in zip(again, clean(pairs), strict=True):
+        for index, found in again:
+            original = replace(items[index], source_id=found.pk, source_name=found.name)
+            pairs.append((original, found.patterns))
+        for (index, _), item in zip(again, clean(pairs), strict=True):
             cleaned[index] = item
     items = cleaned
     seen_urls: dict[str, str] = {}
@@ -247,7 +245,7 @@ class _Duplicate(Exception):
 def _save(project: Project, item: Item, user: User | None) -> tuple[Article, bool]:
     """Create the article, or revise the one with its URL; (article, revised?)."""
     existing = None
-    if item.status == "revision":
+    if item.status == "revision" and item.article_id is not None:
         existing = Article.objects.filter(pk=item.article_id, project=project).first()
     if existing is None and item.url:
         # Imported meanwhile under the same URL (another batch, another admin).
@@ -271,6 +269,7 @@ def _save(project: Project, item: Item, user: User | None) -> tuple[Article, boo
 
 
 def _create(project: Project, item: Item) -> Article:
+    assert item.source_id is not None, "prepare() gives a source to every item it keeps"
     article = Article(
         project=project,
         source_id=item.source_id,

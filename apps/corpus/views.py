@@ -2,12 +2,13 @@
 
 from django.core.paginator import Paginator
 from django.db.models import Count
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_safe
 
 from apps.corpus.models import Article, with_annotation_counts
 from apps.projects.access import project_view
+from apps.projects.htmx import SignedInRequest
 from apps.projects.models import Membership, Project
 
 ARTICLES_PER_PAGE = 50
@@ -15,7 +16,7 @@ ARTICLES_PER_PAGE = 50
 
 @require_safe
 @project_view
-def project_home(request: HttpRequest, membership: Membership) -> HttpResponse:
+def project_home(request: SignedInRequest, membership: Membership) -> HttpResponse:
     project: Project = membership.project
     # Through the related manager, each article already knows its project (for URLs).
     page = Paginator(project.articles.listing(), ARTICLES_PER_PAGE).get_page(
@@ -46,7 +47,7 @@ def project_home(request: HttpRequest, membership: Membership) -> HttpResponse:
 
 @require_safe
 @project_view
-def story_detail(request: HttpRequest, membership: Membership, story_id: int) -> HttpResponse:
+def story_detail(request: SignedInRequest, membership: Membership, story_id: int) -> HttpResponse:
     story = get_object_or_404(membership.project.stories, pk=story_id)
     articles = with_annotation_counts(membership.project.articles.filter(stories=story).listing())
     return render(

@@ -24,13 +24,15 @@ if TYPE_CHECKING:
     from collections.abc import Callable
 
     from django.http import HttpRequest, HttpResponse
+    from django.http.response import HttpResponseBase
 
 
 def _to_login(request: HttpRequest) -> HttpResponse:
     # htmx would follow a redirect and swap the login page into a fragment of the
     # page; tell it to navigate instead, back to the page the user was on.
-    if getattr(request, "htmx", False):
-        current = urlsplit(request.htmx.current_url or "")
+    htmx = getattr(request, "htmx", None)
+    if htmx:
+        current = urlsplit(htmx.current_url or "")
         back = current.path + (f"?{current.query}" if current.query else "")
         if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
             back = "/"
@@ -43,7 +45,7 @@ def get_membership(request: HttpRequest, project_slug: str) -> Membership:
     """Return the user's membership (with its project) or raise 404."""
     try:
         return Membership.objects.select_related("project", "user").get(
-            project__slug=project_slug, user_id=request.user.pk
+            project__slug=project_slug, user_id=request.user.pk or 0
         )
     except Membership.DoesNotExist:
         raise Http404("No such project.") from None
@@ -54,7 +56,7 @@ def require_annotate(membership: Membership) -> None:
         raise PermissionDenied("Viewers can read and export, but not annotate.")
 
 
-def project_view(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+def project_view(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
     """Decorate a view taking ``project_slug``: log in, check membership, pass it on.
 
     The view receives ``membership`` instead of ``project_slug``; the project is
@@ -62,7 +64,7 @@ def project_view(view: Callable[..., HttpResponse]) -> Callable[..., HttpRespons
     """
 
     @wraps(view)
-    def wrapper(request: HttpRequest, project_slug: str, *args, **kwargs) -> HttpResponse:
+    def wrapper(request: HttpRequest, project_slug: str, *args, **kwargs) -> HttpResponseBase:
         if not request.user.is_authenticated:
             return _to_login(request)
         membership = get_membership(request, project_slug)

@@ -5,11 +5,19 @@ from __future__ import annotations
 from django.http import HttpRequest
 from django_htmx.middleware import HtmxDetails
 
+from apps.accounts.models import User
+
 
 class HtmxHttpRequest(HttpRequest):
     """A request as django-htmx's middleware leaves it (for type checking views)."""
 
     htmx: HtmxDetails
+
+
+class SignedInRequest(HtmxHttpRequest):
+    """A request that ``login_required`` or ``project_view`` let through."""
+
+    user: User  # narrowed from User | AnonymousUser
 
 
 def page_or_partial(request: HttpRequest, name: str, partial: str) -> str:

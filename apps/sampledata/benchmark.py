@@ -19,6 +19,8 @@ import time
 import uuid
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
+from functools import partial
+from typing import Any
 
 from django.conf import settings
 from django.db import connection, connections
@@ -56,7 +58,7 @@ class Result:
         )
 
 
-def _measure(name: str, request: Callable[[], object], *, runs: int, warmup: int) -> Result:
+def _measure(name: str, request: Callable[[], Any], *, runs: int, warmup: int) -> Result:
     for _ in range(warmup):
         request()
     timings = []
@@ -89,7 +91,7 @@ def run_benchmark(*, scale: str, runs: int, warmup: int = 3, log=print) -> list[
     )
     log(f"  generated in {time.perf_counter() - began:.1f} s")
     project = corpus.project
-    analyst = project.memberships.filter(role="analyst").first().user
+    analyst = project.memberships.filter(role="analyst").order_by("pk")[0].user
     client = Client()
     client.force_login(analyst)
 
@@ -99,7 +101,7 @@ def run_benchmark(*, scale: str, runs: int, warmup: int = 3, log=print) -> list[
         results.append(
             _measure(
                 f"reader, {count} annotations",
-                lambda url=url: client.get(url),
+                partial(client.get, url),
                 runs=runs,
                 warmup=warmup,
             )
@@ -114,7 +116,7 @@ def run_benchmark(*, scale: str, runs: int, warmup: int = 3, log=print) -> list[
     )
 
     # A light article, so the heavy ones keep their counts across runs.
-    article = project.articles.order_by("-pk").first()
+    article = project.articles.order_by("-pk")[0]
     create_url = reverse("annotations:create", args=[project.slug, article.pk])
     quote = article.text[5:60]
     tags = list(project.tags.values_list("pk", flat=True)[:2])
@@ -176,11 +178,11 @@ def run_benchmark(*, scale: str, runs: int, warmup: int = 3, log=print) -> list[
         _measure("re-anchor 1,000 annotations", reanchor, runs=max(3, runs // 10), warmup=1)
     )
 
-    story = project.stories.order_by("pk").first()
+    story = project.stories.order_by("pk")[0]
     compare_url = reverse("analysis:compare", args=[project.slug]) + f"?story={story.pk}"
     matrix_url = reverse("analysis:matrix", args=[project.slug])
-    claim = project.claims.order_by("pk").first()
-    actor = project.actors.order_by("pk").first()
+    claim = project.claims.order_by("pk")[0]
+    actor = project.actors.order_by("pk")[0]
     heavy_runs = max(5, runs // 3)
     for name, url in (
         (f"story comparison ({story.articles.count()} articles)", compare_url),
@@ -190,7 +192,7 @@ def run_benchmark(*, scale: str, runs: int, warmup: int = 3, log=print) -> list[
         ("claim page", reverse("analysis:claim", args=[project.slug, claim.pk])),
         ("actor page", reverse("analysis:actor", args=[project.slug, actor.pk])),
     ):
-        results.append(_measure(name, lambda url=url: client.get(url), runs=heavy_runs, warmup=1))
+        results.append(_measure(name, partial(client.get, url), runs=heavy_runs, warmup=1))
     return results
 
 

@@ -135,12 +135,12 @@ def generate_corpus(
         for n in range(40)
     ]
     # Three narratives, each with four claims under it.
-    claims = []
+    claims: list[Claim] = []
     for n in range(15):
-        parent = claims[n % 3] if n >= 3 else None
+        narrative = claims[n % 3] if n >= 3 else None
         claims.append(
             Claim.objects.get_or_create(
-                project=project, text=f"Claim number {n:02d}", defaults={"parent": parent}
+                project=project, text=f"Claim number {n:02d}", defaults={"parent": narrative}
             )[0]
         )
 
@@ -156,14 +156,14 @@ def generate_corpus(
         )
         article.set_text(_article_text(rng, sentences, n))
         new_articles.append(article)
-    created = Article.objects.bulk_create(new_articles, batch_size=500)
+    saved_articles = Article.objects.bulk_create(new_articles, batch_size=500)
     stories = [
         Story.objects.get_or_create(project=project, name=f"Story {n:02d}")[0] for n in range(10)
     ]
     Story.articles.through.objects.bulk_create(
         [
             Story.articles.through(story_id=stories[i % len(stories)].pk, article_id=a.pk)
-            for i, a in enumerate(created)
+            for i, a in enumerate(saved_articles)
         ],
         batch_size=2000,
     )
@@ -171,13 +171,13 @@ def generate_corpus(
     # Heavy articles first, then spread the rest evenly.
     plan = list(heavy)
     remaining = max(0, annotations - sum(plan))
-    light = created[len(plan) :] or created
+    light = saved_articles[len(plan) :] or saved_articles
     per = remaining // len(light) if light else 0
     extra = remaining - per * len(light)
     counts = plan + [per + (1 if i < extra else 0) for i in range(len(light))]
     rows: list[Annotation] = []
     tag_rows: list[tuple[int, list[Tag]]] = []
-    for article, count in zip(created, counts, strict=False):
+    for article, count in zip(saved_articles, counts, strict=False):
         text = article.text
         for _ in range(count):
             length = rng.randint(15, 250)
@@ -217,7 +217,7 @@ def generate_corpus(
         cursor.execute("ANALYZE")
     return GeneratedCorpus(
         project=project,
-        articles=len(created),
+        articles=len(saved_articles),
         annotations=len(saved),
-        heavy_articles={count: created[i] for i, count in enumerate(plan)},
+        heavy_articles={count: saved_articles[i] for i, count in enumerate(plan)},
     )
