@@ -1,10 +1,15 @@
 from dataclasses import dataclass
 
 import pytest
+from django.core.management import call_command
+from django.test import override_settings
 
 from apps.accounts.models import User
 from apps.projects.models import Project
+from apps.sampledata.demo import load_demo
 from tests import factories
+
+FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @dataclass
@@ -21,7 +26,21 @@ class Cast:
 @pytest.fixture(autouse=True)
 def fast_password_hashing(settings):
     # Real hashing costs ~100 ms per user; tests make hundreds of users.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.PASSWORD_HASHERS = FAST_HASHERS
+
+
+@pytest.fixture(scope="module")
+def demo_project(django_db_setup, django_db_blocker) -> Project:
+    """The demo corpus, loaded once for a whole test module and removed after it.
+
+    Each test still runs in its own transaction, rolled back at its end, so no test can
+    change the demo for the next one; a module that uses this must not create outlets
+    or users with the demo's names."""
+    with django_db_blocker.unblock(), override_settings(PASSWORD_HASHERS=FAST_HASHERS):
+        project = load_demo(with_users=True).project
+    yield project
+    with django_db_blocker.unblock():
+        call_command("flush", interactive=False, verbosity=0)
 
 
 @pytest.fixture
