@@ -155,7 +155,9 @@ def _counts(
     """(row id, source id) -> number of annotations, aggregated by the database.
 
     A row with descendants counts the distinct annotations of its subtree (one with a
-    parent tag and a child tag counts once), in one more query for all such rows."""
+    parent tag and a child tag counts once), in one more query for all such rows: a
+    conditional distinct count per such row, grouped by outlet. (Grouping by "the
+    ancestor at each level" instead, with CASE, measured slower on both databases.)"""
     links = _links(filters, project, user, kind)
     source = "article__source_id"
     counts = {

@@ -3,6 +3,8 @@ from django.contrib import admin, messages
 from django.db.models import Count
 from django.urls import path
 
+# The one upward import of the corpus app (ARCHITECTURE.md): a new text of an article
+# re-anchors its annotations.
 from apps.annotations.anchoring import revise_article
 from apps.corpus import admin_import
 from apps.corpus import text as canonical_text
