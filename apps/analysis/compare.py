@@ -131,10 +131,6 @@ class Comparison:
     max_count: int
 
     @property
-    def total_in_cells(self) -> int:
-        return sum(row.total for row in self.rows)
-
-    @property
     def dimension_label(self) -> str:
         return DIMENSIONS[self.dimension]
 
