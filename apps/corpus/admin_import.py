@@ -39,7 +39,10 @@ class ImportForm(forms.Form):
     source = forms.ModelChoiceField(
         Source.objects.all(),
         required=False,
-        help_text="Leave empty to detect each article's outlet from its URL or site name.",
+        help_text=(
+            "Leave empty to find each article's outlet from its URL or the site name it "
+            "states; an outlet no source knows yet becomes a new source."
+        ),
     )
     story = forms.CharField(
         required=False,
@@ -49,8 +52,10 @@ class ImportForm(forms.Form):
     # Named as the upload's field; it shadows ``Form.files`` only on the class.
     files = MultipleFileField(  # type: ignore[assignment]
         help_text=(
-            "One or many: .txt, .md, .html (a saved page), a .zip of these, or a .csv / "
-            ".jsonl of articles (columns: title, url, source, published, byline, text or html)."
+            "One or many: .txt, .md, .html (a saved page, front matter read), .xml (article "
+            "files, RSS or Atom feeds), .docx, .pdf (with a text layer), a .zip of these, or "
+            "a .csv / .jsonl of articles (columns such as title, url, source, date, author, "
+            "text or html)."
         )
     )
 
@@ -60,11 +65,11 @@ def _allowed(request: HttpRequest) -> None:
         raise PermissionDenied
 
 
-@require_http_methods(["GET", "POST"])
 def _user(request: HttpRequest) -> User | None:
     return request.user if isinstance(request.user, User) else None
 
 
+@require_http_methods(["GET", "POST"])
 def upload(request: HttpRequest, model_admin: admin.ModelAdmin) -> HttpResponse:
     _allowed(request)
     form = ImportForm(request.POST or None, request.FILES or None)

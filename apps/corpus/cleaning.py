@@ -27,10 +27,19 @@ import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from apps.corpus.dates import date_line
+from apps.corpus.dates import date_line, match_date
 from apps.corpus.decoding import Rejected
-from apps.corpus.headers import take_footer_byline, take_header
+from apps.corpus.headers import same_text, take_footer_byline, take_header
+from apps.corpus.sentences import (
+    RUN_ON_CHARS,
+    looks_like_title,
+    paragraphs,
+    sentences,
+    strip_leading_time,
+)
 from apps.corpus.text import canonicalize
+
+NO_TITLE = "No headline found: the title falls back to the first sentence."
 
 
 @dataclass
@@ -46,6 +55,8 @@ class Cleaned:
     # are shown in their fields instead), so an import preview can show what went.
     removed: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    # Where a field came from, when it is more specific than "the text" or "the page".
+    origins: dict[str, str] = field(default_factory=dict)
 
 
 # ---------------------------------------------------------------------------------------
@@ -124,10 +135,25 @@ _CHROME = re.compile(
             r"(?:newer|older) posts?(?: (?:newer|older) posts?)?(?: home)?|home",
             # Bootstrap's responsive-size markers leak into scraped text as XS/SM/MD/LG.
             r"(?:(?:xs|sm|md|lg|xl|xxl)\s*)+",
+            # A CMS mirror's link back to the original ("Source", "Source link").
+            r"source(?: link)?",
+            # Engagement lines and widgets, whole or as a sentence of a run-on text.
+            r"share this on (?:facebook|twitter).{0,120}",
+            r"scroll down to (?:comment|leave a comment).{0,60}",
+            r"(?:please )?(?:like|follow) us on (?:facebook|twitter).{0,80}",
+            r"(?:watch|video): related video.{0,120}",
+            r"story continued below",
+            r"our standards: ?the thomson reuters trust principles\.?",
+            r"tags?:?(?: [\w'-]+,?){2,40}\.?",  # each word starts with a space: no backtracking
+            r"(?:image|photo) (?:copyright|caption)\b.{0,200}",
+            r"\W*\d{1,2}:\d{2}",  # the duration under a video widget ("5:52")
         ]
     ),
     re.IGNORECASE,
 )
+
+_VIDEO_WIDGET = re.compile(r"play(?: video)?\b.{0,200}\bembed\b.{0,40}", re.IGNORECASE)
+_DURATION_END = re.compile(r".{0,200}\s\d{1,2}:\d{2}")
 
 # A promo that ends in a shouted call to action ("... Terminal. LEARN MORE"). Case matters:
 # an article's sentence does not end in capitals like these.
@@ -203,7 +229,7 @@ def _clean_line(line: str, rules: _Rules) -> str:
     if text != line and any(pattern.fullmatch(text) for pattern in rules.lines):
         return ""
     for form in {line, text}:
-        if _CHROME.fullmatch(form) or _CALL_TO_ACTION.fullmatch(form):
+        if any(rule.fullmatch(form) for rule in (_CHROME, _CALL_TO_ACTION, _VIDEO_WIDGET)):
             return ""
     # A paragraph without a letter ("$", "0", "---", "* * *", a lone bullet) has no words to
     # annotate, unless it is a date the header may hold (21/06/2016). Symbols such as emoji
@@ -246,7 +272,7 @@ def _drop_repeats(lines: list[str], cleaned: Cleaned) -> list[str]:
 # Plain text
 
 
-def clean_plain_text(raw: str, *, patterns: Sequence[str] = ()) -> Cleaned:
+def clean_plain_text(raw: str, *, patterns: Sequence[str] = (), title: str = "") -> Cleaned:
     """Clean a plain-text or Markdown article as scraped.
 
     The first lines give the headline, date, byline and site name when they show them; the
@@ -255,11 +281,12 @@ def clean_plain_text(raw: str, *, patterns: Sequence[str] = ()) -> Cleaned:
     """
     rules = compile_patterns(patterns)
     cleaned = Cleaned(text="")
-    clean_into(cleaned, canonicalize(raw), rules, known_titles=(), guess_title=True)
-    if not cleaned.title:
-        cleaned.warnings.append(
-            "No headline found in the text: the title falls back to the first sentence."
-        )
+    # A title the file states elsewhere (a column, an XML element) is looked for at the
+    # top of the text, to drop it there; never guessed over.
+    known = (title,) if title else ()
+    clean_into(cleaned, canonicalize(raw), rules, known_titles=known, guess_title=not title)
+    if not cleaned.title and not title:
+        cleaned.warnings.append(NO_TITLE)
     return cleaned
 
 
@@ -272,17 +299,54 @@ def clean_into(
     guess_title: bool,
 ) -> None:
     text = canonicalize(_strip_markup(text, cleaned))
+    if "\n" not in text and len(text) > RUN_ON_CHARS:
+        text = _run_on(text, cleaned, rules, known_titles=known_titles, guess_title=guess_title)
     lines = [(line, _clean_line(line, rules)) for line in text.split("\n\n") if line]
     cut = _footer_start(lines, rules)
     kept = []
+    after_widget = False
     for index, (line, body_line) in enumerate(lines):
-        if body_line and index < cut:
+        # Under a video widget ("Play … Embed"), its caption repeats with a duration.
+        caption = after_widget and _DURATION_END.fullmatch(line)
+        if body_line and index < cut and not caption:
             kept.append(body_line)
         else:
             cleaned.removed.append(line)
+        after_widget = bool(_VIDEO_WIDGET.fullmatch(line))
     kept = _drop_repeats(kept, cleaned)
     kept = take_header(kept, cleaned, known_titles=known_titles, guess_title=guess_title)
     kept = take_footer_byline(kept, cleaned)
     cleaned.text = canonicalize("\n".join(kept))
     if not cleaned.text:
         raise Rejected("No article text found: nothing is left once boilerplate is removed.")
+
+
+def _run_on(
+    text: str, cleaned: Cleaned, rules: _Rules, *, known_titles: Sequence[str], guess_title: bool
+) -> str:
+    """A text on one line (a dataset row): its leading dateline becomes the date, a
+    headline it starts with becomes (or repeats) the title, each sentence is judged by
+    the boilerplate rules, and the rest is regrouped into paragraphs."""
+    found = match_date(text)
+    if found is not None and found[0] is not None and found[1].strip():
+        date, rest, _ = found
+        if cleaned.published is None:
+            cleaned.published = date
+            cleaned.origins["published"] = "a dateline at the start of the text"
+        text = strip_leading_time(rest.strip())
+    parts = sentences(text)
+    if len(parts) > 1:
+        first = parts[0].rstrip(".")
+        if any(same_text(first, title) for title in known_titles if title):
+            parts.pop(0)  # the title, repeated as the first sentence
+        elif guess_title and looks_like_title(parts[0]):
+            cleaned.title = first
+            cleaned.origins["title"] = "the first sentence of the text"
+            parts.pop(0)
+    kept = []
+    for sentence in parts:
+        if body := _clean_line(sentence, rules):
+            kept.append(body)
+        else:
+            cleaned.removed.append(sentence)
+    return "\n\n".join(paragraphs(kept))

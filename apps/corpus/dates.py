@@ -36,7 +36,8 @@ _YEAR = r"(?P<year>\d{4})"
 _WEEKDAY = r"(?:(?:mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun)(?:day|nesday|sday|urday)?\.?,?\s+)?"
 # "Updated on", "Published:", "Last updated" ... in front of the date of an article.
 _DATE_LABEL = (
-    r"(?P<label>(?:(?:last\s+|first\s+)?(?:updated|published|posted|modified)|date)\b"
+    r"(?P<label>(?:(?:last\s+|first\s+)?(?:updated|published|posted|modified)"
+    r"|date(?:\s+of\s+publication)?)\b"
     r"(?:\s+on)?\s*:?\s*)?"
 )
 _NUMERIC_DAY_FIRST = re.compile(r"(?P<day>\d{1,2})[/.](?P<month>\d{1,2})[/.](?P<year>\d{4})")
@@ -105,3 +106,41 @@ def date_line(line: str) -> tuple[bool, datetime.date | None]:
     if date is None:
         return has_label, None
     return bool(_TIME_RE.fullmatch(rest.strip())), date
+
+
+def parse_metadata_date(value: str, *, month_first: bool = False) -> datetime.date | None:
+    """A date field of a file (front matter, a CSV column, an XML element): the forms
+    above, else whatever ``dateparser`` reads with a day, a month and a year all present.
+    A bare year or month is no date: it would invent the rest. ``month_first`` reads
+    numeric dates as 9/5/2016 = 5 September (a column whose values say so)."""
+    value = " ".join(value.split())
+    if not value:
+        return None
+    numeric = _NUMERIC_DAY_FIRST.fullmatch(value.split(" ")[0])
+    if numeric and month_first:
+        month, day, year = int(numeric["day"]), int(numeric["month"]), int(numeric["year"])
+        try:
+            return datetime.date(year, month, day)
+        except ValueError:
+            return None
+    if found := parse_date(value):
+        return found
+    import dateparser  # imported on use: it loads its language data (megabytes)
+
+    parsed = dateparser.parse(
+        value,
+        settings={"REQUIRE_PARTS": ["day", "month", "year"], "RETURN_AS_TIMEZONE_AWARE": False},
+    )
+    return parsed.date() if parsed else None
+
+
+def numeric_order(values: list[str]) -> bool:
+    """Whether a column of numeric dates is month first (US): some value has a second
+    part over 12, and none a first part over 12. Day first otherwise, as most of the
+    world writes."""
+    firsts, seconds = set(), set()
+    for value in values:
+        if match := _NUMERIC_DAY_FIRST.match(value.strip()):
+            firsts.add(int(match["day"]))
+            seconds.add(int(match["month"]))
+    return any(n > 12 for n in seconds) and not any(n > 12 for n in firsts)

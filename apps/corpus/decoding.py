@@ -114,3 +114,25 @@ def _decode_utf16(data: bytes) -> tuple[str, str]:
     if not text.strip():
         raise Rejected("The file is empty.")
     return text, "utf-16"
+
+
+# UTF-8 bytes read one by one as Latin-1 (and often then written as numeric entities,
+# "&#226;&#128;&#153;"): a lead byte (U+00C2–U+00F4) followed by continuation bytes,
+# at least one of which is a C1 control (U+0080–U+009F), which real text never holds.
+_DOUBLE_ENCODED = re.compile(r"[\u00c2-\u00f4][\u0080-\u00bf]{1,3}")
+_C1 = re.compile(r"[\u0080-\u009f]")
+
+
+def repair_double_encoding(text: str) -> str:
+    """Undo UTF-8 that was decoded as Latin-1 ("â\x80\x99" back to "’"), sequence by
+    sequence; anything that does not decode as UTF-8 is left as it is."""
+    if not _C1.search(text):
+        return text
+
+    def repair(match: re.Match[str]) -> str:
+        try:
+            return match.group().encode("latin-1").decode("utf-8")
+        except UnicodeDecodeError:
+            return match.group()
+
+    return _DOUBLE_ENCODED.sub(repair, text)

@@ -118,7 +118,7 @@ def _byline(line: str) -> str:
     return names
 
 
-def _same(a: str, b: str) -> bool:
+def same_text(a: str, b: str) -> bool:
     return " ".join(a.casefold().split()) == " ".join(b.casefold().split())
 
 
@@ -136,7 +136,7 @@ def take_header(
         line = lines[start]
         is_date, date = date_line(line)
         names = _byline(line)
-        if any(_same(line, title) for title in known_titles if title):
+        if any(same_text(line, title) for title in known_titles if title):
             title_seen = True  # the page repeats its own title above the body
         elif not title_seen and (name := _site_name(line)):
             cleaned.site_name = cleaned.site_name or name
@@ -146,7 +146,7 @@ def take_header(
             # "Updated on" whose date was lost in scraping, or a second date (the page's
             # metadata already gave one): never body text.
             cleaned.removed.append(line)
-        elif names and (not cleaned.byline or _same(names, cleaned.byline)):
+        elif names and (not cleaned.byline or same_text(names, cleaned.byline)):
             cleaned.byline = names
         elif not title_seen and _is_kicker(line):
             cleaned.removed.append(line)

@@ -15,7 +15,7 @@ import lxml.etree
 import lxml.html
 import trafilatura
 
-from apps.corpus.cleaning import Cleaned, clean_into, compile_patterns
+from apps.corpus.cleaning import NO_TITLE, Cleaned, clean_into, compile_patterns
 from apps.corpus.dates import parse_date
 from apps.corpus.decoding import Rejected
 
@@ -59,6 +59,10 @@ def extract_html(html: str, *, url: str = "", patterns: Sequence[str] = ()) -> C
         include_comments=False,
         include_tables=True,
         favor_precision=True,
+        # Only dates the page declares (meta tags, structured data, time elements): the
+        # extensive search guesses from image paths and the text ("/2016/01/" became
+        # 1 January), and a guessed date is an invented one.
+        date_extraction_params={"extensive_search": False, "original_date": True},
     )
     meta = _page_metadata(page) if page is not None else {}
     cleaned = Cleaned(text="")
@@ -82,9 +86,7 @@ def extract_html(html: str, *, url: str = "", patterns: Sequence[str] = ()) -> C
     except Rejected:
         raise Rejected("No article text found in this page.") from None
     if not cleaned.title:
-        cleaned.warnings.append(
-            "No title found in the page: the title falls back to the first sentence."
-        )
+        cleaned.warnings.append(NO_TITLE)
     return cleaned
 
 

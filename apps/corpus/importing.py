@@ -14,6 +14,7 @@ Three steps, shared by the admin and ``manage.py import_articles``:
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, replace
 from datetime import date
@@ -27,9 +28,10 @@ from apps.accounts.models import User
 # article re-anchors its annotations.
 from apps.annotations.anchoring import revise_article
 from apps.corpus import text as canonical_text
-from apps.corpus.cleaning import Cleaned, clean_plain_text
-from apps.corpus.dates import parse_date
+from apps.corpus.cleaning import NO_TITLE, Cleaned, clean_plain_text
+from apps.corpus.dates import parse_metadata_date
 from apps.corpus.decoding import Rejected
+from apps.corpus.frontmatter import split_front_matter, split_title_site
 from apps.corpus.html_pages import extract_html
 from apps.corpus.models import Article, Source, Story
 from apps.corpus.reading import Item, Limits
@@ -56,16 +58,32 @@ class Report:
 # Preparing ------------------------------------------------------------------------------
 
 
+# WordPress shortcodes that CMS exports leave in the body ([ad_1], [caption …]…).
+_SHORTCODE = re.compile(
+    r"\[/?(?:ad_\d+|caption|embed|gallery|video|audio|tweet|youtube|vc_\w+)\b[^\]]{0,500}\]"
+)
+
+
 def clean_item(item: Item, patterns: list[str]) -> Item:
     """Clean one item in place (a pure function of the item: safe in a worker process)."""
     if item.status == "rejected":
         return item
-    item.warnings = list(item.warnings)  # a copy may share the list with its original
+    # A copy may share these with its original: the original must stay as read.
+    item.warnings, item.origins = list(item.warnings), dict(item.origins)
+    front, body = split_front_matter(item.raw)
+    if front is not None:
+        title, site = split_title_site(front.title)
+        item.stated("title", title, "front matter")
+        item.stated("source_name", front.site or site, "front matter")
+        item.stated("url", front.url, "front matter")
+        item.stated("published", front.published, "front matter")
+        item.stated("byline", front.byline, "front matter")
+    body = _SHORTCODE.sub("", body)
     try:
         if item.kind == "html":
-            cleaned = extract_html(item.raw, url=item.url, patterns=patterns)
+            cleaned = extract_html(body, url=item.url, patterns=patterns)
         else:
-            cleaned = clean_plain_text(item.raw, patterns=patterns)
+            cleaned = clean_plain_text(body, patterns=patterns, title=item.title)
     except Rejected as error:
         item.error, item.status = str(error), "rejected"
         return item
@@ -74,23 +92,48 @@ def clean_item(item: Item, patterns: list[str]) -> Item:
 
 
 def _merge(item: Item, cleaned: Cleaned) -> None:
+    where = "the page" if item.kind == "html" else "the text"
     item.text = cleaned.text
-    item.title = item.title or cleaned.title
-    item.url = item.url or cleaned.url
-    item.byline = item.byline or cleaned.byline
-    item.language = item.language or cleaned.language
-    item.source_name = item.source_name or cleaned.site_name
-    given = parse_date(item.published) if item.published else None
-    if item.published and given is None:
-        item.warnings.append(f"Could not read the date “{item.published}”.")
-    found = given or cleaned.published
-    item.published = found.isoformat() if found else ""
+    title, site = split_title_site(cleaned.title) if item.kind == "html" else (cleaned.title, "")
+    item.stated("title", title, cleaned.origins.get("title", where))
+    item.stated("url", cleaned.url, where)
+    item.stated("byline", cleaned.byline, where)
+    item.stated("language", cleaned.language, where)
+    item.stated("source_name", cleaned.site_name or site, where)
+    if item.published and (given := parse_metadata_date(item.published)):
+        item.published = given.isoformat()  # a date stated by the file itself comes first
+        if cleaned.published and cleaned.published != given:
+            item.warnings.append(
+                f"The text says {cleaned.published:%-d %B %Y}; the date given by "
+                f"{item.origins.get('published', 'the file')} is kept."
+            )
+    else:
+        if item.published:
+            item.warnings.append(f"Could not read the date “{item.published}”: left empty.")
+        item.published = ""
+        found = cleaned.published.isoformat() if cleaned.published else ""
+        item.stated("published", found, cleaned.origins.get("published", where))
+    if not item.published:
+        item.warnings.append("No date found: left empty (set it in the preview or the admin).")
+    if item.url and not is_web_address(item.url):
+        item.warnings.append(f"“{item.url[:80]}” is not a web address (http or https): left out.")
+        item.url = ""
+        item.origins.pop("url", None)
     item.removed = cleaned.removed
-    item.warnings += cleaned.warnings
+    # Cleaning warns of a missing headline; the file may have stated one elsewhere.
+    item.warnings += [w for w in cleaned.warnings if w != NO_TITLE]
     if not item.title:
         first = item.text.split("\n\n", 1)[0]
         item.title = first if len(first) <= 150 else first[:149].rsplit(" ", 1)[0] + "…"
-        item.warnings.append("No headline found: the first sentence is used as the title.")
+        item.origins["title"] = "the first sentence (no headline found)"
+        item.warnings.append(NO_TITLE)
+
+
+def is_web_address(url: str) -> bool:
+    """Only http(s) addresses with a host: a ``javascript:`` or ``data:`` URL from a CSV
+    would otherwise become the reader's "original" link."""
+    parts = urlsplit(url)
+    return parts.scheme.lower() in ("http", "https") and bool(parts.hostname)
 
 
 def prepare(
@@ -117,10 +160,9 @@ def prepare(
             continue
         found = source or _detect_source(item, sources)
         if found is None:
-            item.status = "rejected"
-            item.error = "Source not recognised (no known outlet name or domain): choose one."
+            _propose_source(item)
             continue
-        item.source_id, item.source_name = found.pk, found.name
+        item.source_id, item.source_name, item.source_new = found.pk, found.name, False
         if found.patterns and source is None:
             again.append((index, found))
     if again:
@@ -175,6 +217,60 @@ def _detect_source(item: Item, sources: list[Source]) -> Source | None:
             ):
                 return candidate
     return None
+
+
+UNKNOWN_SOURCE = "Unknown outlet"
+
+
+def _propose_source(item: Item) -> None:
+    """A source to create for an outlet no source knows yet, named from what the item
+    says: its site name (a column, front matter, an XML portal), else its URL's domain."""
+    host = (urlsplit(item.url).hostname or "").lower().removeprefix("www.")
+    name = source_display_name(item.source_name) or host
+    item.source_id, item.source_new, item.source_domain = None, True, host
+    if name:
+        item.source_name = name[:120]
+        origin = item.origins.get("source_name", "the URL's domain")
+        item.warnings.append(f"New source “{item.source_name}” (from {origin}).")
+    else:
+        item.source_name = UNKNOWN_SOURCE
+        item.warnings.append(
+            f"The file names no outlet and has no URL: filed under “{UNKNOWN_SOURCE}”; "
+            "choose its source (or import with a source given)."
+        )
+
+
+def source_display_name(value: str) -> str:
+    """A dataset's outlet slug as a name: "right-wing-news" → "Right Wing News", "nna" →
+    "NNA"; names written as names are kept."""
+    value = " ".join(value.split())
+    if not value or value != value.lower() or " " in value or "." in value:
+        return value
+    words = value.replace("_", "-").split("-")
+    return " ".join(w.upper() if len(w) <= 3 else w.capitalize() for w in words if w)
+
+
+def source_for(item: Item) -> Source:
+    """The item's source, created now if the preview proposed a new one. Created once
+    whoever asks first (two items, or two imports, naming the same new outlet)."""
+    if item.source_id is not None and not item.source_new:
+        return Source.objects.get(pk=item.source_id)
+    domain = item.source_domain
+    if domain and (by_domain := Source.objects.filter(domain__iexact=domain).first()):
+        return by_domain
+    existing = Source.objects.filter(name__iexact=item.source_name).first()
+    if existing is not None:
+        if domain and not existing.domain:
+            Source.objects.filter(pk=existing.pk, domain="").update(domain=domain)
+        return existing
+    try:
+        with transaction.atomic():
+            return Source.objects.create(name=item.source_name, domain=domain)
+    except IntegrityError:  # created meanwhile, or the domain belongs to another source
+        existing = Source.objects.filter(name__iexact=item.source_name).first()
+        if existing is not None:
+            return existing
+        return Source.objects.create(name=item.source_name)
 
 
 def _classify(project: Project, item: Item, seen_urls: dict, seen_hashes: dict) -> None:
@@ -269,16 +365,15 @@ def _save(project: Project, item: Item, user: User | None) -> tuple[Article, boo
 
 
 def _create(project: Project, item: Item) -> Article:
-    assert item.source_id is not None, "prepare() gives a source to every item it keeps"
     article = Article(
         project=project,
-        source_id=item.source_id,
+        source=source_for(item),
         title=item.title[:500],
         url=item.url[:1000],
         published=date.fromisoformat(item.published) if item.published else None,
         byline=item.byline[:300],
         language=(item.language or "en")[:16],
-        raw=item.raw,
+        raw=item.original or item.raw,
     )
     article.set_text(item.text)
     article.save()

@@ -18,11 +18,16 @@ from pathlib import PurePosixPath
 
 from django.conf import settings
 
+from apps.corpus.dates import numeric_order, parse_metadata_date
 from apps.corpus.decoding import Rejected, decode_bytes
+from apps.corpus.documents import Document, read_docx, read_pdf, read_xml
 
 TEXT_SUFFIXES = {".txt", ".md", ".markdown", ".text"}
 HTML_SUFFIXES = {".html", ".htm", ".xhtml"}
 TABLE_SUFFIXES = {".csv", ".jsonl", ".ndjson"}
+XML_SUFFIXES = {".xml", ".rss", ".atom"}
+DOCUMENT_SUFFIXES = {".docx", ".pdf"}
+SUPPORTED = "text (.txt, .md), saved pages (.html), .xml, .docx, .pdf, .csv, .jsonl or .zip"
 ARCHIVE_SUFFIXES = {".zip"}
 ARCHIVES_INSIDE = {".zip", ".gz", ".tgz", ".tar", ".7z", ".rar", ".bz2", ".xz"}
 
@@ -43,7 +48,8 @@ class Item:
 
     name: str
     kind: str = "text"  # text | html
-    raw: str = ""
+    raw: str = ""  # what cleaning reads
+    original: str = ""  # the file as it came, when ``raw`` is already a part of it (XML)
     title: str = ""
     url: str = ""
     source_name: str = ""
@@ -57,7 +63,19 @@ class Item:
     status: str = ""  # new | duplicate | revision | rejected
     status_detail: str = ""
     source_id: int | None = None
+    # A source the import will create, named from what the item says (site name, the
+    # domain of its URL); ``source_id`` stays None until then.
+    source_new: bool = False
+    source_domain: str = ""
     article_id: int | None = None  # the existing article for duplicate / revision
+    # Where each field came from ("front matter", "CSV column date", "the text"…).
+    origins: dict[str, str] = field(default_factory=dict)
+
+    def stated(self, field_name: str, value: str, origin: str) -> None:
+        """Set a field the file states, unless an earlier, better place set it."""
+        if value and not getattr(self, field_name):
+            setattr(self, field_name, value)
+            self.origins[field_name] = origin
 
     @property
     def preview(self) -> str:
@@ -121,11 +139,30 @@ def _read_one(name: str, data: bytes, limits: Limits) -> list[Item]:
             if encoding not in ("utf-8", "utf-8-sig"):
                 item.warnings.append(f"Decoded as {encoding}.")
             return [item]
+        if suffix in XML_SUFFIXES:
+            documents = read_xml(data)
+            if len(documents) > 1:
+                return [_document_item(f"{name}, {d.label}", d) for d in documents]
+            item = _document_item(name, documents[0])
+            item.original = decode_bytes(data)[0]  # kept for provenance, never rendered
+            return [item]
+        if suffix == ".docx":
+            return [_document_item(name, read_docx(data))]
+        if suffix == ".pdf":
+            return [_document_item(name, read_pdf(data))]
     except Rejected as error:
         return [Item.rejected(name, str(error))]
-    return [
-        Item.rejected(name, "Unsupported file type: use .txt, .md, .html, .zip, .csv or .jsonl.")
-    ]
+    return [Item.rejected(name, f"Unsupported file type: use {SUPPORTED}.")]
+
+
+def _document_item(name: str, document: Document) -> Item:
+    item = Item(name=name, kind=document.kind, raw=document.text)
+    item.stated("title", document.title, "the file's title")
+    item.stated("url", document.url, "the file's link")
+    item.stated("source_name", document.site, "the file's site")
+    item.stated("published", document.published, "the file's date")
+    item.stated("byline", document.byline, "the file's author")
+    return item
 
 
 def _read_zip(name: str, data: bytes, limits: Limits) -> list[Item]:
@@ -151,7 +188,7 @@ def _read_zip(name: str, data: bytes, limits: Limits) -> list[Item]:
         if path.is_absolute() or ".." in path.parts:
             items.append(Item.rejected(label, "A path leaving the archive was refused."))
             continue
-        if path.name.startswith(".") or "__MACOSX" in path.parts:
+        if path.name.startswith(".") or "__MACOSX" in path.parts or is_documentation(path.name):
             continue  # metadata of the tool that made the zip, not articles
         if path.suffix.lower() in ARCHIVES_INSIDE:
             items.append(Item.rejected(label, "Archives inside archives are not opened."))
@@ -194,36 +231,74 @@ def _read_table(name: str, data: bytes, suffix: str, limits: Limits) -> list[Ite
             rows.append(row if isinstance(row, dict) else {"__error__": "Not a JSON object."})
     if not rows:
         raise Rejected("The file has no rows.")
-    return [_row_item(label, row) for label, row in zip(labels, rows, strict=True)]
+    rows = [_normalise(row) if "__error__" not in row else row for row in rows]
+    # Numeric dates of one file share an order: 9/25/2016 in one row makes 9/5/2016 in
+    # another the 5th of September too.
+    month_first = numeric_order([row.get("published", "") for row in rows])
+    return [
+        _row_item(label, row, month_first=month_first)
+        for label, row in zip(labels, rows, strict=True)
+    ]
 
 
-def _row_item(label: str, row: dict) -> Item:
-    if "__error__" in row:
-        return Item.rejected(label, row["__error__"])
+# Column names datasets use for each field (lower case), best first.
+COLUMNS = {
+    "text": ("text", "article_content", "content", "body", "article_text", "article", "maintext"),
+    "html": ("html", "raw_html"),
+    "title": ("title", "article_title", "headline", "heading"),
+    "url": ("url", "link", "article_url", "uri"),
+    "source": ("source", "outlet", "site", "site_name", "publisher", "portal", "domain"),
+    "published": ("published", "date", "pubdate", "publish_date", "published_at", "datetime"),
+    "byline": ("byline", "author", "authors"),
+    "language": ("language", "lang"),
+}
+
+
+def _normalise(row: dict) -> dict[str, str]:
+    """A row's cells under the field names above, whatever the dataset called them."""
     # A broken "\ud83d" escape in JSON gives a lone surrogate, which no database can store.
-    row = {
+    cells = {
         str(k).strip().lower(): ("" if v is None else str(v)).encode("utf-8", "replace").decode()
         for k, v in row.items()
         if k
     }
-    html, body = row.get("html", "").strip(), row.get("text", "").strip()
+    return {
+        field: next((cells[name].strip() for name in names if cells.get(name, "").strip()), "")
+        for field, names in COLUMNS.items()
+    }
+
+
+def _row_item(label: str, row: dict, *, month_first: bool) -> Item:
+    if "__error__" in row:
+        return Item.rejected(label, row["__error__"])
+    html, body = row["html"], row["text"]
     if not html and not body:
         return Item.rejected(label, "The row needs a text or html column with the article.")
-    return Item(
-        name=label,
-        kind="html" if html and not body else "text",
-        raw=body or html,
-        title=row.get("title", "").strip(),
-        url=row.get("url", "").strip(),
-        source_name=row.get("source", "").strip(),
-        published=row.get("published", "").strip() or row.get("date", "").strip(),
-        byline=row.get("byline", "").strip() or row.get("author", "").strip(),
-        language=row.get("language", "").strip(),
-    )
+    item = Item(name=label, kind="html" if html and not body else "text", raw=body or html)
+    item.stated("title", row["title"], "the title column")
+    item.stated("url", row["url"], "the URL column")
+    item.stated("source_name", row["source"], "the source column")
+    item.stated("byline", row["byline"], "the author column")
+    item.stated("language", row["language"], "the language column")
+    if written := row["published"]:
+        date = parse_metadata_date(written, month_first=month_first)
+        if date is None:
+            item.warnings.append(f"Could not read the date “{written}”: left empty.")
+        item.stated("published", date.isoformat() if date else "", "the date column")
+    return item
 
 
 def _size(n: int) -> str:
     return f"{n / 1_000_000:.0f} MB" if n >= 1_000_000 else f"{n / 1000:.0f} kB"
+
+
+# A folder or zip of articles often carries its own documentation: not articles.
+_DOCUMENTATION = {"readme", "license", "licence", "copying", "changelog", "citation", "notice"}
+
+
+def is_documentation(file_name: str) -> bool:
+    """README.md, LICENSE, CITATION.cff… in a folder or zip being imported (skipped)."""
+    return PurePosixPath(file_name).stem.lower() in _DOCUMENTATION
 
 
 def files_from_paths(paths: Iterable[str]) -> Iterable[tuple[str, bytes]]:
@@ -232,6 +307,8 @@ def files_from_paths(paths: Iterable[str]) -> Iterable[tuple[str, bytes]]:
         if os.path.isdir(path):
             for folder, _, names in sorted(os.walk(path)):
                 for file_name in sorted(names):
+                    if file_name.startswith(".") or is_documentation(file_name):
+                        continue
                     full = os.path.join(folder, file_name)
                     with open(full, "rb") as handle:
                         yield os.path.relpath(full, path), handle.read()

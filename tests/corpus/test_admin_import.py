@@ -96,3 +96,22 @@ def test_a_source_with_an_invalid_rule_is_refused(staff):
     )
     assert response.status_code == 200
     assert "(unclosed" in response.text
+
+
+def test_a_folder_of_unknown_outlets_previews_new_sources_and_where_each_field_came_from(
+    staff, cast
+):
+    page = (
+        b"---\npost_title: 'Kerry warns Moscow &#8211; Example Times'\npost_date: 2016-09-28 "
+        b"10:00:00\noriginal_link: 'https://www.example-times.com/kerry'\n---\n"
+        b"<p>Kerry warned Moscow that the talks on Syria would end unless the bombing of "
+        b"Aleppo stopped, officials travelling with him said on Wednesday night.</p>"
+    )
+    response = _upload(staff, cast.project, SimpleUploadedFile("kerry.html", page))
+    preview = staff.get(response["Location"]).text
+    assert "Kerry warns Moscow" in preview and "Example Times" in preview
+    assert "new source" in preview and "(front matter)" in preview
+    staff.post(response["Location"])
+    article = Article.objects.get()
+    assert (article.source.name, article.source.domain) == ("Example Times", "example-times.com")
+    assert article.published.isoformat() == "2016-09-28"

@@ -129,7 +129,8 @@ def test_a_jsonl_of_articles_imports_each_line_and_reports_broken_ones(project, 
     [
         ("empty.txt", b"", "The file is empty."),
         ("image.txt", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "binary"),
-        ("doc.pdf", b"%PDF-1.4 ...", "Unsupported file type"),
+        ("doc.pdf", b"%PDF-1.4 ...", "not a readable PDF"),
+        ("slides.pptx", b"PK\x03\x04", "Unsupported file type"),
         ("broken.zip", b"PK\x03\x04 not really", "not a readable zip"),
         ("only-chrome.txt", b"Subscribe\nShare this\n", ""),
     ],
@@ -181,9 +182,20 @@ def test_paths_leaving_the_zip_and_nested_archives_are_refused():
     assert items["a.zip: ok.txt"].status == ""
 
 
-def test_an_article_whose_source_cannot_be_found_asks_for_one(project):
-    _items, report = _import(project, [("a.txt", b"Headline\nSome text.")])
-    assert "Source not recognised" in report.rejected[0][1]
+def test_an_article_of_no_known_outlet_gets_a_new_source_named_from_its_url(project):
+    row = "title,url,text\nKerry warns,https://www.example-news.com/a,Kerry warned Russia.\n"
+    items, report = _import(project, [("a.csv", row.encode())])
+    article = Article.objects.get()
+    assert report.created == ["a.csv, row 2"] and not report.rejected
+    assert (article.source.name, article.source.domain) == ("example-news.com", "example-news.com")
+    assert "New source “example-news.com” (from the URL's domain)." in items[0].warnings
+
+
+def test_an_article_that_names_no_outlet_is_filed_under_unknown_and_says_so(project):
+    items, report = _import(project, [("a.txt", b"Headline\nSome text.")])
+    assert report.created == ["a.txt"]
+    assert Article.objects.get().source.name == "Unknown outlet"
+    assert any("names no outlet" in warning for warning in items[0].warnings)
 
 
 def test_windows_1252_text_is_decoded_and_the_preview_says_so(project, bbc):
