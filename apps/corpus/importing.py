@@ -285,17 +285,47 @@ def _classify(project: Project, item: Item, seen_urls: dict, seen_hashes: dict) 
     if same_text is not None:
         item.status, item.article_id = "duplicate", same_text.pk
         item.status_detail = f"Same text as “{same_text.title}”."
-    elif item.url and (same_url := Article.objects.filter(project=project, url=item.url).first()):
-        item.status, item.article_id = "revision", same_url.pk
+    elif older := _older_version(project, item):
+        item.status, item.article_id = "revision", older.pk
+        why = "same URL" if older.url and older.url == item.url else "same outlet and title"
         item.status_detail = (
-            f"A newer version of “{same_url.title}”: its text becomes revision "
-            f"{same_url.revision + 1} and its annotations are re-anchored."
+            f"A newer version of “{older.title}” ({why}): its text becomes revision "
+            f"{older.revision + 1} and its annotations are re-anchored."
         )
+        if item.title != older.title or (item.published or None) != (
+            older.published.isoformat() if older.published else None
+        ):
+            item.status_detail += (
+                f" Its title and date stay “{older.title}”, "
+                f"{older.published or 'no date'}; this version says “{item.title}”, "
+                f"{item.published or 'no date'} (change them in the admin if it is right)."
+            )
     else:
         item.status = "new"
     if item.url:
         seen_urls[item.url] = item.name
     seen_hashes[digest] = item.name
+
+
+# Two versions of one article: the same title from the same outlet, and texts this alike.
+SAME_ARTICLE_SIMILARITY = 90.0
+
+
+def _older_version(project: Project, item: Item) -> Article | None:
+    """The article this item is a newer version of: the same URL, or (without one) the
+    same outlet and title and a nearly identical text (a corrected copy)."""
+    if item.url and (same_url := Article.objects.filter(project=project, url=item.url).first()):
+        return same_url
+    if item.source_id is None or not item.title:
+        return None
+    from rapidfuzz import fuzz  # imported on use (as in anchoring)
+
+    for candidate in Article.objects.filter(
+        project=project, source_id=item.source_id, title__iexact=item.title
+    ).only("pk", "title", "url", "text", "revision", "published")[:5]:
+        if fuzz.ratio(candidate.text[:5000], item.text[:5000]) >= SAME_ARTICLE_SIMILARITY:
+            return candidate
+    return None
 
 
 # Importing ------------------------------------------------------------------------------
