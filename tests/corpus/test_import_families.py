@@ -304,7 +304,7 @@ def test_a_new_source_is_created_once_for_many_items(project):
 
 
 def test_a_corrected_copy_without_a_url_becomes_a_revision_not_a_duplicate(project):
-    first = "title,source,date,text\nAleppo blast kills six,NNA,2016-12-25,\"" + PROSE + '"\n'
+    first = 'title,source,date,text\nAleppo blast kills six,NNA,2016-12-25,"' + PROSE + '"\n'
     _import(project, [("v1.csv", first.encode())])
     corrected = first.replace("Friday", "Fryday").replace("2016-12-25", "2016-12-26")
     items, report = _import(project, [("v2.csv", corrected.encode())])
