@@ -16,7 +16,10 @@ run: $(STAMP)
 	@echo ""
 	@echo "  Narrative workbench: http://$(HOST):$(PORT)/"
 	@echo "  Demo logins (password 'demo'): analyst, owner (also Django admin), viewer"
+	@echo "  A background worker runs beside the server (imports); Ctrl-C stops both."
 	@echo ""
+	@trap 'trap - EXIT INT TERM; kill 0' EXIT INT TERM; \
+	$(DEV_ENV) $(PY) manage.py db_worker --interval 1 & \
 	$(DEV_ENV) $(PY) manage.py runserver $(HOST):$(PORT)
 
 install: $(STAMP)

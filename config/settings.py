@@ -44,6 +44,8 @@ INSTALLED_APPS = [
     "django_htmx",
     "template_partials",
     "csp",
+    "django_tasks",
+    "django_tasks_db",
     "apps.accounts",
     "apps.projects",
     "apps.corpus",
@@ -132,6 +134,16 @@ STORAGES = {
 # Limits on what users may send; DESIGN §8.
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=5 * 1024 * 1024)
 MAX_ARTICLE_CHARS = env_int("MAX_ARTICLE_CHARS", default=500_000)
+# Background jobs (big imports): Django's tasks framework through django-tasks, stored in
+# the database, so no other server is needed. Workers: ``manage.py db_worker`` (make run
+# starts one); any number can run against PostgreSQL, each claiming jobs with row locks.
+TASKS = {
+    "default": {
+        "BACKEND": env_str("TASKS_BACKEND", default="django_tasks_db.DatabaseBackend"),
+        "QUEUES": ["default"],
+    }
+}
+
 IMPORT_MAX_FILE_BYTES = env_int("IMPORT_MAX_FILE_BYTES", default=5 * 1024 * 1024)
 IMPORT_MAX_BATCH_BYTES = env_int("IMPORT_MAX_BATCH_BYTES", default=100 * 1024 * 1024)
 IMPORT_MAX_ZIP_MEMBERS = env_int("IMPORT_MAX_ZIP_MEMBERS", default=2_000)

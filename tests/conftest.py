@@ -29,6 +29,12 @@ def fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = FAST_HASHERS
 
 
+@pytest.fixture(autouse=True)
+def jobs_run_at_once(settings):
+    # Background jobs run in the request under test; one test runs a real worker.
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+
+
 @pytest.fixture(scope="module")
 def demo_project(django_db_setup, django_db_blocker) -> Project:
     """The demo corpus, loaded once for a whole test module and removed after it.

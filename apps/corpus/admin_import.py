@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, fields
+from dataclasses import asdict
 
 from django import forms
 from django.contrib import admin, messages
@@ -10,16 +10,14 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from apps.accounts.models import User
-from apps.corpus.importing import import_articles, prepare, reclassify
-from apps.corpus.models import ImportBatch, Source, Story
-from apps.corpus.reading import Item, read_files
+from apps.corpus.importing import prepare
+from apps.corpus.jobs import batch_items, can_start, outcome_report, progress_of, start_import
+from apps.corpus.models import ImportBatch, ImportState, Source
+from apps.corpus.reading import read_files
 from apps.projects.models import Project
-
-_ITEM_FIELDS = {f.name for f in fields(Item)}
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -100,31 +98,35 @@ def upload(request: HttpRequest, model_admin: admin.ModelAdmin) -> HttpResponse:
 def batch(request: HttpRequest, model_admin: admin.ModelAdmin, batch_id: int) -> HttpResponse:
     _allowed(request)
     batch = get_object_or_404(ImportBatch.objects.select_related("project"), pk=batch_id)
-    items = [Item(**{k: v for k, v in row.items() if k in _ITEM_FIELDS}) for row in batch.items]
-    if request.method == "POST" and batch.imported_at is None:
-        story = None
-        if batch.story_name:
-            story, _ = Story.objects.get_or_create(project=batch.project, name=batch.story_name)
-        items = reclassify(project=batch.project, items=items)
-        report = import_articles(
-            project=batch.project, items=items, user=_user(request), story=story
-        )
-        batch.report = report.as_dict()
-        batch.imported_at = timezone.now()
-        batch.save(update_fields=["report", "imported_at"])
-        level = messages.WARNING if report.rejected else messages.SUCCESS
-        messages.add_message(request, level, f"Import finished: {report}.")
+    if request.method == "POST":
+        if can_start(batch):
+            start_import(batch)
+            batch.refresh_from_db()
+            if batch.state == ImportState.DONE:  # a worker was quick (or runs in-process)
+                report = outcome_report(batch)
+                level = messages.WARNING if report.rejected else messages.SUCCESS
+                messages.add_message(request, level, f"Import finished: {report}.")
+            else:
+                messages.info(request, "Import started: this page follows its progress.")
         return redirect("admin:corpus_article_import_batch", batch.pk)
+    items = batch_items(batch)
     counts: dict[str, int] = {}
     for item in items:
         counts[item.status] = counts.get(item.status, 0) + 1
+    titles = {
+        ImportState.PREPARED: "Import articles: preview",
+        ImportState.DONE: "Import report",
+    }
     context = {
         **model_admin.admin_site.each_context(request),
         "opts": model_admin.model._meta,
-        "title": "Import articles: preview" if batch.imported_at is None else "Import report",
+        "title": titles.get(ImportState(batch.state), "Import articles: progress"),
         "batch": batch,
         "items": items,
         "counts": counts,
+        "progress": progress_of(batch),
+        "can_start": can_start(batch),
+        "working": batch.state in (ImportState.QUEUED, ImportState.RUNNING),
         "to_save": counts.get("new", 0) + counts.get("revision", 0),
         "articles_url": reverse("admin:corpus_article_changelist"),
     }

@@ -48,6 +48,13 @@ class Report:
     def as_dict(self) -> dict:
         return asdict(self)
 
+    def add(self, name: str, outcome: str, detail: str = "") -> None:
+        if outcome == "rejected":
+            self.rejected.append((name, detail))
+        else:
+            lists = {"created": self.created, "revised": self.revised}
+            lists.get(outcome, self.duplicates).append(name)
+
     def __str__(self) -> str:
         return (
             f"{len(self.created)} created, {len(self.revised)} revised, "
@@ -114,7 +121,7 @@ def _merge(item: Item, cleaned: Cleaned) -> None:
         found = cleaned.published.isoformat() if cleaned.published else ""
         item.stated("published", found, cleaned.origins.get("published", where))
     if not item.published:
-        item.warnings.append("No date found: left empty (set it in the preview or the admin).")
+        item.warnings.append("No date found: left empty (set it on the article in the admin).")
     if item.url and not is_web_address(item.url):
         item.warnings.append(f"“{item.url[:80]}” is not a web address (http or https): left out.")
         item.url = ""
@@ -331,6 +338,10 @@ def _older_version(project: Project, item: Item) -> Article | None:
 # Importing ------------------------------------------------------------------------------
 
 
+# Called with each item, its outcome and its article, inside the transaction that saves it.
+Recorder = Callable[[Item, str, Article | None], None]
+
+
 def import_articles(
     *,
     project: Project,
@@ -338,30 +349,41 @@ def import_articles(
     user: User | None,
     story: Story | None = None,
     progress: Callable[[int, int], None] | None = None,
+    record: Recorder | None = None,
 ) -> Report:
-    """Save the prepared items: new articles, revisions of changed ones. Idempotent."""
+    """Save the prepared items: new articles, revisions of changed ones. Idempotent.
+
+    ``progress(n, total)`` is called before the n-th item; ``record`` lets a job keep each
+    item's outcome in the same transaction as its article (``jobs.run_batch``)."""
     report = Report()
     for number, item in enumerate(items, start=1):
         if progress:
             progress(number, len(items))
-        if item.status == "rejected":
-            report.rejected.append((item.name, item.error))
-            continue
-        if item.status == "duplicate":
-            report.duplicates.append(item.name)
-            if story and item.article_id:
-                story.articles.add(item.article_id)
-            continue
+        outcome = _import_one(project, item, user=user, story=story, record=record)
+        report.add(item.name, outcome, item.error)
+    return report
+
+
+def _import_one(
+    project: Project, item: Item, *, user: User | None, story: Story | None, record: Recorder | None
+) -> str:
+    if item.status not in ("rejected", "duplicate"):
         try:
             with transaction.atomic():
                 article, revised = _save(project, item, user)
                 if story:
                     story.articles.add(article)
+                outcome = "revised" if revised else "created"
+                if record:
+                    record(item, outcome, article)
+            return outcome
         except _Duplicate:
-            report.duplicates.append(item.name)
-            continue
-        (report.revised if revised else report.created).append(item.name)
-    return report
+            item.status = "duplicate"
+    if item.status == "duplicate" and story and item.article_id:
+        story.articles.add(item.article_id)
+    if record:
+        record(item, item.status, None)
+    return item.status
 
 
 class _Duplicate(Exception):

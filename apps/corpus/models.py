@@ -167,11 +167,20 @@ class ArticleRevision(models.Model):
         return f"{self.article} – text {self.number}"
 
 
+class ImportState(models.TextChoices):
+    PREPARED = "prepared", "Ready to import"
+    QUEUED = "queued", "Waiting for a worker"
+    RUNNING = "running", "Importing"
+    DONE = "done", "Imported"
+    FAILED = "failed", "Stopped before the end"
+
+
 class ImportBatch(models.Model):
     """One import from the admin: what was uploaded (prepared), and what became of it.
 
     The preview and the confirmation are two requests; keeping the prepared items here,
-    not in a process's memory, lets any app server answer the second."""
+    not in a process's memory, lets any app server answer the second, and a background
+    worker run the import itself (``corpus/jobs.py``)."""
 
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="imports")
     created_by = models.ForeignKey(
@@ -182,13 +191,57 @@ class ImportBatch(models.Model):
     items = models.JSONField(default=list)
     report = models.JSONField(default=dict, blank=True)
     imported_at = models.DateTimeField(null=True, blank=True)
+    state = models.CharField(
+        max_length=10, choices=ImportState.choices, default=ImportState.PREPARED
+    )
+    error = models.TextField(blank=True, help_text="Why the import stopped, if it did.")
+    # Last sign of life of the job: a batch "running" with none for long lost its worker.
+    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["-created_at"]
         verbose_name_plural = "import batches"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(state__in=ImportState.values), name="importbatch_state_valid"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"Import into {self.project} on {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class ImportOutcome(models.Model):
+    """What became of one item of a batch, written in the same transaction as its article:
+    a job stopped half-way (the database gone, the worker killed) leaves exactly the items
+    it finished, and running it again does the rest."""
+
+    class Outcome(models.TextChoices):
+        CREATED = "created", "Created"
+        REVISED = "revised", "Revised"
+        DUPLICATE = "duplicate", "Duplicate"
+        REJECTED = "rejected", "Rejected"
+
+    batch = models.ForeignKey(ImportBatch, on_delete=models.CASCADE, related_name="outcomes")
+    name = models.CharField(max_length=1000)
+    outcome = models.CharField(max_length=10, choices=Outcome.choices)
+    detail = models.TextField(blank=True)
+    article = models.ForeignKey(
+        Article, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["batch", "name"], name="importoutcome_unique_name"),
+            models.CheckConstraint(
+                condition=Q(outcome__in=["created", "revised", "duplicate", "rejected"]),
+                name="importoutcome_outcome_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name}: {self.outcome}"
 
 
 class Story(models.Model):

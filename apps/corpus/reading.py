@@ -95,7 +95,11 @@ def read_files(files: Iterable[tuple[str, bytes]], *, limits: Limits | None = No
     limits = limits or Limits()
     items: list[Item] = []
     total = 0
+    seen: dict[str, int] = {}
     for name, data in files:
+        # Two uploads may share a name; each item's name must tell them apart.
+        seen[name] = seen.get(name, 0) + 1
+        name = name if seen[name] == 1 else f"{name} ({seen[name]})"
         total += len(data)
         if total > limits.batch_bytes:
             items.append(

@@ -1,0 +1,120 @@
+"""Imports as background jobs: the request that confirms a batch returns at once, and a
+worker (``manage.py db_worker``, django-tasks with its database backend) saves the
+articles while the batch page shows the progress.
+
+A job may stop half-way: the database goes away, the worker is killed. Each item's
+outcome is written in the same transaction as its article (``ImportOutcome``), so the
+batch always says exactly which items were saved; starting it again does the rest, and
+the report is made from those rows, so its counts are what the database holds.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable
+
+from django.db.models import Count
+from django.utils import timezone
+from django_tasks import task
+
+from apps.corpus.importing import Report, import_articles, reclassify
+from apps.corpus.models import Article, ImportBatch, ImportOutcome, ImportState, Story
+from apps.corpus.reading import Item
+
+# A batch "running" with no sign of life for this long lost its worker: it may be resumed.
+STALE_AFTER = datetime.timedelta(minutes=10)
+# How often a running job says it is alive (every so many items).
+HEARTBEAT_ITEMS = 25
+
+
+def can_start(batch: ImportBatch) -> bool:
+    """Whether the batch may be (re)started: never started, stopped, or abandoned."""
+    if batch.state in (ImportState.PREPARED, ImportState.FAILED):
+        return True
+    stale = timezone.now() - batch.updated_at > STALE_AFTER
+    return batch.state in (ImportState.QUEUED, ImportState.RUNNING) and stale
+
+
+def start_import(batch: ImportBatch) -> None:
+    """Queue the batch for a worker (with the immediate backend, run it now)."""
+    ImportBatch.objects.filter(pk=batch.pk).update(
+        state=ImportState.QUEUED, error="", updated_at=timezone.now()
+    )
+    import_batch.enqueue(batch.pk)
+
+
+@task()
+def import_batch(batch_id: int) -> str:
+    batch = ImportBatch.objects.select_related("project", "created_by").get(pk=batch_id)
+    return str(run_batch(batch))
+
+
+def run_batch(batch: ImportBatch, *, progress: Callable[[int, int], None] | None = None) -> Report:
+    """Import what is left of the batch; mark it done, or failed with the reason."""
+    done = set(batch.outcomes.values_list("name", flat=True))
+    todo = [item for item in batch_items(batch) if item.name not in done]
+    _touch(batch, state=ImportState.RUNNING, error="")
+    story = None
+    if batch.story_name:
+        story, _ = Story.objects.get_or_create(project=batch.project, name=batch.story_name)
+
+    def record(item: Item, outcome: str, article: Article | None) -> None:
+        ImportOutcome.objects.create(
+            batch=batch, name=item.name, outcome=outcome, detail=item.error, article=article
+        )
+
+    def alive(number: int, total: int) -> None:
+        if progress:
+            progress(number, total)
+        if number % HEARTBEAT_ITEMS == 0:
+            _touch(batch)
+
+    try:
+        items = reclassify(project=batch.project, items=todo)
+        import_articles(
+            project=batch.project,
+            items=items,
+            user=batch.created_by,
+            story=story,
+            progress=alive,
+            record=record,
+        )
+    except Exception as error:
+        _touch(batch, state=ImportState.FAILED, error=f"{type(error).__name__}: {error}"[:2000])
+        raise
+    report = outcome_report(batch)
+    batch.report, batch.imported_at, batch.state = report.as_dict(), timezone.now(), "done"
+    batch.save(update_fields=["report", "imported_at", "state", "updated_at"])
+    return report
+
+
+def _touch(batch: ImportBatch, **fields: str) -> None:
+    ImportBatch.objects.filter(pk=batch.pk).update(updated_at=timezone.now(), **fields)
+
+
+def batch_items(batch: ImportBatch) -> list[Item]:
+    known = Item.__dataclass_fields__
+    return [Item(**{k: v for k, v in row.items() if k in known}) for row in batch.items]
+
+
+def outcome_report(batch: ImportBatch) -> Report:
+    """The report of what the batch's job saved, from its outcome rows."""
+    report = Report()
+    for name, outcome, detail in batch.outcomes.values_list("name", "outcome", "detail"):
+        report.add(name, outcome, detail)
+    return report
+
+
+def progress_of(batch: ImportBatch) -> dict[str, int]:
+    """Items done, rejected and remaining, for the progress bar."""
+    counts = dict(
+        batch.outcomes.values("outcome").annotate(n=Count("pk")).values_list("outcome", "n")
+    )
+    total, done = len(batch.items), sum(counts.values())
+    return {
+        "total": total,
+        "done": done,
+        "rejected": counts.get("rejected", 0),
+        "remaining": max(0, total - done),
+        "percent": round(100 * done / total) if total else 100,
+    }
