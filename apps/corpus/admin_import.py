@@ -7,6 +7,7 @@ from dataclasses import asdict
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -16,6 +17,7 @@ from apps.accounts.models import User
 from apps.corpus.importing import prepare
 from apps.corpus.jobs import batch_items, can_start, outcome_report, progress_of, start_import
 from apps.corpus.models import ImportBatch, ImportState, Source
+from apps.corpus.preview import EDITABLE, correct_items
 from apps.corpus.reading import read_files
 from apps.projects.models import Project
 
@@ -98,6 +100,11 @@ def upload(request: HttpRequest, model_admin: admin.ModelAdmin) -> HttpResponse:
 def batch(request: HttpRequest, model_admin: admin.ModelAdmin, batch_id: int) -> HttpResponse:
     _allowed(request)
     batch = get_object_or_404(ImportBatch.objects.select_related("project"), pk=batch_id)
+    if request.method == "POST" and request.POST.get("action") == "correct":
+        _correct(request, batch)
+        number = request.POST.get("page", "")
+        url = reverse("admin:corpus_article_import_batch", args=[batch.pk])
+        return redirect(f"{url}?page={number}" if number.isdigit() else url)
     if request.method == "POST":
         if can_start(batch):
             start_import(batch)
@@ -113,6 +120,9 @@ def batch(request: HttpRequest, model_admin: admin.ModelAdmin, batch_id: int) ->
     counts: dict[str, int] = {}
     for item in items:
         counts[item.status] = counts.get(item.status, 0) + 1
+    # A page of items at a time: a batch of thousands would be a page of megabytes, and
+    # a form of more fields than Django accepts in one request.
+    page = Paginator(list(enumerate(items)), PREVIEW_PAGE).get_page(request.GET.get("page"))
     titles = {
         ImportState.PREPARED: "Import articles: preview",
         ImportState.DONE: "Import report",
@@ -122,7 +132,9 @@ def batch(request: HttpRequest, model_admin: admin.ModelAdmin, batch_id: int) ->
         "opts": model_admin.model._meta,
         "title": titles.get(ImportState(batch.state), "Import articles: progress"),
         "batch": batch,
-        "items": items,
+        "page": page,
+        "editable": batch.state == ImportState.PREPARED,
+        "known_sources": Source.objects.order_by("name").values_list("name", flat=True),
         "counts": counts,
         "progress": progress_of(batch),
         "can_start": can_start(batch),
@@ -131,3 +143,32 @@ def batch(request: HttpRequest, model_admin: admin.ModelAdmin, batch_id: int) ->
         "articles_url": reverse("admin:corpus_article_changelist"),
     }
     return render(request, "admin/corpus/article/import_batch.html", context)
+
+
+PREVIEW_PAGE = 50
+
+
+def _correct(request: HttpRequest, batch: ImportBatch) -> None:
+    """The preview's corrections: per item, and for the selected items at once."""
+    if batch.state != ImportState.PREPARED:
+        messages.error(request, "This batch is being imported or was imported: nothing changed.")
+        return
+    items = batch_items(batch)
+    changes: dict[int, dict[str, str]] = {}
+    for index in range(len(items)):
+        fields = {
+            f: request.POST[f"{f}-{index}"] for f in EDITABLE if f"{f}-{index}" in request.POST
+        }
+        if fields:
+            changes[index] = fields
+    bulk = {f: request.POST.get(f"bulk-{f}", "").strip() for f in EDITABLE}
+    for raw in request.POST.getlist("selected"):
+        if raw.isdigit():
+            changes.setdefault(int(raw), {}).update({f: v for f, v in bulk.items() if v})
+    problems = correct_items(project=batch.project, items=items, changes=changes)
+    batch.items = [asdict(item) for item in items]
+    batch.save(update_fields=["items", "updated_at"])
+    for problem in problems:
+        messages.error(request, problem)
+    if not problems:
+        messages.success(request, "Corrections saved: check the preview, then import.")

@@ -35,6 +35,7 @@ from apps.corpus.frontmatter import split_front_matter, split_title_site
 from apps.corpus.html_pages import extract_html
 from apps.corpus.models import Article, Source, Story
 from apps.corpus.reading import Item, Limits
+from apps.corpus.sources import detect_source, propose_source, source_for
 from apps.projects.models import Project
 
 
@@ -165,9 +166,9 @@ def prepare(
     for index, item in enumerate(cleaned):
         if item.status == "rejected":
             continue
-        found = source or _detect_source(item, sources)
+        found = source or detect_source(item, sources)
         if found is None:
-            _propose_source(item)
+            propose_source(item)
             continue
         item.source_id, item.source_name, item.source_new = found.pk, found.name, False
         if found.patterns and source is None:
@@ -206,78 +207,6 @@ def reclassify(*, project: Project, items: list[Item]) -> list[Item]:
             item.article_id, item.status_detail = None, ""
             _classify(project, item, seen_urls, seen_hashes)
     return items
-
-
-def _detect_source(item: Item, sources: list[Source]) -> Source | None:
-    host = urlsplit(item.url).hostname or ""
-    host = host.removeprefix("www.").lower()
-    if host:
-        for candidate in sources:
-            domain = candidate.domain.lower().removeprefix("www.")
-            if domain and (host == domain or host.endswith("." + domain)):
-                return candidate
-    name = item.source_name.strip().casefold()
-    if name:
-        for candidate in sources:
-            if candidate.name.casefold() == name or (
-                candidate.domain and candidate.domain.casefold() == name
-            ):
-                return candidate
-    return None
-
-
-UNKNOWN_SOURCE = "Unknown outlet"
-
-
-def _propose_source(item: Item) -> None:
-    """A source to create for an outlet no source knows yet, named from what the item
-    says: its site name (a column, front matter, an XML portal), else its URL's domain."""
-    host = (urlsplit(item.url).hostname or "").lower().removeprefix("www.")
-    name = source_display_name(item.source_name) or host
-    item.source_id, item.source_new, item.source_domain = None, True, host
-    if name:
-        item.source_name = name[:120]
-        origin = item.origins.get("source_name", "the URL's domain")
-        item.warnings.append(f"New source “{item.source_name}” (from {origin}).")
-    else:
-        item.source_name = UNKNOWN_SOURCE
-        item.warnings.append(
-            f"The file names no outlet and has no URL: filed under “{UNKNOWN_SOURCE}”; "
-            "choose its source (or import with a source given)."
-        )
-
-
-def source_display_name(value: str) -> str:
-    """A dataset's outlet slug as a name: "right-wing-news" → "Right Wing News", "nna" →
-    "NNA"; names written as names are kept."""
-    value = " ".join(value.split())
-    if not value or value != value.lower() or " " in value or "." in value:
-        return value
-    words = value.replace("_", "-").split("-")
-    return " ".join(w.upper() if len(w) <= 3 else w.capitalize() for w in words if w)
-
-
-def source_for(item: Item) -> Source:
-    """The item's source, created now if the preview proposed a new one. Created once
-    whoever asks first (two items, or two imports, naming the same new outlet)."""
-    if item.source_id is not None and not item.source_new:
-        return Source.objects.get(pk=item.source_id)
-    domain = item.source_domain
-    if domain and (by_domain := Source.objects.filter(domain__iexact=domain).first()):
-        return by_domain
-    existing = Source.objects.filter(name__iexact=item.source_name).first()
-    if existing is not None:
-        if domain and not existing.domain:
-            Source.objects.filter(pk=existing.pk, domain="").update(domain=domain)
-        return existing
-    try:
-        with transaction.atomic():
-            return Source.objects.create(name=item.source_name, domain=domain)
-    except IntegrityError:  # created meanwhile, or the domain belongs to another source
-        existing = Source.objects.filter(name__iexact=item.source_name).first()
-        if existing is not None:
-            return existing
-        return Source.objects.create(name=item.source_name)
 
 
 def _classify(project: Project, item: Item, seen_urls: dict, seen_hashes: dict) -> None:
@@ -356,10 +285,20 @@ def import_articles(
     ``progress(n, total)`` is called before the n-th item; ``record`` lets a job keep each
     item's outcome in the same transaction as its article (``jobs.run_batch``)."""
     report = Report()
+    stories: dict[str, Story] = {}
+
+    def story_of(item: Item) -> Story | None:
+        # An item's own story (set in the preview) instead of the batch's.
+        if not item.story:
+            return story
+        if item.story not in stories:
+            stories[item.story] = Story.objects.get_or_create(project=project, name=item.story)[0]
+        return stories[item.story]
+
     for number, item in enumerate(items, start=1):
         if progress:
             progress(number, len(items))
-        outcome = _import_one(project, item, user=user, story=story, record=record)
+        outcome = _import_one(project, item, user=user, story=story_of(item), record=record)
         report.add(item.name, outcome, item.error)
     return report
 

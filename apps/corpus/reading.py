@@ -56,6 +56,7 @@ class Item:
     published: str = ""  # ISO date
     byline: str = ""
     language: str = ""
+    story: str = ""  # a story of its own, set in the preview ("" for the batch's)
     text: str = ""
     removed: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)

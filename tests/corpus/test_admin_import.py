@@ -110,8 +110,86 @@ def test_a_folder_of_unknown_outlets_previews_new_sources_and_where_each_field_c
     response = _upload(staff, cast.project, SimpleUploadedFile("kerry.html", page))
     preview = staff.get(response["Location"]).text
     assert "Kerry warns Moscow" in preview and "Example Times" in preview
-    assert "new source" in preview and "(front matter)" in preview
+    assert "new source" in preview and "published: front matter" in preview
     staff.post(response["Location"])
     article = Article.objects.get()
     assert (article.source.name, article.source.domain) == ("Example Times", "example-times.com")
     assert article.published.isoformat() == "2016-09-28"
+
+
+def _prepared(staff, project, *files):
+    response = _upload(staff, project, *files)
+    return response["Location"]
+
+
+def test_the_preview_corrects_one_item_and_the_ticked_ones_at_once(staff, cast):
+    url = _prepared(
+        staff,
+        cast.project,
+        SimpleUploadedFile("a.txt", b"Headline A\nKerry warned Russia about Aleppo."),
+        SimpleUploadedFile("b.txt", b"Headline B\nLavrov answered Kerry on Aleppo."),
+        SimpleUploadedFile("c.txt", b"Headline C\nPeskov said the bombing goes on."),
+    )
+    preview = staff.get(url).text
+    assert 'name="title-0"' in preview and 'list="known-sources"' in preview
+    factories.make_source("BBC News", domain="bbc.co.uk")
+    staff.post(
+        url,
+        {
+            "action": "correct",
+            "title-0": "Kerry warns Russia",
+            "published-0": "2016-09-28",
+            "url-0": "https://www.bbc.co.uk/news/kerry",
+            "story-1": "Aleppo talks",
+            "selected": ["0", "1"],
+            "bulk-source_name": "bbc news",
+        },
+    )
+    staff.post(url)  # import
+    a = Article.objects.get(title="Kerry warns Russia")
+    b = Article.objects.get(title="Headline B")
+    c = Article.objects.get(title="Headline C")
+    assert (a.published.isoformat(), a.url, a.source.name) == (
+        "2016-09-28",
+        "https://www.bbc.co.uk/news/kerry",
+        "BBC News",
+    )
+    assert b.source.name == "BBC News" and c.source.name == "Unknown outlet"
+    assert list(b.stories.values_list("name", flat=True)) == ["Aleppo talks"]
+    assert not a.stories.exists()
+
+
+def test_a_correction_that_is_not_valid_is_refused_with_its_reason(staff, cast):
+    url = _prepared(
+        staff, cast.project, SimpleUploadedFile("a.txt", b"Headline A\nKerry warned Russia.")
+    )
+    response = staff.post(
+        url,
+        {"action": "correct", "published-0": "sometime in 2016", "url-0": "javascript:alert(1)"},
+        follow=True,
+    )
+    page = response.text
+    assert "is not a date with a day, a month and a year" in page
+    assert "is not a web address" in page
+    item = ImportBatch.objects.get().items[0]
+    assert (item["published"], item["url"]) == ("", "")
+
+
+def test_a_new_source_typed_in_the_preview_is_created_at_import(staff, cast):
+    url = _prepared(
+        staff, cast.project, SimpleUploadedFile("a.txt", b"Headline A\nKerry warned Russia.")
+    )
+    staff.post(url, {"action": "correct", "source_name-0": "Al-Alam"})
+    assert "new source" in staff.get(url).text
+    staff.post(url)
+    assert Article.objects.get().source.name == "Al-Alam"
+
+
+def test_a_batch_being_imported_takes_no_more_corrections(staff, cast):
+    url = _prepared(
+        staff, cast.project, SimpleUploadedFile("a.txt", b"Headline A\nKerry warned Russia.")
+    )
+    staff.post(url)
+    response = staff.post(url, {"action": "correct", "title-0": "Too late"}, follow=True)
+    assert "nothing changed" in response.text
+    assert Article.objects.get().title == "Headline A"

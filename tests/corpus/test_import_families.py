@@ -313,3 +313,14 @@ def test_a_corrected_copy_without_a_url_becomes_a_revision_not_a_duplicate(proje
     assert article.revision == 2 and "Fryday" in article.text
     assert "same outlet and title" in items[0].status_detail
     assert "this version says" in items[0].status_detail  # the newer date is offered
+
+
+def test_sources_created_by_one_import_are_recognised_by_the_next(project):
+    files = [("0130.xml", XML_ARTICLE), ("note.txt", b"Headline\nKerry warned Russia.")]
+    _import(project, files)
+    again = _prepare(project, [("0130.xml", XML_ARTICLE.replace(b"Aid was", b"Aid is"))])
+    again += _prepare(project, [("other.txt", b"Another\nLavrov answered Kerry.")])
+    assert [(i.source_name, i.source_new) for i in again] == [
+        ("Addicting Info", False),
+        ("Unknown outlet", False),
+    ]
