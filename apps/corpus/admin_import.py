@@ -14,11 +14,16 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
 from apps.accounts.models import User
-from apps.corpus.importing import prepare
-from apps.corpus.jobs import batch_items, can_start, outcome_report, progress_of, start_import
+from apps.corpus.jobs import (
+    batch_items,
+    can_start,
+    outcome_report,
+    progress_of,
+    start_import,
+    start_reading,
+)
 from apps.corpus.models import ImportBatch, ImportState, Source
 from apps.corpus.preview import EDITABLE, correct_items
-from apps.corpus.reading import read_files
 from apps.projects.models import Project
 
 
@@ -72,20 +77,18 @@ def _user(request: HttpRequest) -> User | None:
 @require_http_methods(["GET", "POST"])
 def upload(request: HttpRequest, model_admin: admin.ModelAdmin) -> HttpResponse:
     _allowed(request)
-    form = ImportForm(request.POST or None, request.FILES or None)
+    # "Start again" from a preview keeps its project and story.
+    initial = {"project": request.GET.get("project"), "story": request.GET.get("story", "")}
+    form = ImportForm(request.POST or None, request.FILES or None, initial=initial)
     if request.method == "POST" and form.is_valid():
-        uploads = [(f.name, f.read()) for f in form.cleaned_data["files"]]
-        items = prepare(
-            project=form.cleaned_data["project"],
-            items=read_files(uploads),
-            source=form.cleaned_data["source"],
-        )
         batch = ImportBatch.objects.create(
             project=form.cleaned_data["project"],
             created_by=_user(request),
             story_name=form.cleaned_data["story"].strip(),
-            items=[asdict(item) for item in items],
+            source=form.cleaned_data["source"],
+            state=ImportState.READING,
         )
+        start_reading(batch, [(f.name, f.read()) for f in form.cleaned_data["files"]])
         return redirect("admin:corpus_article_import_batch", batch.pk)
     context = {
         **model_admin.admin_site.each_context(request),
@@ -124,6 +127,7 @@ def batch(request: HttpRequest, model_admin: admin.ModelAdmin, batch_id: int) ->
     # a form of more fields than Django accepts in one request.
     page = Paginator(list(enumerate(items)), PREVIEW_PAGE).get_page(request.GET.get("page"))
     titles = {
+        ImportState.READING: "Import articles: reading the files",
         ImportState.PREPARED: "Import articles: preview",
         ImportState.DONE: "Import report",
     }
@@ -139,6 +143,7 @@ def batch(request: HttpRequest, model_admin: admin.ModelAdmin, batch_id: int) ->
         "progress": progress_of(batch),
         "can_start": can_start(batch),
         "working": batch.state in (ImportState.QUEUED, ImportState.RUNNING),
+        "reading": batch.state == ImportState.READING,
         "to_save": counts.get("new", 0) + counts.get("revision", 0),
         "articles_url": reverse("admin:corpus_article_changelist"),
     }

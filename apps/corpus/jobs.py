@@ -12,14 +12,23 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Callable
+from dataclasses import asdict
 
+from django.db import transaction
 from django.db.models import Count
 from django.utils import timezone
 from django_tasks import task
 
-from apps.corpus.importing import Report, import_articles, reclassify
-from apps.corpus.models import Article, ImportBatch, ImportOutcome, ImportState, Story
-from apps.corpus.reading import Item
+from apps.corpus.importing import Report, import_articles, prepare, reclassify
+from apps.corpus.models import (
+    Article,
+    ImportBatch,
+    ImportOutcome,
+    ImportState,
+    ImportUpload,
+    Story,
+)
+from apps.corpus.reading import Item, read_files
 
 # A batch "running" with no sign of life for this long lost its worker: it may be resumed.
 STALE_AFTER = datetime.timedelta(minutes=10)
@@ -27,8 +36,38 @@ STALE_AFTER = datetime.timedelta(minutes=10)
 HEARTBEAT_ITEMS = 25
 
 
+def start_reading(batch: ImportBatch, files: list[tuple[str, bytes]]) -> None:
+    """Keep the uploaded files with the batch and queue their reading: cleaning thousands
+    of saved pages takes minutes, so the upload request returns at once."""
+    ImportUpload.objects.bulk_create(
+        ImportUpload(batch=batch, name=name, data=data) for name, data in files
+    )
+    ImportBatch.objects.filter(pk=batch.pk).update(state=ImportState.READING)
+    read_batch.enqueue(batch.pk)
+
+
+@task()
+def read_batch(batch_id: int) -> int:
+    """Read and clean a batch's uploads into its preview (``importing.prepare``)."""
+    batch = ImportBatch.objects.select_related("project", "source").get(pk=batch_id)
+    files = [(u.name, bytes(u.data)) for u in batch.uploads.order_by("pk")]
+    try:
+        items = prepare(project=batch.project, items=read_files(files), source=batch.source)
+    except Exception as error:
+        _touch(batch, state=ImportState.FAILED, error=f"{type(error).__name__}: {error}"[:2000])
+        raise
+    with transaction.atomic():
+        batch.items = [asdict(item) for item in items]
+        batch.state = ImportState.PREPARED
+        batch.save(update_fields=["items", "state", "updated_at"])
+        batch.uploads.all().delete()  # read: the preview holds what they said
+    return len(items)
+
+
 def can_start(batch: ImportBatch) -> bool:
     """Whether the batch may be (re)started: never started, stopped, or abandoned."""
+    if not batch.items:
+        return False  # nothing read yet (or reading failed: upload again)
     if batch.state in (ImportState.PREPARED, ImportState.FAILED):
         return True
     stale = timezone.now() - batch.updated_at > STALE_AFTER

@@ -168,6 +168,7 @@ class ArticleRevision(models.Model):
 
 
 class ImportState(models.TextChoices):
+    READING = "reading", "Reading and cleaning the files"
     PREPARED = "prepared", "Ready to import"
     QUEUED = "queued", "Waiting for a worker"
     RUNNING = "running", "Importing"
@@ -188,6 +189,10 @@ class ImportBatch(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     story_name = models.CharField(max_length=200, blank=True)
+    # The outlet chosen for every item at upload, if one was.
+    source = models.ForeignKey(
+        Source, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     items = models.JSONField(default=list)
     report = models.JSONField(default=dict, blank=True)
     imported_at = models.DateTimeField(null=True, blank=True)
@@ -209,6 +214,20 @@ class ImportBatch(models.Model):
 
     def __str__(self) -> str:
         return f"Import into {self.project} on {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class ImportUpload(models.Model):
+    """A file uploaded for a batch, kept until a worker has read it into the preview."""
+
+    batch = models.ForeignKey(ImportBatch, on_delete=models.CASCADE, related_name="uploads")
+    name = models.CharField(max_length=1000)
+    data = models.BinaryField()
+
+    class Meta:
+        ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return self.name
 
 
 class ImportOutcome(models.Model):

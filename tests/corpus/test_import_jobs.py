@@ -105,3 +105,38 @@ def test_a_real_worker_runs_the_queued_import(cast):
 def staff(client, db):
     client.force_login(factories.make_user("root", is_staff=True, is_superuser=True))
     return client
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_upload_returns_at_once_and_a_worker_reads_it_into_the_preview(client, cast):
+    client.force_login(factories.make_user("root2", is_staff=True, is_superuser=True))
+    with override_settings(
+        TASKS={"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+    ):
+        from django.core.files.uploadedfile import SimpleUploadedFile
+
+        response = client.post(
+            reverse("admin:corpus_article_import"),
+            {"project": cast.project.pk, "files": [SimpleUploadedFile("w.csv", ROWS.encode())]},
+            follow=True,
+        )
+        assert "Reading and cleaning 1 file" in response.text
+        assert ImportBatch.objects.get().state == ImportState.READING
+        call_command("db_worker", "--batch", "--no-startup-delay", verbosity=0)
+    batch = ImportBatch.objects.get()
+    assert batch.state == ImportState.PREPARED and len(batch.items) == 7
+    assert not batch.uploads.exists()  # read, then let go
+    page = client.get(reverse("admin:corpus_article_import_batch", args=[batch.pk])).text
+    assert "Import 7 articles" in page
+
+
+def test_start_again_keeps_the_project_and_the_story(staff, cast):
+    batch = _batch(cast.project)
+    batch.story_name = "Aleppo talks"
+    batch.save()
+    page = staff.get(reverse("admin:corpus_article_import_batch", args=[batch.pk])).text
+    again = f"?project={cast.project.pk}&amp;story=Aleppo%20talks"
+    assert again in page
+    form = staff.get(reverse("admin:corpus_article_import") + again.replace("&amp;", "&")).text
+    assert f'<option value="{cast.project.pk}" selected>' in form
+    assert 'value="Aleppo talks"' in form
