@@ -181,8 +181,7 @@ def prepare(
         for (index, _), item in zip(again, clean(pairs), strict=True):
             cleaned[index] = item
     items = cleaned
-    seen_urls: dict[str, str] = {}
-    seen_hashes: dict[str, str] = {}
+    classifier = _Classifier(project)
     for item in items:
         if item.status == "rejected":
             continue
@@ -193,23 +192,48 @@ def prepare(
                 f"the limit is {limits.article_chars:,}."
             )
             continue
-        _classify(project, item, seen_urls, seen_hashes)
+        classifier.classify(item)
     return items
 
 
 def reclassify(*, project: Project, items: list[Item]) -> list[Item]:
     """Check prepared items against the project again: between a preview and its
     confirmation, someone may have imported, revised or deleted the same articles."""
-    seen_urls: dict[str, str] = {}
-    seen_hashes: dict[str, str] = {}
+    classifier = _Classifier(project)
     for item in items:
         if item.status != "rejected":
             item.article_id, item.status_detail = None, ""
-            _classify(project, item, seen_urls, seen_hashes)
+            classifier.classify(item)
     return items
 
 
-def _classify(project: Project, item: Item, seen_urls: dict, seen_hashes: dict) -> None:
+class _Classifier:
+    """New, duplicate (of an article or of an earlier item) or a newer version."""
+
+    def __init__(self, project: Project):
+        self.project = project
+        self.seen_urls: dict[str, str] = {}
+        self.seen_hashes: dict[str, str] = {}
+        # (outlet, title) of the project's articles, read once: a corrected copy is
+        # looked for only where one of these matches (narrow rows, one query).
+        self.titles = {
+            (source_id, title.lower())
+            for source_id, title in Article.objects.filter(project=project).values_list(
+                "source_id", "title"
+            )
+        }
+
+    def classify(self, item: Item) -> None:
+        _classify(self.project, item, self.seen_urls, self.seen_hashes, self.titles)
+
+
+def _classify(
+    project: Project,
+    item: Item,
+    seen_urls: dict[str, str],
+    seen_hashes: dict[str, str],
+    titles: set[tuple[int, str]],
+) -> None:
     digest = canonical_text.content_hash(item.text)
     if item.url and item.url in seen_urls:
         item.status, item.status_detail = "duplicate", f"Same URL as {seen_urls[item.url]}."
@@ -221,7 +245,7 @@ def _classify(project: Project, item: Item, seen_urls: dict, seen_hashes: dict) 
     if same_text is not None:
         item.status, item.article_id = "duplicate", same_text.pk
         item.status_detail = f"Same text as “{same_text.title}”."
-    elif older := _older_version(project, item):
+    elif older := _older_version(project, item, titles):
         item.status, item.article_id = "revision", older.pk
         why = "same URL" if older.url and older.url == item.url else "same outlet and title"
         item.status_detail = (
@@ -247,12 +271,12 @@ def _classify(project: Project, item: Item, seen_urls: dict, seen_hashes: dict) 
 SAME_ARTICLE_SIMILARITY = 90.0
 
 
-def _older_version(project: Project, item: Item) -> Article | None:
+def _older_version(project: Project, item: Item, titles: set[tuple[int, str]]) -> Article | None:
     """The article this item is a newer version of: the same URL, or (without one) the
     same outlet and title and a nearly identical text (a corrected copy)."""
     if item.url and (same_url := Article.objects.filter(project=project, url=item.url).first()):
         return same_url
-    if item.source_id is None or not item.title:
+    if item.source_id is None or (item.source_id, item.title.lower()) not in titles:
         return None
     from rapidfuzz import fuzz  # imported on use (as in anchoring)
 

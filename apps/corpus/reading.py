@@ -138,8 +138,14 @@ def _read_one(name: str, data: bytes, limits: Limits) -> list[Item]:
     try:
         if suffix in TABLE_SUFFIXES:
             return _read_table(name, data, suffix, limits)
+        if suffix in TEXT_SUFFIXES and len(data) > 4 * limits.article_chars:
+            # Even at four bytes a character this is more than one article may hold:
+            # refused before decoding or cleaning a byte of it.
+            return [Item.rejected(name, _too_long(limits))]
         if suffix in HTML_SUFFIXES or suffix in TEXT_SUFFIXES:
             text, encoding = decode_bytes(data)
+            if suffix in TEXT_SUFFIXES and len(text) > limits.article_chars:
+                return [Item.rejected(name, _too_long(limits))]
             item = Item(name=name, kind="html" if suffix in HTML_SUFFIXES else "text", raw=text)
             if encoding not in ("utf-8", "utf-8-sig"):
                 item.warnings.append(f"Decoded as {encoding}.")
@@ -291,6 +297,10 @@ def _row_item(label: str, row: dict, *, month_first: bool) -> Item:
             item.warnings.append(f"Could not read the date “{written}”: left empty.")
         item.stated("published", date.isoformat() if date else "", "the date column")
     return item
+
+
+def _too_long(limits: Limits) -> str:
+    return f"The text is longer than an article may be ({limits.article_chars:,} characters)."
 
 
 def _size(n: int) -> str:

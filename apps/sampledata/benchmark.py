@@ -8,6 +8,7 @@ information: nothing here is asserted, so the benchmark never makes CI flaky.
 from __future__ import annotations
 
 import html
+import io
 import json
 import os
 import random
@@ -17,6 +18,7 @@ import sys
 import tempfile
 import time
 import uuid
+import zipfile
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from functools import partial
@@ -30,6 +32,7 @@ from django.urls import reverse
 
 from apps.annotations.anchoring import revise_article
 from apps.annotations.models import Annotation
+from apps.corpus.reading import read_files
 from apps.sampledata.synthetic import _article_text, _sentences, generate_corpus
 
 SCALES = {
@@ -266,6 +269,61 @@ def _synthetic_files(count: int, kind: str, folder: str) -> list[str]:
     return paths
 
 
+def _mixed_files(count: int, folder: str) -> None:
+    """What an analyst's folder holds: CMS exports with front matter from many outlets,
+    XML article files, one-line dataset texts with datelines, and a CSV of rows."""
+    sentences = _sentences()
+    rng = random.Random(13)
+    rows = ["title,source,date,text"]
+    for n in range(count):
+        body = _article_text(rng, sentences, n).split("\n\n")
+        outlet = f"outlet{n % 20}"
+        kind = n % 4
+        if kind == 0:
+            paragraphs = "".join(f"<p>{html.escape(p)}</p>" for p in body)
+            name, content = (
+                f"post-{n:05d}.html",
+                (
+                    f"---\npost_title: 'Bench post {n} &#8211; Outlet {n % 20}'\n"
+                    f"post_date: 2016-09-{1 + n % 28:02d} 10:00:00\n"
+                    f"original_link: 'https://www.{outlet}.example/news/{n}'\n---\n"
+                    f"[ad_1]<div>{paragraphs}</div>[ad_2]<a href='x'>Source</a>"
+                ),
+            )
+        elif kind == 1:
+            text = html.escape(" ".join(body))
+            name, content = (
+                f"article-{n:05d}.xml",
+                (
+                    f"<article><mainText>{text}</mainText><portal>{outlet}</portal>"
+                    f"<title>Bench XML {n}</title><uri>https://{outlet}.example/x/{n}</uri></article>"
+                ),
+            )
+        elif kind == 2:
+            name = f"row-{n:05d}.txt"
+            content = f"Wed 05 Apr 2017 Bench row {n}. " + " ".join(body)
+        else:
+            text = " ".join(body).replace('"', '""')
+            rows.append(f'Bench CSV {n},{outlet},4/5/2017,"{text}"')
+            continue
+        with open(os.path.join(folder, name), "w", encoding="utf-8") as handle:
+            handle.write(content)
+    with open(os.path.join(folder, "rows.csv"), "w", encoding="utf-8") as handle:
+        handle.write("\n".join(rows) + "\n")
+
+
+def _zip_bomb_seconds() -> tuple[float, str]:
+    """How long refusing a zip bomb takes (six members of 4 MB of zeros, 25 kB zipped)."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for n in range(6):
+            archive.writestr(f"a{n}.txt", b"0" * 4_000_000)
+    began = time.perf_counter()
+    items = read_files([("bomb.zip", buffer.getvalue())])
+    seconds = time.perf_counter() - began
+    return seconds, f"{len(buffer.getvalue()) // 1000} kB zip: {items[0].error}"
+
+
 def run_batch_benchmark(*, scale: str, log=print) -> list[BatchResult]:
     """Import of text and HTML files (both cores), export of many annotations."""
     from apps.corpus.models import Source
@@ -284,6 +342,16 @@ def run_batch_benchmark(*, scale: str, log=print) -> list[BatchResult]:
             )
             log(f"  import of {files} {kind} files: {seconds:.2f} s ({detail})")
             results.append(BatchResult(f"import {files} {kind} files", seconds, peak, detail))
+    with tempfile.TemporaryDirectory() as folder:
+        _mixed_files(files, folder)
+        slug = f"bench-import-mixed-{scale}-{int(time.time())}"
+        Project.objects.create(slug=slug, name=slug)
+        seconds, peak, detail = _run_manage("import_articles", folder, "--project", slug)
+        log(f"  import of {files} mixed files, no sources given: {seconds:.2f} s ({detail})")
+        results.append(BatchResult(f"import {files} mixed files", seconds, peak, detail))
+    seconds, detail = _zip_bomb_seconds()
+    log(f"  zip bomb refused in {seconds * 1000:.0f} ms ({detail})")
+    results.append(BatchResult("refuse a zip bomb", seconds, 0.0, detail))
 
     log(f"Generating {export_size} annotations for the export…")
     corpus = generate_corpus(

@@ -99,3 +99,19 @@ def test_a_revision_whose_article_was_deleted_meanwhile_is_imported_as_new(cast,
         project=cast.project, items=reclassify(project=cast.project, items=items), user=None
     )
     assert report.created == ["2.csv, row 2"] and Article.objects.get().text == "New."
+
+
+def test_a_zip_of_huge_texts_is_refused_before_any_cleaning(cast):
+    import io
+    import zipfile
+
+    from apps.corpus.reading import Limits
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for n in range(6):
+            archive.writestr(f"a{n}.txt", b"0" * 4_000_000)
+    # The time it takes is measured by the benchmark (docs/benchmarks.md), not here.
+    items = read_files([("bomb.zip", buffer.getvalue())], limits=Limits(article_chars=500_000))
+    assert [item.status for item in items] == ["rejected"] * 6
+    assert "longer than an article may be" in items[0].error
