@@ -122,7 +122,8 @@ def run_batch(batch: ImportBatch, *, progress: Callable[[int, int], None] | None
         _touch(batch, state=ImportState.FAILED, error=f"{type(error).__name__}: {error}"[:2000])
         raise
     report = outcome_report(batch)
-    batch.report, batch.imported_at, batch.state = report.as_dict(), timezone.now(), "done"
+    batch.report, batch.imported_at = report.as_dict(), timezone.now()
+    batch.state = ImportState.DONE
     batch.save(update_fields=["report", "imported_at", "state", "updated_at"])
     return report
 
