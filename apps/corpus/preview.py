@@ -4,10 +4,14 @@ title, date, URL and story of one item, or of all the selected items at once."""
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import asdict
+
+from django.http import QueryDict
 
 from apps.corpus.dates import parse_metadata_date
 from apps.corpus.importing import is_web_address, reclassify
-from apps.corpus.models import Source
+from apps.corpus.jobs import batch_items
+from apps.corpus.models import ImportBatch, Source
 from apps.corpus.reading import Item
 from apps.projects.models import Project
 
@@ -67,3 +71,22 @@ def _set(item: Item, field: str, value: str, sources: dict[str, Source]) -> str:
     setattr(item, field, value[:1000])
     item.origins[field] = CORRECTED
     return ""
+
+
+def correct_batch(batch: ImportBatch, form: QueryDict) -> list[str]:
+    """The preview form's corrections, saved to the batch: ``<field>-<index>`` per item,
+    ``bulk-<field>`` for every index in ``selected``. Returns the refused ones."""
+    items = batch_items(batch)
+    changes: dict[int, dict[str, str]] = {}
+    for index in range(len(items)):
+        fields = {f: str(form.get(f"{f}-{index}")) for f in EDITABLE if f"{f}-{index}" in form}
+        if fields:
+            changes[index] = fields
+    bulk = {f: form.get(f"bulk-{f}", "").strip() for f in EDITABLE}
+    for raw in form.getlist("selected"):
+        if raw.isdigit():
+            changes.setdefault(int(raw), {}).update({f: v for f, v in bulk.items() if v})
+    problems = correct_items(project=batch.project, items=items, changes=changes)
+    batch.items = [asdict(item) for item in items]
+    batch.save(update_fields=["items", "updated_at"])
+    return problems

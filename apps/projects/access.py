@@ -56,6 +56,11 @@ def require_annotate(membership: Membership) -> None:
         raise PermissionDenied("Viewers can read and export, but not annotate.")
 
 
+def require_manage(membership: Membership) -> None:
+    if not membership.can_manage:
+        raise PermissionDenied("Only the project's owners can do this.")
+
+
 def project_view(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
     """Decorate a view taking ``project_slug``: log in, check membership, pass it on.
 

@@ -62,3 +62,8 @@ class Membership(models.Model):
     @property
     def can_annotate(self) -> bool:
         return self.role in (Role.OWNER, Role.ANALYST)
+
+    @property
+    def can_manage(self) -> bool:
+        """Owners set the project up: import for now; members and codebook to come."""
+        return self.role == Role.OWNER
