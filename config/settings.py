@@ -144,6 +144,8 @@ TASKS = {
     }
 }
 
+# Seconds that cleaning one imported file may take before it is refused.
+IMPORT_CLEAN_SECONDS = env_int("IMPORT_CLEAN_SECONDS", default=20)
 IMPORT_MAX_FILE_BYTES = env_int("IMPORT_MAX_FILE_BYTES", default=5 * 1024 * 1024)
 IMPORT_MAX_BATCH_BYTES = env_int("IMPORT_MAX_BATCH_BYTES", default=100 * 1024 * 1024)
 IMPORT_MAX_ZIP_MEMBERS = env_int("IMPORT_MAX_ZIP_MEMBERS", default=2_000)

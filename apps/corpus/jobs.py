@@ -11,6 +11,7 @@ the report is made from those rows, so its counts are what the database holds.
 from __future__ import annotations
 
 import datetime
+import os
 from collections.abc import Callable
 from dataclasses import asdict
 
@@ -19,6 +20,7 @@ from django.db.models import Count
 from django.utils import timezone
 from django_tasks import task
 
+from apps.corpus.cleaner import clean_in_processes
 from apps.corpus.importing import Report, import_articles, prepare, reclassify
 from apps.corpus.models import (
     Article,
@@ -52,7 +54,12 @@ def read_batch(batch_id: int) -> int:
     batch = ImportBatch.objects.select_related("project", "source").get(pk=batch_id)
     files = [(u.name, bytes(u.data)) for u in batch.uploads.order_by("pk")]
     try:
-        items = prepare(project=batch.project, items=read_files(files), source=batch.source)
+        items = prepare(
+            project=batch.project,
+            items=read_files(files),
+            source=batch.source,
+            clean=lambda pairs: clean_in_processes(pairs, workers=os.cpu_count() or 1),
+        )
     except Exception as error:
         _touch(batch, state=ImportState.FAILED, error=f"{type(error).__name__}: {error}"[:2000])
         raise

@@ -1,17 +1,13 @@
 import os
 import sys
-from concurrent.futures import ProcessPoolExecutor
 
 from django.core.management.base import BaseCommand, CommandError
 
-from apps.corpus.importing import clean_item, import_articles, prepare
+from apps.corpus.cleaner import clean_in_processes
+from apps.corpus.importing import import_articles, prepare
 from apps.corpus.models import Source, Story
 from apps.corpus.reading import Item, files_from_paths, read_files
 from apps.projects.models import Project
-
-
-def _clean_pair(pair: tuple[Item, list[str]]) -> Item:
-    return clean_item(*pair)
 
 
 class Command(BaseCommand):
@@ -74,17 +70,7 @@ class Command(BaseCommand):
 
     def _cleaner(self, workers: int):
         def clean(pairs):
-            done: list[Item] = []
-            if workers > 1 and len(pairs) > 20:
-                # Extraction is CPU-bound: use every core.
-                with ProcessPoolExecutor(max_workers=workers) as pool:
-                    for item in pool.map(_clean_pair, pairs, chunksize=8):
-                        done.append(item)
-                        self._progress(len(done), len(pairs))
-            else:
-                for pair in pairs:
-                    done.append(_clean_pair(pair))
-                    self._progress(len(done), len(pairs))
+            done = clean_in_processes(pairs, workers=workers, progress=self._progress)
             self.stderr.write("")
             return done
 

@@ -1,0 +1,36 @@
+"""Cleaning in worker processes, each item within a time budget."""
+
+import time
+
+from apps.corpus.cleaner import _clean_pair, clean_in_processes
+from apps.corpus.reading import Item
+
+
+def _slow_on_purpose(pair):
+    item, _ = pair
+    if item.name == "stuck.html":
+        time.sleep(30)  # a page that would keep a worker busy; killed long before this
+    return _clean_pair(pair)
+
+
+def _items(*names):
+    return [(Item(name=n, raw="Headline\nKerry warned Russia about Aleppo."), []) for n in names]
+
+
+def test_an_item_over_its_budget_is_refused_and_the_rest_are_cleaned(db):
+    pairs = _items("a.txt", "stuck.html", "b.txt", "c.txt")
+    done = clean_in_processes(pairs, workers=2, budget=1, clean=_slow_on_purpose)
+    assert [item.name for item in done] == ["a.txt", "stuck.html", "b.txt", "c.txt"]
+    assert [item.status for item in done] == ["", "rejected", "", ""]
+    assert "took longer than 1 s" in done[1].error
+    assert all(
+        item.text == "Kerry warned Russia about Aleppo." for i, item in enumerate(done) if i != 1
+    )
+
+
+def test_progress_is_reported_for_every_item(db):
+    seen = []
+    clean_in_processes(
+        _items("a.txt", "b.txt"), workers=2, progress=lambda n, t: seen.append((n, t))
+    )
+    assert seen == [(1, 2), (2, 2)]
