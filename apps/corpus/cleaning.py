@@ -146,6 +146,20 @@ _CHROME = re.compile(
             r"our standards: ?the thomson reuters trust principles\.?",
             r"tags?:?(?: [\w'-]+,?){2,40}\.?",  # each word starts with a space: no backtracking
             r"(?:image|photo) (?:copyright|caption)\b.{0,200}",
+            # Photo credits and caption lines ("Photo: Reuters", "… /Getty Images").
+            r"(?:photo|image|picture|file photo)(?: credit)?s?: .{0,150}",
+            r".{0,150}/ ?(?:getty images|afp|reuters|ap|epa|anadolu agency)\)?\.?",
+            # Newsletter boxes.
+            r"(?:sign up|subscribe|register)(?: now| here| today)? (?:for|to) "
+            r".{0,60}newsletter.{0,150}",
+            r"(?:get|receive) (?:our|the) .{0,60}newsletter.{0,150}",
+            # Legal footers: a year of copyright, or policies named together.
+            r"(?:©|copyright|\(c\))\s*(?:©\s*)?\d{4}\b.{0,300}",
+            r".{0,200}\ball rights reserved\b.{0,200}",
+            r".{0,200}\b(?:cookie|privacy) policy\b.{0,100}\b(?:cookie|privacy|terms)\b.{0,100}",
+            # Author bios under the article.
+            r"(?:about the author|author bio)\b.{0,300}",
+            r".{0,200}\bfollow (?:him|her|them) on (?:twitter|x|facebook)\b.{0,80}",
             r"\W*\d{1,2}:\d{2}",  # the duration under a video widget ("5:52")
         ]
     ),

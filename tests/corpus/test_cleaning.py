@@ -426,3 +426,34 @@ def test_a_known_date_form_is_parsed(value, expected):
 )
 def test_an_unknown_date_gives_none(value):
     assert parse_date(value) is None
+
+
+@pytest.mark.parametrize(
+    "chrome",
+    [
+        "Photo: Reuters",
+        "Syrian children in Aleppo on Tuesday. /Getty Images",
+        "Sign up for our daily newsletter and get the news first.",
+        "Copyright 2016 CBS Interactive Inc. All Rights Reserved.",
+        "© 2017 Example News Ltd. Cookie Policy · Privacy Policy · Terms of Use",
+        "About the author: Jane Doe covers the Middle East.",
+        "Jane Doe is a reporter in Beirut. Follow her on Twitter @janedoe.",
+    ],
+)
+def test_generic_chrome_is_removed_as_a_line_and_as_a_sentence(chrome):
+    prose = "Kerry warned Russia that talks on Syria would end unless the bombing stopped."
+    assert clean_plain_text(f"Headline\n{prose}\n{chrome}").text == prose
+    run_on = "Headline of the day. " + " ".join([prose] * 8) + " " + chrome
+    assert chrome.split(". /")[-1] not in clean_plain_text(run_on).text
+
+
+@pytest.mark.parametrize(
+    "prose",
+    [
+        "Copyright law was not the point of the talks, the minister said.",
+        "Facebook changed its privacy policy on Tuesday, the company said.",
+        "The photographer followed the convoy to Aleppo.",
+    ],
+)
+def test_article_sentences_that_look_like_chrome_stay(prose):
+    assert clean_plain_text(f"Headline\n{prose}").text == prose
