@@ -214,26 +214,27 @@ class _Classifier:
         self.project = project
         self.seen_urls: dict[str, str] = {}
         self.seen_hashes: dict[str, str] = {}
-        # (outlet, title) of the project's articles, read once: a corrected copy is
-        # looked for only where one of these matches (narrow rows, one query).
-        self.titles = {
-            (source_id, title.lower())
-            for source_id, title in Article.objects.filter(project=project).values_list(
-                "source_id", "title"
-            )
-        }
+        # The project's articles as narrow rows, read once (a query per item was most of
+        # a big import's time on PostgreSQL): by text, by URL, and (outlet, title), where
+        # a corrected copy is looked for.
+        rows = Article.objects.filter(project=project).values_list(
+            "pk", "source_id", "title", "content_hash", "url"
+        )
+        self.by_hash: dict[str, tuple[int, str]] = {}
+        self.by_url: dict[str, int] = {}
+        self.titles: set[tuple[int, str]] = set()
+        for pk, source_id, title, digest, url in rows.iterator(chunk_size=5000):
+            self.by_hash[digest] = (pk, title)
+            if url:
+                self.by_url[url] = pk
+            self.titles.add((source_id, title.lower()))
 
     def classify(self, item: Item) -> None:
-        _classify(self.project, item, self.seen_urls, self.seen_hashes, self.titles)
+        _classify(self.project, item, self)
 
 
-def _classify(
-    project: Project,
-    item: Item,
-    seen_urls: dict[str, str],
-    seen_hashes: dict[str, str],
-    titles: set[tuple[int, str]],
-) -> None:
+def _classify(project: Project, item: Item, known: _Classifier) -> None:
+    seen_urls, seen_hashes = known.seen_urls, known.seen_hashes
     digest = canonical_text.content_hash(item.text)
     if item.url and item.url in seen_urls:
         item.status, item.status_detail = "duplicate", f"Same URL as {seen_urls[item.url]}."
@@ -241,11 +242,10 @@ def _classify(
     if digest in seen_hashes:
         item.status, item.status_detail = "duplicate", f"Same text as {seen_hashes[digest]}."
         return
-    same_text = Article.objects.filter(project=project, content_hash=digest).first()
-    if same_text is not None:
-        item.status, item.article_id = "duplicate", same_text.pk
-        item.status_detail = f"Same text as “{same_text.title}”."
-    elif older := _older_version(project, item, titles):
+    if digest in known.by_hash:
+        item.article_id, title = known.by_hash[digest]
+        item.status, item.status_detail = "duplicate", f"Same text as “{title}”."
+    elif older := _older_version(project, item, known):
         item.status, item.article_id = "revision", older.pk
         why = "same URL" if older.url and older.url == item.url else "same outlet and title"
         item.status_detail = (
@@ -271,12 +271,12 @@ def _classify(
 SAME_ARTICLE_SIMILARITY = 90.0
 
 
-def _older_version(project: Project, item: Item, titles: set[tuple[int, str]]) -> Article | None:
+def _older_version(project: Project, item: Item, known: _Classifier) -> Article | None:
     """The article this item is a newer version of: the same URL, or (without one) the
     same outlet and title and a nearly identical text (a corrected copy)."""
-    if item.url and (same_url := Article.objects.filter(project=project, url=item.url).first()):
-        return same_url
-    if item.source_id is None or (item.source_id, item.title.lower()) not in titles:
+    if item.url and item.url in known.by_url:
+        return Article.objects.filter(pk=known.by_url[item.url]).first()
+    if item.source_id is None or (item.source_id, item.title.lower()) not in known.titles:
         return None
     from rapidfuzz import fuzz  # imported on use (as in anchoring)
 
