@@ -77,3 +77,16 @@ def test_content_hash_identifies_texts_not_their_form():
 
 def test_word_count_counts_words_across_paragraphs():
     assert word_count("one two\n\nthree") == 3
+
+
+def test_the_dropped_characters_are_exactly_those_the_category_rule_names():
+    import sys
+
+    from apps.corpus.text import _DROPPED, _is_dropped_control
+
+    # Every code point but the line breaks, which become LF before the rule applies.
+    breaks = {"\n", "\r", "\x0b", "\x0c", "\x85", "\u2028", "\u2029"}
+    for code in range(sys.maxunicode + 1):
+        ch = chr(code)
+        if ch not in breaks:
+            assert bool(_DROPPED.fullmatch(ch)) == _is_dropped_control(ch), hex(code)
