@@ -5,6 +5,7 @@ name SECRET_KEY and ALLOWED_HOSTS, or the process refuses to start (fails closed
 See README.md for every variable.
 """
 
+import os
 from pathlib import Path
 
 import dj_database_url
@@ -146,6 +147,9 @@ TASKS = {
 
 # Seconds that cleaning one imported file may take before it is refused.
 IMPORT_CLEAN_SECONDS = env_int("IMPORT_CLEAN_SECONDS", default=20)
+# Processes that clean imported files (every core by default; 0 cleans in the process
+# that imports, with no time budget: the tests do).
+IMPORT_CLEAN_WORKERS = env_int("IMPORT_CLEAN_WORKERS", default=os.cpu_count() or 1)
 IMPORT_MAX_FILE_BYTES = env_int("IMPORT_MAX_FILE_BYTES", default=5 * 1024 * 1024)
 IMPORT_MAX_BATCH_BYTES = env_int("IMPORT_MAX_BATCH_BYTES", default=100 * 1024 * 1024)
 IMPORT_MAX_ZIP_MEMBERS = env_int("IMPORT_MAX_ZIP_MEMBERS", default=2_000)

@@ -30,6 +30,13 @@ def fast_password_hashing(settings):
 
 
 @pytest.fixture(autouse=True)
+def clean_in_this_process(settings):
+    # Worker processes are tested on their own (test_cleaner.py); elsewhere they would
+    # only add their start-up time to each import.
+    settings.IMPORT_CLEAN_WORKERS = 0
+
+
+@pytest.fixture(autouse=True)
 def jobs_run_at_once(settings):
     # Background jobs run in the request under test; one test runs a real worker.
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}

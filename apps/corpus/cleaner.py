@@ -10,6 +10,7 @@ lxml and the regular-expression engine do not return to Python to be interrupted
 from __future__ import annotations
 
 import multiprocessing
+import threading
 from collections.abc import Callable
 
 from django.conf import settings
@@ -28,23 +29,33 @@ def _clean_pair(pair: Pair) -> Item:
 def clean_in_processes(
     pairs: list[Pair],
     *,
-    workers: int,
+    workers: int | None = None,
     budget: float | None = None,
     progress: Callable[[int, int], None] | None = None,
     clean: Callable[[Pair], Item] = _clean_pair,
 ) -> list[Item]:
-    """``clean`` each (item, patterns) pair in ``workers`` processes, in order, each within
-    ``budget`` seconds (``IMPORT_CLEAN_SECONDS``)."""
+    """``clean`` each (item, patterns) pair in ``workers`` processes (``IMPORT_CLEAN_WORKERS``,
+    by default every core), in order, each within ``budget`` seconds
+    (``IMPORT_CLEAN_SECONDS``). With no workers, in this process and with no budget."""
     budget = settings.IMPORT_CLEAN_SECONDS if budget is None else budget
+    workers = settings.IMPORT_CLEAN_WORKERS if workers is None else workers
     done: list[Item] = []
+    # Forking a process that runs other threads (an autoreloader, a test browser) can
+    # leave the child stuck on a lock another thread held at that moment: such a process
+    # cleans in itself, without the budget.
+    if workers < 1 or threading.active_count() > 1:
+        for pair in pairs:
+            done.append(clean(pair))
+            if progress:
+                progress(len(done), len(pairs))
+        return done
     # Forked children must not use the parent's database connections: close those that
     # are idle (one inside a transaction stays; the children never touch it).
     for connection in connections.all(initialized_only=True):
         if not connection.in_atomic_block:
             connection.close()
-    context = multiprocessing.get_context("fork")
     while len(done) < len(pairs):
-        pool = context.Pool(processes=max(1, workers))
+        pool = multiprocessing.get_context("fork").Pool(processes=workers)
         try:
             pending = [pool.apply_async(clean, (pair,)) for pair in pairs[len(done) :]]
             for result in pending:

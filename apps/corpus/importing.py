@@ -340,7 +340,9 @@ def _import_one(
                 if record:
                     record(item, outcome, article)
             return outcome
-        except _Duplicate:
+        except (_Duplicate, IntegrityError):
+            # IntegrityError: the same text or URL arrived meanwhile (another batch, another
+            # owner), and the database refused the copy; the item's transaction is undone.
             item.status = "duplicate"
     if item.status == "duplicate" and story and item.article_id:
         story.articles.add(item.article_id)
@@ -362,12 +364,7 @@ def _save(project: Project, item: Item, user: User | None) -> tuple[Article, boo
         # Imported meanwhile under the same URL (another batch, another admin).
         existing = Article.objects.filter(project=project, url=item.url).first()
     if existing is None:
-        try:
-            with transaction.atomic():
-                return _create(project, item), False
-        except IntegrityError:
-            # The same text arrived meanwhile (the database refuses a copy).
-            raise _Duplicate from None
+        return _create(project, item), False
     summary = revise_article(
         article=existing,
         new_text=item.text,

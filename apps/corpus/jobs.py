@@ -11,7 +11,6 @@ the report is made from those rows, so its counts are what the database holds.
 from __future__ import annotations
 
 import datetime
-import os
 from collections.abc import Callable
 from dataclasses import asdict
 
@@ -58,7 +57,7 @@ def read_batch(batch_id: int) -> int:
             project=batch.project,
             items=read_files(files),
             source=batch.source,
-            clean=lambda pairs: clean_in_processes(pairs, workers=os.cpu_count() or 1),
+            clean=clean_in_processes,
         )
     except Exception as error:
         _touch(batch, state=ImportState.FAILED, error=f"{type(error).__name__}: {error}"[:2000])

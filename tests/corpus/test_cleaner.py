@@ -34,3 +34,16 @@ def test_progress_is_reported_for_every_item(db):
         _items("a.txt", "b.txt"), workers=2, progress=lambda n, t: seen.append((n, t))
     )
     assert seen == [(1, 2), (2, 2)]
+
+
+def test_a_process_running_other_threads_cleans_in_itself(db):
+    import threading
+
+    stop = threading.Event()
+    other = threading.Thread(target=stop.wait, daemon=True)
+    other.start()  # like an autoreloader or a test browser beside the worker
+    try:
+        done = clean_in_processes(_items("a.txt", "b.txt"), workers=2, budget=1)
+    finally:
+        stop.set()
+    assert [item.text for item in done] == ["Kerry warned Russia about Aleppo."] * 2

@@ -105,7 +105,7 @@ EXPECTED = {
 @pytest.fixture
 def imported(db):
     project = factories.make_project("Samples")
-    call_command("import_articles", str(SAMPLES), "--project", project.slug, "--workers", "1")
+    call_command("import_articles", str(SAMPLES), "--project", project.slug)
     return project
 
 
@@ -138,7 +138,7 @@ def _came_from(article: Article, file_name: str) -> bool:
 
 def test_importing_the_folder_again_adds_nothing(imported):
     counts = (Article.objects.count(), Source.objects.count())
-    call_command("import_articles", str(SAMPLES), "--project", imported.slug, "--workers", "1")
+    call_command("import_articles", str(SAMPLES), "--project", imported.slug)
     assert (Article.objects.count(), Source.objects.count()) == counts
 
 

@@ -1,6 +1,6 @@
-import os
 import sys
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from apps.corpus.cleaner import clean_in_processes
@@ -23,7 +23,10 @@ class Command(BaseCommand):
         parser.add_argument("--story", help="add the articles to this story (created if new)")
         parser.add_argument("--dry-run", action="store_true", help="report, save nothing")
         parser.add_argument(
-            "--workers", type=int, default=os.cpu_count() or 1, help="processes for cleaning"
+            "--workers",
+            type=int,
+            default=settings.IMPORT_CLEAN_WORKERS,
+            help="processes for cleaning (0: in this one, with no time budget)",
         )
 
     def handle(self, *args, paths, project, source, story, dry_run, workers, **options):
