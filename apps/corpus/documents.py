@@ -11,7 +11,6 @@ would shift them a day) and never invented.
 from __future__ import annotations
 
 import io
-import re
 from dataclasses import dataclass
 from xml.etree.ElementTree import Element
 
@@ -19,6 +18,7 @@ from apps.corpus.dates import parse_metadata_date
 from apps.corpus.decoding import Rejected, repair_double_encoding
 
 FEED_ROOTS = {"rss", "feed", "rdf"}
+TITLE_STYLES = {"Title", "Heading 1"}  # Word paragraph styles that hold a headline
 # Element names (lower case, without namespace) that hold each field of an article.
 _FIELDS = {
     "title": ("title", "headline", "heading"),
@@ -130,7 +130,11 @@ def read_docx(data: bytes) -> Document:
         raise Rejected("This Word file holds no text.")
     title = (document.core_properties.title or "").strip()
     styled = next(
-        (p.text for p in document.paragraphs if p.style is not None and _is_title(p.style.name)),
+        (
+            p.text
+            for p in document.paragraphs
+            if p.style is not None and p.style.name in TITLE_STYLES
+        ),
         "",
     )
     return Document(
@@ -138,10 +142,6 @@ def read_docx(data: bytes) -> Document:
         title=title or styled.strip(),
         byline=(document.core_properties.author or "").strip(),
     )
-
-
-def _is_title(style: str | None) -> bool:
-    return bool(style) and bool(re.fullmatch(r"Title|Heading 1", style or ""))
 
 
 def read_pdf(data: bytes) -> Document:

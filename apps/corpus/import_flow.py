@@ -69,6 +69,17 @@ def act_on(request: HttpRequest, batch: ImportBatch) -> None:
         messages.info(request, "Import started: this page follows its progress.")
 
 
+def progress_context(batch: ImportBatch) -> dict[str, object]:
+    """Where a batch's jobs stand: all that the progress box (polled every second) needs."""
+    return {
+        "batch": batch,
+        "progress": progress_of(batch),
+        "can_start": can_start(batch),
+        "working": batch.state in (ImportState.QUEUED, ImportState.RUNNING),
+        "reading": batch.state == ImportState.READING,
+    }
+
+
 def batch_context(batch: ImportBatch, page_number: str | None) -> dict[str, object]:
     """What a batch's page shows: a page of its items, counts, progress, what may be done."""
     items = batch_items(batch)
@@ -79,15 +90,11 @@ def batch_context(batch: ImportBatch, page_number: str | None) -> dict[str, obje
     # a form of more fields than Django accepts in one request.
     page = Paginator(list(enumerate(items)), PREVIEW_PAGE).get_page(page_number)
     return {
+        **progress_context(batch),
         "title": TITLES.get(ImportState(batch.state), "Import: progress"),
-        "batch": batch,
         "page": page,
         "editable": batch.state == ImportState.PREPARED,
         "known_sources": Source.objects.order_by("name").values_list("name", flat=True),
         "counts": counts,
-        "progress": progress_of(batch),
-        "can_start": can_start(batch),
-        "working": batch.state in (ImportState.QUEUED, ImportState.RUNNING),
-        "reading": batch.state == ImportState.READING,
         "to_save": counts.get("new", 0) + counts.get("revision", 0),
     }

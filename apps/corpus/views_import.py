@@ -10,7 +10,7 @@ from django.views.decorators.http import require_http_methods
 from django_htmx.http import HttpResponseClientRefresh
 
 from apps.corpus.forms import UploadForm
-from apps.corpus.import_flow import act_on, batch_context, create_batch
+from apps.corpus.import_flow import act_on, batch_context, create_batch, progress_context
 from apps.projects.access import project_view, require_manage
 from apps.projects.htmx import SignedInRequest, page_or_partial
 from apps.projects.models import Membership
@@ -54,11 +54,13 @@ def import_batch(request: SignedInRequest, membership: Membership, batch_id: int
         url = reverse("corpus:import-batch", args=[project.slug, batch.pk])
         number = request.POST.get("page", "")
         return redirect(f"{url}?page={number}" if number.isdigit() else url)
-    context = {
-        "membership": membership,
-        "project": project,
-        **batch_context(batch, request.GET.get("page")),
-    }
-    if request.htmx and not (context["working"] or context["reading"]):
-        return HttpResponseClientRefresh()  # the job is over: show the preview or report
+    context: dict[str, object] = {"membership": membership, "project": project}
+    if request.htmx:
+        # The progress box polls every second: it reads where the job stands, not the
+        # batch's items. Once the job is over the whole page shows the preview or report.
+        context.update(progress_context(batch))
+        if not (context["working"] or context["reading"]):
+            return HttpResponseClientRefresh()
+    else:
+        context.update(batch_context(batch, request.GET.get("page")))
     return render(request, page_or_partial(request, BATCH, "import-progress"), context)
