@@ -10,6 +10,7 @@ lxml and the regular-expression engine do not return to Python to be interrupted
 from __future__ import annotations
 
 import multiprocessing
+import signal
 import threading
 from collections.abc import Callable
 
@@ -24,6 +25,14 @@ Pair = tuple[Item, list[str]]
 
 def _clean_pair(pair: Pair) -> Item:
     return clean_item(*pair)
+
+
+def _default_signals() -> None:
+    """Run in each forked child first. The task worker (``db_worker``) handles SIGTERM
+    itself, to finish its task before stopping; a child would inherit that handler, and
+    ``Pool.terminate`` (which sends SIGTERM) would then never stop it: the job hung."""
+    for number in (signal.SIGTERM, signal.SIGINT, signal.SIGQUIT):
+        signal.signal(number, signal.SIG_DFL)
 
 
 def clean_in_processes(
@@ -55,7 +64,10 @@ def clean_in_processes(
         if not connection.in_atomic_block:
             connection.close()
     while len(done) < len(pairs):
-        pool = multiprocessing.get_context("fork").Pool(processes=workers)
+        pool = multiprocessing.get_context("fork").Pool(
+            processes=workers, initializer=_default_signals
+        )
+        stuck = True
         try:
             pending = [pool.apply_async(clean, (pair,)) for pair in pairs[len(done) :]]
             for result in pending:
@@ -67,8 +79,13 @@ def clean_in_processes(
                     break  # its process may be stuck: start a fresh pool for the rest
                 if progress:
                     progress(len(done), len(pairs))
+            else:
+                stuck = False
         finally:
-            pool.terminate()
+            if stuck:  # or interrupted: stop the processes (SIGTERM)
+                pool.terminate()
+            else:  # all done: let them finish on their own
+                pool.close()
             pool.join()
     return done
 

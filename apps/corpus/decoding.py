@@ -34,7 +34,7 @@ _BINARY_SIGNATURES: tuple[tuple[bytes, str], ...] = (
 
 # C0 controls other than tab, LF, VT, FF, CR (and DEL). Text has almost none; random binary
 # data has about one in ten bytes.
-_CONTROL_BYTES = frozenset(range(0x20)) - {0x09, 0x0A, 0x0B, 0x0C, 0x0D} | {0x7F}
+_CONTROL_BYTES = bytes(sorted(frozenset(range(0x20)) - {0x09, 0x0A, 0x0B, 0x0C, 0x0D} | {0x7F}))
 _MAX_CONTROL_SHARE = 0.05
 
 
@@ -55,7 +55,8 @@ def decode_bytes(data: bytes) -> tuple[str, str]:
         return _decode_utf16(data)
     if b"\x00" in data:
         raise Rejected("This looks like a binary file (it contains NUL bytes), not text.")
-    controls = sum(1 for byte in data if byte in _CONTROL_BYTES)
+    # Counted in C (deleting them), not byte by byte in Python: files can be megabytes.
+    controls = len(data) - len(data.translate(None, _CONTROL_BYTES))
     if controls / len(data) > _MAX_CONTROL_SHARE:
         raise Rejected("This looks like a binary file (many control characters), not text.")
     if data.startswith(b"\xef\xbb\xbf"):

@@ -6,12 +6,13 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.db.models import Count
 from django.http import HttpRequest
 
 from apps.accounts.models import User
 from apps.corpus.forms import UploadForm
 from apps.corpus.jobs import (
-    batch_items,
+    as_item,
     can_start,
     outcome_report,
     progress_of,
@@ -82,17 +83,15 @@ def progress_context(batch: ImportBatch) -> dict[str, object]:
 
 def batch_context(batch: ImportBatch, page_number: str | None) -> dict[str, object]:
     """What a batch's page shows: a page of its items, counts, progress, what may be done."""
-    items = batch_items(batch)
-    counts: dict[str, int] = {}
-    for item in items:
-        counts[item.status] = counts.get(item.status, 0) + 1
+    counts = dict(batch.items.values("status").annotate(n=Count("pk")).values_list("status", "n"))
     # A page of items at a time: a batch of thousands would be a page of megabytes, and
     # a form of more fields than Django accepts in one request.
-    page = Paginator(list(enumerate(items)), PREVIEW_PAGE).get_page(page_number)
+    page = Paginator(batch.items.all(), PREVIEW_PAGE).get_page(page_number)
     return {
         **progress_context(batch),
         "title": TITLES.get(ImportState(batch.state), "Import: progress"),
         "page": page,
+        "entries": [(row.number, as_item(row)) for row in page],
         "editable": batch.state == ImportState.PREPARED,
         "known_sources": Source.objects.order_by("name").values_list("name", flat=True),
         "counts": counts,

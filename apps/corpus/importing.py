@@ -15,9 +15,10 @@ Three steps, shared by the admin and ``manage.py import_articles``:
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field, replace
 from datetime import date
+from itertools import islice
 from urllib.parse import urlsplit
 
 from django.db import IntegrityError, transaction
@@ -150,11 +151,13 @@ def prepare(
     items: list[Item],
     source: Source | None = None,
     clean: Callable[[list[tuple[Item, list[str]]]], list[Item]] | None = None,
+    classifier: Classifier | None = None,
 ) -> list[Item]:
     """Clean, attach sources and classify every item against the project.
 
     ``clean`` maps (item, patterns) pairs to cleaned items; the command passes one that
-    uses a process pool, since extracting HTML is CPU-bound.
+    uses a process pool, since extracting HTML is CPU-bound. A batch prepared in parts
+    passes one ``classifier`` to every part, so that each part knows the earlier ones.
     """
     sources = list(Source.objects.all())
     limits = Limits()
@@ -181,7 +184,7 @@ def prepare(
         for (index, _), item in zip(again, clean(pairs), strict=True):
             cleaned[index] = item
     items = cleaned
-    classifier = _Classifier(project)
+    classifier = classifier or Classifier(project)
     for item in items:
         if item.status == "rejected":
             continue
@@ -196,19 +199,29 @@ def prepare(
     return items
 
 
-def reclassify(*, project: Project, items: list[Item]) -> list[Item]:
+def reclassify(
+    *, project: Project, items: list[Item], classifier: Classifier | None = None
+) -> list[Item]:
     """Check prepared items against the project again: between a preview and its
-    confirmation, someone may have imported, revised or deleted the same articles."""
-    classifier = _Classifier(project)
+    confirmation, someone may have imported, revised or deleted the same articles.
+    (A batch checked in parts passes one ``classifier`` to every part.)"""
+    classifier = classifier or Classifier(project)
+    # A source chosen in the preview may have been deleted since: its name makes it anew.
+    chosen = {item.source_id for item in items if item.source_id is not None}
+    kept = set(Source.objects.filter(pk__in=chosen).values_list("pk", flat=True))
     for item in items:
+        if item.source_id is not None and item.source_id not in kept:
+            item.source_id, item.source_new = None, True
         if item.status != "rejected":
             item.article_id, item.status_detail = None, ""
             classifier.classify(item)
     return items
 
 
-class _Classifier:
-    """New, duplicate (of an article or of an earlier item) or a newer version."""
+class Classifier:
+    """New, duplicate (of an article or of an earlier item of the batch) or a newer
+    version: the project's articles as they were when it was made, and the items it has
+    classified since."""
 
     def __init__(self, project: Project):
         self.project = project
@@ -233,7 +246,7 @@ class _Classifier:
         _classify(self.project, item, self)
 
 
-def _classify(project: Project, item: Item, known: _Classifier) -> None:
+def _classify(project: Project, item: Item, known: Classifier) -> None:
     seen_urls, seen_hashes = known.seen_urls, known.seen_hashes
     digest = canonical_text.content_hash(item.text)
     if item.url and item.url in seen_urls:
@@ -271,7 +284,7 @@ def _classify(project: Project, item: Item, known: _Classifier) -> None:
 SAME_ARTICLE_SIMILARITY = 90.0
 
 
-def _older_version(project: Project, item: Item, known: _Classifier) -> Article | None:
+def _older_version(project: Project, item: Item, known: Classifier) -> Article | None:
     """The article this item is a newer version of: the same URL, or (without one) the
     same outlet and title and a nearly identical text (a corrected copy)."""
     if item.url and item.url in known.by_url:
@@ -294,61 +307,101 @@ def _older_version(project: Project, item: Item, known: _Classifier) -> Article 
 # Called with each item, its outcome and its article, inside the transaction that saves it.
 Recorder = Callable[[Item, str, Article | None], None]
 
+# Items saved per transaction. Each item has its own savepoint inside it, so one bad item
+# never blocks or half-writes another; a commit per item was a third of a big import's
+# time on PostgreSQL. A failure that stops the import (the database goes away) undoes at
+# most this many items, together with their outcome rows: the batch stays truthful.
+ITEMS_PER_TRANSACTION = 50
+
 
 def import_articles(
     *,
     project: Project,
-    items: list[Item],
+    items: Iterable[Item],
     user: User | None,
     story: Story | None = None,
     progress: Callable[[int, int], None] | None = None,
     record: Recorder | None = None,
+    total: int | None = None,
 ) -> Report:
     """Save the prepared items: new articles, revisions of changed ones. Idempotent.
 
-    ``progress(n, total)`` is called before the n-th item; ``record`` lets a job keep each
-    item's outcome in the same transaction as its article (``jobs.run_batch``)."""
-    report = Report()
-    stories: dict[str, Story] = {}
+    ``items`` may be any iterable (a job reads its batch a page at a time; then it gives
+    the ``total``). ``progress(n, total)`` is called before the n-th item; ``record`` lets
+    a job keep each item's outcome in the same transaction as its article."""
+    if total is None:
+        items = list(items)
+        total = len(items)
+    saver = _Saver(project, user=user, story=story, record=record)
+    remaining, number = iter(items), 0
+    while group := list(islice(remaining, ITEMS_PER_TRANSACTION)):
+        with transaction.atomic():
+            for item in group:
+                number += 1
+                if progress:
+                    progress(number, total)
+                saver.save(item)
+    return saver.report
 
-    def story_of(item: Item) -> Story | None:
+
+class _Saver:
+    """Saves items one by one, remembering the stories and new sources it made."""
+
+    def __init__(
+        self, project: Project, *, user: User | None, story: Story | None, record: Recorder | None
+    ):
+        self.project, self.user, self.story, self.record = project, user, story, record
+        self.report = Report()
+        self.stories: dict[str, Story] = {}
+        # New outlets created by earlier items, by name: later items of the same outlet
+        # use them without asking the database again.
+        self.new_sources: dict[str, int] = {}
+
+    def save(self, item: Item) -> None:
+        if item.source_new and (pk := self.new_sources.get(item.source_name.lower())):
+            item.source_id, item.source_new = pk, False
+        outcome = self._save_one(item, self._story_of(item))
+        self.report.add(item.name, outcome, item.error)
+
+    def _story_of(self, item: Item) -> Story | None:
         # An item's own story (set in the preview) instead of the batch's.
         if not item.story:
-            return story
-        if item.story not in stories:
-            stories[item.story] = Story.objects.get_or_create(project=project, name=item.story)[0]
-        return stories[item.story]
+            return self.story
+        if item.story not in self.stories:
+            self.stories[item.story] = Story.objects.get_or_create(
+                project=self.project, name=item.story
+            )[0]
+        return self.stories[item.story]
 
-    for number, item in enumerate(items, start=1):
-        if progress:
-            progress(number, len(items))
-        outcome = _import_one(project, item, user=user, story=story_of(item), record=record)
-        report.add(item.name, outcome, item.error)
-    return report
-
-
-def _import_one(
-    project: Project, item: Item, *, user: User | None, story: Story | None, record: Recorder | None
-) -> str:
-    if item.status not in ("rejected", "duplicate"):
-        try:
-            with transaction.atomic():
-                article, revised = _save(project, item, user)
-                if story:
-                    story.articles.add(article)
-                outcome = "revised" if revised else "created"
-                if record:
-                    record(item, outcome, article)
-            return outcome
-        except (_Duplicate, IntegrityError):
-            # IntegrityError: the same text or URL arrived meanwhile (another batch, another
-            # owner), and the database refused the copy; the item's transaction is undone.
-            item.status = "duplicate"
-    if item.status == "duplicate" and story and item.article_id:
-        story.articles.add(item.article_id)
-    if record:
-        record(item, item.status, None)
-    return item.status
+    def _save_one(self, item: Item, story: Story | None) -> str:
+        if item.status not in ("rejected", "duplicate"):
+            try:
+                with transaction.atomic():
+                    article, revised = _save(self.project, item, self.user)
+                    if story:
+                        story.articles.add(article)
+                    outcome = "revised" if revised else "created"
+                    if self.record:
+                        self.record(item, outcome, article)
+                if item.source_new:
+                    self.new_sources[item.source_name.lower()] = article.source_id
+                return outcome
+            except IntegrityError:
+                # The same text or URL arrived meanwhile (another batch, another owner) and
+                # the database refused the copy; the item's savepoint is undone. The same
+                # URL with another text is a newer version: saved as a revision.
+                found = item.url and self.project.articles.filter(url=item.url).first()
+                if found and item.status != "revision":
+                    item.status, item.article_id = "revision", found.pk
+                    return self._save_one(item, story)
+                item.status = "duplicate"
+            except _Duplicate:
+                item.status = "duplicate"
+        if item.status == "duplicate" and story and item.article_id:
+            story.articles.add(item.article_id)
+        if self.record:
+            self.record(item, item.status, None)
+        return item.status
 
 
 class _Duplicate(Exception):
@@ -356,13 +409,13 @@ class _Duplicate(Exception):
 
 
 def _save(project: Project, item: Item, user: User | None) -> tuple[Article, bool]:
-    """Create the article, or revise the one with its URL; (article, revised?)."""
+    """Create the article, or revise the one it is a newer version of; (article, revised?).
+
+    An article imported meanwhile under the same URL is not looked for here (a query per
+    item): the unique URL refuses the copy and ``_Saver`` retries it as a revision."""
     existing = None
     if item.status == "revision" and item.article_id is not None:
         existing = Article.objects.filter(pk=item.article_id, project=project).first()
-    if existing is None and item.url:
-        # Imported meanwhile under the same URL (another batch, another admin).
-        existing = Article.objects.filter(project=project, url=item.url).first()
     if existing is None:
         return _create(project, item), False
     summary = revise_article(
@@ -379,7 +432,6 @@ def _save(project: Project, item: Item, user: User | None) -> tuple[Article, boo
 def _create(project: Project, item: Item) -> Article:
     article = Article(
         project=project,
-        source=source_for(item),
         title=item.title[:500],
         url=item.url[:1000],
         published=date.fromisoformat(item.published) if item.published else None,
@@ -387,6 +439,10 @@ def _create(project: Project, item: Item) -> Article:
         language=(item.language or "en")[:16],
         raw=item.original or item.raw,
     )
+    if item.source_id is not None and not item.source_new:
+        article.source_id = item.source_id  # known: no need to read it
+    else:
+        article.source = source_for(item)
     article.set_text(item.text)
     article.save()
     return article

@@ -11,8 +11,9 @@ the report is made from those rows, so its counts are what the database holds.
 from __future__ import annotations
 
 import datetime
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict
+from itertools import islice
 
 from django.db import transaction
 from django.db.models import Count
@@ -20,16 +21,17 @@ from django.utils import timezone
 from django_tasks import task
 
 from apps.corpus.cleaner import clean_in_processes
-from apps.corpus.importing import Report, import_articles, prepare, reclassify
+from apps.corpus.importing import Classifier, Report, import_articles, prepare, reclassify
 from apps.corpus.models import (
     Article,
     ImportBatch,
+    ImportItem,
     ImportOutcome,
     ImportState,
     ImportUpload,
     Story,
 )
-from apps.corpus.reading import Item, read_files
+from apps.corpus.reading import Item, read_items
 
 # A batch "running" with no sign of life for this long lost its worker: it may be resumed.
 STALE_AFTER = datetime.timedelta(minutes=10)
@@ -49,30 +51,82 @@ def start_reading(batch: ImportBatch, files: list[tuple[str, bytes]]) -> None:
 
 @task()
 def read_batch(batch_id: int) -> int:
-    """Read and clean a batch's uploads into its preview (``importing.prepare``)."""
+    """Read and clean a batch's uploads into its preview (``importing.prepare``), a page
+    at a time: memory stays the same whatever the size of the batch."""
     batch = ImportBatch.objects.select_related("project", "source").get(pk=batch_id)
-    files = [(u.name, bytes(u.data)) for u in batch.uploads.order_by("pk")]
+    batch.items.all().delete()  # what an earlier, interrupted reading left
+    classifier = Classifier(batch.project)
+    items = read_items(_uploads(batch))
+    number = 0
     try:
-        items = prepare(
-            project=batch.project,
-            items=read_files(files),
-            source=batch.source,
-            clean=clean_in_processes,
-        )
+        while page := list(islice(items, PAGE)):
+            prepared = prepare(
+                project=batch.project,
+                items=page,
+                source=batch.source,
+                clean=clean_in_processes,
+                classifier=classifier,
+            )
+            add_items(batch, prepared, first=number)
+            number += len(prepared)
     except Exception as error:
         _touch(batch, state=ImportState.FAILED, error=f"{type(error).__name__}: {error}"[:2000])
         raise
     with transaction.atomic():
-        batch.items = [asdict(item) for item in items]
         batch.state = ImportState.PREPARED
-        batch.save(update_fields=["items", "state", "updated_at"])
+        batch.save(update_fields=["state", "updated_at"])
         batch.uploads.all().delete()  # read: the preview holds what they said
-    return len(items)
+    return number
+
+
+# Items (and uploaded files) read, written and imported at a time.
+PAGE = 200
+UPLOADS_AT_ONCE = 20
+
+
+def _uploads(batch: ImportBatch) -> Iterator[tuple[str, bytes]]:
+    """The batch's uploaded files, a few at a time (each may be megabytes)."""
+    keys = list(batch.uploads.order_by("pk").values_list("pk", flat=True))
+    for first in range(0, len(keys), UPLOADS_AT_ONCE):
+        chunk = ImportUpload.objects.filter(pk__in=keys[first : first + UPLOADS_AT_ONCE])
+        for upload in chunk.order_by("pk"):
+            yield upload.name, bytes(upload.data)
+
+
+def add_items(batch: ImportBatch, items: Iterable[Item], *, first: int = 0) -> None:
+    """Keep prepared items with the batch, numbered from ``first``."""
+    ImportItem.objects.bulk_create(
+        ImportItem(batch=batch, number=n, status=item.status, data=asdict(item))
+        for n, item in enumerate(items, start=first)
+    )
+
+
+def item_pages(batch: ImportBatch, size: int = PAGE) -> Iterator[list[tuple[ImportItem, Item]]]:
+    """The batch's items in order, a page of (row, item) at a time. Read by number, not
+    with a cursor held open: the caller may write between pages."""
+    last = -1
+    while rows := list(batch.items.filter(number__gt=last).order_by("number")[:size]):
+        yield [(row, as_item(row)) for row in rows]
+        last = rows[-1].number
+
+
+def as_item(row: ImportItem) -> Item:
+    known = Item.__dataclass_fields__
+    return Item(**{k: v for k, v in row.data.items() if k in known})
+
+
+def save_items(pairs: Iterable[tuple[ImportItem, Item]]) -> None:
+    """Write back items changed in memory (corrected, classified again)."""
+    rows = []
+    for row, item in pairs:
+        row.data, row.status = asdict(item), item.status
+        rows.append(row)
+    ImportItem.objects.bulk_update(rows, ["data", "status"])
 
 
 def can_start(batch: ImportBatch) -> bool:
     """Whether the batch may be (re)started: never started, stopped, or abandoned."""
-    if not batch.items:
+    if batch.state == ImportState.READING or not batch.items.exists():
         return False  # nothing read yet (or reading failed: upload again)
     if batch.state in (ImportState.PREPARED, ImportState.FAILED):
         return True
@@ -95,9 +149,9 @@ def import_batch(batch_id: int) -> str:
 
 
 def run_batch(batch: ImportBatch, *, progress: Callable[[int, int], None] | None = None) -> Report:
-    """Import what is left of the batch; mark it done, or failed with the reason."""
+    """Import what is left of the batch, a page at a time; mark it done, or failed with
+    the reason."""
     done = set(batch.outcomes.values_list("name", flat=True))
-    todo = [item for item in batch_items(batch) if item.name not in done]
     _touch(batch, state=ImportState.RUNNING, error="")
     story = None
     if batch.story_name:
@@ -115,10 +169,17 @@ def run_batch(batch: ImportBatch, *, progress: Callable[[int, int], None] | None
             _touch(batch)
 
     try:
-        items = reclassify(project=batch.project, items=todo)
+        classifier = Classifier(batch.project)
+
+        def todo() -> Iterator[Item]:
+            for page in item_pages(batch):
+                items = [item for _, item in page if item.name not in done]
+                yield from reclassify(project=batch.project, items=items, classifier=classifier)
+
         import_articles(
             project=batch.project,
-            items=items,
+            items=todo(),
+            total=batch.items.count() - len(done),
             user=batch.created_by,
             story=story,
             progress=alive,
@@ -138,11 +199,6 @@ def _touch(batch: ImportBatch, **fields: str) -> None:
     ImportBatch.objects.filter(pk=batch.pk).update(updated_at=timezone.now(), **fields)
 
 
-def batch_items(batch: ImportBatch) -> list[Item]:
-    known = Item.__dataclass_fields__
-    return [Item(**{k: v for k, v in row.items() if k in known}) for row in batch.items]
-
-
 def outcome_report(batch: ImportBatch) -> Report:
     """The report of what the batch's job saved, from its outcome rows."""
     report = Report()
@@ -156,7 +212,7 @@ def progress_of(batch: ImportBatch) -> dict[str, int]:
     counts = dict(
         batch.outcomes.values("outcome").annotate(n=Count("pk")).values_list("outcome", "n")
     )
-    total, done = len(batch.items), sum(counts.values())
+    total, done = batch.items.count(), sum(counts.values())
     return {
         "total": total,
         "done": done,

@@ -177,11 +177,12 @@ class ImportState(models.TextChoices):
 
 
 class ImportBatch(models.Model):
-    """One import from the admin: what was uploaded (prepared), and what became of it.
+    """One import: what was uploaded, its prepared items (``ImportItem``), and what
+    became of them (``ImportOutcome``).
 
-    The preview and the confirmation are two requests; keeping the prepared items here,
-    not in a process's memory, lets any app server answer the second, and a background
-    worker run the import itself (``corpus/jobs.py``)."""
+    The preview and the confirmation are two requests; keeping the prepared items in the
+    database, not in a process's memory, lets any app server answer the second, and a
+    background worker run the import itself (``corpus/jobs.py``)."""
 
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="imports")
     created_by = models.ForeignKey(
@@ -193,7 +194,6 @@ class ImportBatch(models.Model):
     source = models.ForeignKey(
         Source, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
-    items = models.JSONField(default=list)
     report = models.JSONField(default=dict, blank=True)
     imported_at = models.DateTimeField(null=True, blank=True)
     state = models.CharField(
@@ -228,6 +228,26 @@ class ImportUpload(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class ImportItem(models.Model):
+    """One prepared item of a batch, as the preview shows it (``reading.Item`` as JSON).
+    A row each, not one list on the batch: a batch of thousands of files is read,
+    previewed, corrected and imported a page at a time, in constant memory."""
+
+    batch = models.ForeignKey(ImportBatch, on_delete=models.CASCADE, related_name="items")
+    number = models.PositiveIntegerField(help_text="Its place in the batch, from 0.")
+    status = models.CharField(max_length=10, blank=True)  # Item.status, to count by
+    data = models.JSONField()
+
+    class Meta:
+        ordering = ["number"]
+        constraints = [
+            models.UniqueConstraint(fields=["batch", "number"], name="importitem_unique_number")
+        ]
+
+    def __str__(self) -> str:
+        return str(self.data.get("name", self.number))
 
 
 class ImportOutcome(models.Model):

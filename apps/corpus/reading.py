@@ -12,7 +12,7 @@ import io
 import json
 import os
 import zipfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
@@ -93,8 +93,15 @@ class Item:
 
 def read_files(files: Iterable[tuple[str, bytes]], *, limits: Limits | None = None) -> list[Item]:
     """Raw items from uploaded files; every problem becomes a rejected item."""
+    return list(read_items(files, limits=limits))
+
+
+def read_items(
+    files: Iterable[tuple[str, bytes]], *, limits: Limits | None = None
+) -> Iterator[Item]:
+    """``read_files`` one file at a time, as the files come: a batch job reads its
+    uploads from the database a few at a time, in constant memory."""
     limits = limits or Limits()
-    items: list[Item] = []
     total = 0
     seen: dict[str, int] = {}
     for name, data in files:
@@ -103,15 +110,11 @@ def read_files(files: Iterable[tuple[str, bytes]], *, limits: Limits | None = No
         name = name if seen[name] == 1 else f"{name} ({seen[name]})"
         total += len(data)
         if total > limits.batch_bytes:
-            items.append(
-                Item.rejected(
-                    name,
-                    f"The batch is over {_size(limits.batch_bytes)}: import the rest separately.",
-                )
+            yield Item.rejected(
+                name, f"The batch is over {_size(limits.batch_bytes)}: import the rest separately."
             )
             continue
-        items.extend(_read_file(name, data, limits))
-    return items
+        yield from _read_file(name, data, limits)
 
 
 def _read_file(name: str, data: bytes, limits: Limits) -> list[Item]:

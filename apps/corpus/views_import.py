@@ -3,6 +3,7 @@ background job to its report. The same steps as the admin's (``import_flow``).""
 
 from __future__ import annotations
 
+from django.db.models import Count
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -37,7 +38,9 @@ def import_upload(request: SignedInRequest, membership: Membership) -> HttpRespo
             "membership": membership,
             "project": project,
             "form": form,
-            "batches": project.imports.select_related("created_by")[:10],
+            "batches": project.imports.select_related("created_by").annotate(
+                item_count=Count("items")
+            )[:10],
         },
         status=422 if form.is_bound else 200,
     )

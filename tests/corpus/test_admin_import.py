@@ -171,7 +171,7 @@ def test_a_correction_that_is_not_valid_is_refused_with_its_reason(staff, cast):
     page = response.text
     assert "is not a date with a day, a month and a year" in page
     assert "is not a web address" in page
-    item = ImportBatch.objects.get().items[0]
+    item = ImportBatch.objects.get().items.get(number=0).data
     assert (item["published"], item["url"]) == ("", "")
 
 

@@ -47,3 +47,45 @@ def test_a_process_running_other_threads_cleans_in_itself(db):
     finally:
         stop.set()
     assert [item.text for item in done] == ["Kerry warned Russia about Aleppo."] * 2
+
+
+def sigterm_disposition(pair):
+    import signal
+
+    item, _ = pair
+    item.text = "default" if signal.getsignal(signal.SIGTERM) == signal.SIG_DFL else "handled"
+    return item
+
+
+# In a fresh process (with one thread: one with more cleans in itself), as the task
+# worker is: SIGTERM handled to finish the task first.
+_LIKE_THE_WORKER = """
+import signal, django
+signal.signal(signal.SIGTERM, lambda *_: None)
+django.setup()
+from apps.corpus.cleaner import clean_in_processes
+from apps.corpus.reading import Item
+from tests.corpus.test_cleaner import sigterm_disposition
+pairs = [(Item(name=n, raw="Headline\\nKerry warned Russia."), []) for n in "abc"]
+print(" ".join(i.text for i in clean_in_processes(pairs, workers=2, clean=sigterm_disposition)))
+"""
+
+
+def test_the_cleaning_processes_stop_on_sigterm_even_in_a_worker_that_handles_it():
+    # The worker's forked children inherited its handler and ignored the pool's SIGTERM:
+    # now and then one waiting for work never stopped, and the import job hung.
+    import os
+    import subprocess
+    import sys
+
+    from django.conf import settings
+
+    done = subprocess.run(
+        [sys.executable, "-c", _LIKE_THE_WORKER],
+        cwd=settings.BASE_DIR,
+        env={**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings"},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.stdout.split() == ["default"] * 3, done.stderr[-2000:]

@@ -1,15 +1,14 @@
 """Imports as background jobs: progress, a truthful state when a job stops half-way, and a
 real worker."""
 
-from dataclasses import asdict
-
 import pytest
 from django.core.management import call_command
 from django.test import override_settings
 from django.urls import reverse
 
+from apps.corpus import importing
 from apps.corpus.importing import prepare
-from apps.corpus.jobs import can_start, progress_of, run_batch, start_import
+from apps.corpus.jobs import add_items, can_start, progress_of, run_batch, start_import
 from apps.corpus.models import Article, ImportBatch, ImportOutcome, ImportState
 from apps.corpus.reading import read_files
 from tests import factories
@@ -23,7 +22,9 @@ ROWS = "title,source,text\n" + "".join(
 def _batch(project, extra=b"") -> ImportBatch:
     files = [("wire.csv", ROWS.encode())] + ([("bad.bin", extra)] if extra else [])
     items = prepare(project=project, items=read_files(files))
-    return ImportBatch.objects.create(project=project, items=[asdict(i) for i in items])
+    batch = ImportBatch.objects.create(project=project)
+    add_items(batch, items)
+    return batch
 
 
 class WorkerGone(Exception):
@@ -38,19 +39,24 @@ def _stop_at(number):
     return progress
 
 
-def test_a_job_stopped_half_way_says_what_was_saved_and_finishes_without_duplicates(cast):
+def test_a_job_stopped_half_way_says_what_was_saved_and_finishes_without_duplicates(
+    cast, monkeypatch
+):
+    # Saved three items to a transaction: stopped in the middle of the third group of
+    # three, the first two groups stay and the third is undone with its outcome rows.
+    monkeypatch.setattr(importing, "ITEMS_PER_TRANSACTION", 3)
     batch = _batch(cast.project, extra=b"\x00\x01")
     with pytest.raises(WorkerGone):
-        run_batch(batch, progress=_stop_at(4))
+        run_batch(batch, progress=_stop_at(8))
     batch.refresh_from_db()
-    assert batch.state == ImportState.FAILED and "stopped at item 4" in batch.error
-    assert Article.objects.count() == 3 == batch.outcomes.count()  # saved with its outcome
+    assert batch.state == ImportState.FAILED and "stopped at item 8" in batch.error
+    assert Article.objects.count() == 6 == batch.outcomes.count()  # saved with its outcome
     assert progress_of(batch) == {
         "total": 8,
-        "done": 3,
+        "done": 6,
         "rejected": 0,
-        "remaining": 5,
-        "percent": 38,
+        "remaining": 2,
+        "percent": 75,
     }
     assert can_start(batch)
 
@@ -124,7 +130,7 @@ def test_an_upload_returns_at_once_and_a_worker_reads_it_into_the_preview(client
         assert ImportBatch.objects.get().state == ImportState.READING
         call_command("db_worker", "--batch", "--no-startup-delay", verbosity=0)
     batch = ImportBatch.objects.get()
-    assert batch.state == ImportState.PREPARED and len(batch.items) == 7
+    assert batch.state == ImportState.PREPARED and batch.items.count() == 7
     assert not batch.uploads.exists()  # read, then let go
     page = client.get(reverse("admin:corpus_article_import_batch", args=[batch.pk])).text
     assert "Import 7 articles" in page

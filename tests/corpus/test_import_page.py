@@ -5,7 +5,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import override_settings
 from django.urls import reverse
 
+from apps.corpus.jobs import add_items
 from apps.corpus.models import Article, ImportBatch, ImportState
+from apps.corpus.reading import Item
 from tests import factories
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
@@ -31,7 +33,7 @@ def test_only_owners_may_import(client, cast, who, status):
     assert response.status_code == status
     if who is None:
         assert response["Location"].startswith(reverse("accounts:login"))
-    batch = ImportBatch.objects.create(project=cast.project, items=[])
+    batch = ImportBatch.objects.create(project=cast.project)
     page = client.get(reverse("corpus:import-batch", args=[cast.project.slug, batch.pk]))
     assert page.status_code == status
 
@@ -66,7 +68,7 @@ def test_an_owner_uploads_previews_corrects_and_imports(client, cast):
 def test_a_batch_of_another_project_is_not_found(client, cast):
     client.force_login(cast.owner)
     elsewhere = factories.make_project(owner=cast.owner)
-    batch = ImportBatch.objects.create(project=elsewhere, items=[])
+    batch = ImportBatch.objects.create(project=elsewhere)
     url = reverse("corpus:import-batch", args=[cast.project.slug, batch.pk])
     assert client.get(url).status_code == 404
     assert client.post(url).status_code == 404
@@ -96,7 +98,8 @@ def test_the_progress_is_polled_with_htmx_and_the_page_refreshes_at_the_end(clie
         partial = client.get(url, **HTMX)
         assert partial.text.lstrip().startswith('<div id="import-progress"')
     batch = ImportBatch.objects.get()
-    batch.state, batch.items = ImportState.PREPARED, [{"name": "x", "status": "new"}]
+    batch.state = ImportState.PREPARED
     batch.save()
+    add_items(batch, [Item(name="x", status="new")])
     done = client.get(url, **HTMX)
     assert done["HX-Refresh"] == "true"  # the job is over: the whole page shows the preview

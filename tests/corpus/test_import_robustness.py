@@ -8,7 +8,7 @@ import pytest
 
 from apps.corpus.decoding import decode_bytes
 from apps.corpus.importing import import_articles, prepare, reclassify
-from apps.corpus.models import Article
+from apps.corpus.models import Article, Source
 from apps.corpus.reading import read_files
 from tests import factories
 
@@ -82,6 +82,33 @@ def test_confirming_an_outdated_preview_neither_fails_nor_loses_a_newer_text(cas
     article = Article.objects.get()
     assert report.revised == ["2.csv, row 2"] and article.text == "Version two."
     assert article.revisions.get().text == "Version one."
+
+
+def test_an_article_imported_meanwhile_under_the_same_url_is_revised_not_duplicated(cast, bbc):
+    # No reclassification in between (two imports racing): the unique URL refuses the
+    # copy and the item is saved as a newer version of the article that won.
+    csv1 = 'url,title,text\nhttps://www.bbc.co.uk/x,T,"Version one."\n'
+    csv2 = 'url,title,text\nhttps://www.bbc.co.uk/x,T,"Version two."\n'
+    first = prepare(project=cast.project, items=read_files([("1.csv", csv1.encode())]))
+    second = prepare(project=cast.project, items=read_files([("2.csv", csv2.encode())]))
+    import_articles(project=cast.project, items=first, user=None)
+    report = import_articles(project=cast.project, items=second, user=None)
+    assert report.revised == ["2.csv, row 2"] and Article.objects.get().text == "Version two."
+
+
+def test_a_source_deleted_between_preview_and_confirmation_is_made_again(cast):
+    rows = "title,source,text\nT1,Fresh Wire,One.\nT2,Fresh Wire,Two.\n"
+    items = prepare(project=cast.project, items=read_files([("r.csv", rows.encode())]))
+    source = Source.objects.create(name="Fresh Wire")
+    for item in items:
+        item.source_id, item.source_new = source.pk, False  # mapped to it in the preview
+    source.delete()
+    report = import_articles(
+        project=cast.project, items=reclassify(project=cast.project, items=items), user=None
+    )
+    assert len(report.created) == 2
+    assert set(Article.objects.values_list("source__name", flat=True)) == {"Fresh Wire"}
+    assert Source.objects.filter(name="Fresh Wire").count() == 1
 
 
 def test_a_revision_whose_article_was_deleted_meanwhile_is_imported_as_new(cast, bbc):
