@@ -2,10 +2,11 @@ from django.contrib import admin
 from django.db.models import Count
 
 from apps.annotations.models import Actor, Annotation, Claim, Tag
+from apps.projects.admin_scope import ProjectScopedAdmin
 
 
 @admin.register(Tag)
-class TagAdmin(admin.ModelAdmin):
+class TagAdmin(ProjectScopedAdmin):
     list_display = ["name", "parent", "shortcut", "color", "position", "project", "usage"]
     list_editable = ["position"]
     list_filter = ["project"]
@@ -26,7 +27,7 @@ class TagAdmin(admin.ModelAdmin):
 
 
 @admin.register(Actor)
-class ActorAdmin(admin.ModelAdmin):
+class ActorAdmin(ProjectScopedAdmin):
     list_display = ["name", "kind", "description", "project"]
     list_filter = ["project", "kind"]
     search_fields = ["name", "aliases", "description"]
@@ -34,7 +35,7 @@ class ActorAdmin(admin.ModelAdmin):
 
 
 @admin.register(Claim)
-class ClaimAdmin(admin.ModelAdmin):
+class ClaimAdmin(ProjectScopedAdmin):
     list_display = ["text", "parent", "project", "usage"]
     list_filter = ["project"]
     search_fields = ["text", "description"]
@@ -54,7 +55,7 @@ class ClaimAdmin(admin.ModelAdmin):
 
 
 @admin.register(Annotation)
-class AnnotationAdmin(admin.ModelAdmin):
+class AnnotationAdmin(ProjectScopedAdmin):
     """Read-only: annotations are the analysts' work and change only through the reader,
     where quotes are verified and concurrent edits are caught."""
 

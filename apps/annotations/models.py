@@ -216,6 +216,9 @@ class Annotation(models.Model):
     keep the context needed to find the passage again after a revision.
     """
 
+    # How an annotation reaches its project (the admin keeps to the user's projects).
+    project_path = "article__project"
+
     article = models.ForeignKey(Article, on_delete=models.PROTECT, related_name="annotations")
     annotator = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="annotations"

@@ -11,6 +11,7 @@ from apps.corpus import text as canonical_text
 from apps.corpus.cleaning import check_patterns
 from apps.corpus.decoding import Rejected
 from apps.corpus.models import Article, ArticleRevision, Source, Story
+from apps.projects.admin_scope import ProjectScopedAdmin
 
 
 class SourceAdminForm(forms.ModelForm):
@@ -110,7 +111,7 @@ class RevisionInline(admin.TabularInline):
 
 
 @admin.register(Article)
-class ArticleAdmin(admin.ModelAdmin):
+class ArticleAdmin(ProjectScopedAdmin):
     form = ArticleAdminForm
     list_display = ["title", "source", "published", "project", "word_count", "annotation_count"]
     list_filter = ["project", "source", "published", "language"]
@@ -202,7 +203,7 @@ class StoryAdminForm(forms.ModelForm):
 
 
 @admin.register(Story)
-class StoryAdmin(admin.ModelAdmin):
+class StoryAdmin(ProjectScopedAdmin):
     form = StoryAdminForm
     list_display = ["name", "project", "article_count"]
     list_filter = ["project"]

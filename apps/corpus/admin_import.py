@@ -13,6 +13,7 @@ from apps.accounts.models import User
 from apps.corpus.forms import AdminImportForm
 from apps.corpus.import_flow import act_on, batch_context, create_batch
 from apps.corpus.models import ImportBatch
+from apps.projects.admin_scope import managed_projects
 
 
 def _allowed(request: HttpRequest) -> None:
@@ -30,6 +31,7 @@ def upload(request: HttpRequest, model_admin: admin.ModelAdmin) -> HttpResponse:
     # "Start again" from a preview keeps its project and story.
     initial = {"project": request.GET.get("project"), "story": request.GET.get("story", "")}
     form = AdminImportForm(request.POST or None, request.FILES or None, initial=initial)
+    form.fields["project"].queryset = managed_projects(request)  # type: ignore[attr-defined]
     if request.method == "POST" and form.is_valid():
         project = form.cleaned_data["project"]
         batch = create_batch(project=project, user=_user(request), form=form)
@@ -46,7 +48,8 @@ def upload(request: HttpRequest, model_admin: admin.ModelAdmin) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def batch(request: HttpRequest, model_admin: admin.ModelAdmin, batch_id: int) -> HttpResponse:
     _allowed(request)
-    batch = get_object_or_404(ImportBatch.objects.select_related("project"), pk=batch_id)
+    batches = ImportBatch.objects.filter(project__in=managed_projects(request))
+    batch = get_object_or_404(batches.select_related("project"), pk=batch_id)
     if request.method == "POST":
         act_on(request, batch)
         url = reverse("admin:corpus_article_import_batch", args=[batch.pk])
