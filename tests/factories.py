@@ -20,10 +20,10 @@ DEFAULT_TEXT = (
 )
 
 
-def make_user(username: str | None = None, **fields) -> User:
+def make_user(username: str | None = None, password: str = PASSWORD, **fields) -> User:
     username = username or f"user{next(_seq)}"
     user = User(username=username, **fields)
-    user.set_password(PASSWORD)
+    user.set_password(password)
     user.save()
     return user
 
