@@ -13,9 +13,7 @@ LOGIN = reverse("accounts:login")
 
 
 def _try(client, username, password, address="10.0.0.1"):
-    return client.post(
-        LOGIN, {"username": username, "password": password}, REMOTE_ADDR=address
-    )
+    return client.post(LOGIN, {"username": username, "password": password}, REMOTE_ADDR=address)
 
 
 @pytest.fixture
