@@ -18,5 +18,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("apps.accounts.urls")),
     path("p/<slug:project_slug>/", include(project_urls)),
+    path("", include("apps.annotations.urls_site")),
     path("", include("apps.projects.urls")),
 ]

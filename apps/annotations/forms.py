@@ -12,7 +12,9 @@ import uuid
 from django import forms
 from django.conf import settings
 
+from apps.accounts.models import User
 from apps.annotations.models import Actor, Stance, Tag
+from apps.annotations.setup import PARTS
 from apps.projects.models import Project
 
 NOTE_MAX = 5000
@@ -143,3 +145,41 @@ class EditAnnotationForm(AnnotationCodingForm):
             "note": annotation.note,
             "version": annotation.version,
         }
+
+
+class NewProjectForm(forms.Form):
+    """A new project; optionally set up from another project of the user's."""
+
+    name = forms.CharField(max_length=200)
+    description = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    copy_from = forms.ModelChoiceField(
+        Project.objects.none(),
+        required=False,
+        empty_label="Start empty",
+        label="Start from the set-up of",
+    )
+    parts = forms.MultipleChoiceField(
+        choices=list(PARTS.items()),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        initial=list(PARTS),
+        label="Copy",
+    )
+
+    def __init__(self, *args, user: User, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["copy_from"].queryset = Project.objects.filter(  # type: ignore[attr-defined]
+            memberships__user=user
+        ).order_by("name")
+
+    def clean_name(self) -> str:
+        name = " ".join(self.cleaned_data["name"].split())
+        if not name:
+            raise forms.ValidationError("A project needs a name.")
+        return name
+
+    def clean(self):
+        data = super().clean() or {}
+        if data.get("copy_from") and not data.get("parts"):
+            self.add_error("parts", "Tick what to copy, or start empty.")
+        return data
