@@ -237,4 +237,6 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", default="INFO")},
+    # django-axes tells of every login at INFO; lockouts come at WARNING.
+    "loggers": {"axes": {"level": env_str("AXES_LOG_LEVEL", default="WARNING")}},
 }

@@ -103,6 +103,16 @@ def _claim_for(article: Article, claim: Claim | None, new_claim: str) -> Claim |
     return claim
 
 
+def _actor_for(article: Article, actor: Actor | None, new_name: str) -> Actor | None:
+    """The actor, or a new one of the project named ``new_name`` (an analyst met a speaker
+    who is not in the list); one already called so, in any case, is reused."""
+    new_name = " ".join(new_name.split())
+    if not new_name:
+        return actor
+    existing = Actor.objects.filter(project=article.project, name__iexact=new_name).first()
+    return existing or Actor.objects.create(project=article.project, name=new_name[:200])
+
+
 def create_annotation(
     *,
     article: Article,
@@ -118,13 +128,16 @@ def create_annotation(
     stance: str = "",
     note: str = "",
     new_claim: str = "",
+    new_speaker: str = "",
+    new_target: str = "",
     client_token: uuid.UUID | None = None,
 ) -> Annotation:
     """Create an annotation of ``article[start:end]``.
 
     ``quote`` is what the user saw selected; ``text_hash`` the content hash of the page
     they selected on. Either may be omitted by trusted callers (fixtures, commands).
-    ``new_claim`` creates (or reuses) a claim of that text in the same transaction.
+    ``new_claim`` creates (or reuses) a claim of that text in the same transaction, and
+    ``new_speaker`` and ``new_target`` an actor of that name.
     A second call with the same ``client_token`` returns the first annotation.
     """
     # The token is the form's: it means "the same post again" only from the same
@@ -149,6 +162,8 @@ def create_annotation(
             stance=stance,
             note=note,
             new_claim=new_claim,
+            new_speaker=new_speaker,
+            new_target=new_target,
             client_token=client_token,
         )
     except IntegrityError:
@@ -180,6 +195,8 @@ def _create_annotation(
     stance: str,
     note: str,
     new_claim: str,
+    new_speaker: str,
+    new_target: str,
     client_token: uuid.UUID | None,
 ) -> Annotation:
     if text_hash is not None and text_hash != article.content_hash:
@@ -188,6 +205,8 @@ def _create_annotation(
     actual = verify_quote(text=article.text, start=start, end=end, quote=quote)
     check_same_project(article, tags=tags, speaker=speaker, target=target, claim=claim)
     claim = _claim_for(article, claim, new_claim)
+    speaker = _actor_for(article, speaker, new_speaker)
+    target = _actor_for(article, target, new_target)
     check_stance(claim, stance)
     prefix, suffix = context_of(article.text, start, end)
     annotation = Annotation.objects.create(
@@ -232,6 +251,8 @@ def update_annotation(
     stance: str,
     note: str,
     new_claim: str = "",
+    new_speaker: str = "",
+    new_target: str = "",
 ) -> Annotation:
     """Change an annotation's coding, if nobody saved it since ``version`` was read.
 
@@ -242,6 +263,8 @@ def update_annotation(
     article = annotation.article
     check_same_project(article, tags=tags, speaker=speaker, target=target, claim=claim)
     claim = _claim_for(article, claim, new_claim)
+    speaker = _actor_for(article, speaker, new_speaker)
+    target = _actor_for(article, target, new_target)
     check_stance(claim, stance)
     _save_if_unchanged(
         annotation,

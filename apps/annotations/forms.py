@@ -14,6 +14,7 @@ from django.conf import settings
 
 from apps.accounts.models import User
 from apps.annotations.models import Actor, Stance, Tag
+from apps.annotations.naming import similar
 from apps.annotations.setup import PARTS
 from apps.projects.models import Project
 
@@ -24,7 +25,11 @@ class AnnotationCodingForm(forms.Form):
     tags: forms.ModelMultipleChoiceField[Tag] = forms.ModelMultipleChoiceField(
         queryset=Tag.objects.none(), required=False, widget=forms.CheckboxSelectMultiple
     )
+    # Each "add as new" box comes first: fields are cleaned in this order, and the name's
+    # cleaning reads it.
+    create_speaker = forms.BooleanField(required=False, label="Add as a new actor")
     speaker = forms.CharField(required=False, max_length=200)
+    create_target = forms.BooleanField(required=False, label="Add as a new actor")
     target = forms.CharField(required=False, max_length=200)
     claim = forms.CharField(required=False, max_length=500)
     create_claim = forms.BooleanField(required=False, label="Create this claim")
@@ -34,12 +39,28 @@ class AnnotationCodingForm(forms.Form):
     def __init__(self, *args, project: Project, tags=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.project = project
+        # Names typed for actors not in the project, to create on save (when ticked),
+        # and what each unknown name may have meant.
+        self.new_actors: dict[str, str] = {}
+        self.suggestions: dict[str, list[str]] = {}
         # The reader already holds the codebook: reuse it rather than query again.
         field = self.fields["tags"]
         assert isinstance(field, forms.ModelMultipleChoiceField)
         field.queryset = project.tags.all()
         if tags is not None:
             field.choices = [(tag.pk, tag.name) for tag in tags]
+
+    def actor_fields(self) -> list[dict]:
+        """Speaker and target as the form shows an unknown name: the field, its "add as a
+        new actor" box, and the names it may have meant."""
+        return [
+            {
+                "field": self[name],
+                "box": self[f"create_{name}"],
+                "suggestions": self.suggestions.get(name, []),
+            }
+            for name in ("speaker", "target")
+        ]
 
     def clean_speaker(self) -> Actor | None:
         return self._actor("speaker")
@@ -65,9 +86,23 @@ class AnnotationCodingForm(forms.Form):
         if by_alias:
             names = ", ".join(a.name for a in by_alias)
             raise forms.ValidationError(f"“{name}” may be any of {names}: type the full name.")
+        if self.cleaned_data.get(f"create_{field}"):
+            self.new_actors[field] = name
+            return None
+        known = {}
+        for actor in self.project.actors.only("name", "aliases"):
+            known[actor.name] = actor.name
+            known.update((alias, actor.name) for alias in actor.alias_list)
+        self.suggestions[field] = similar(name, known)
+        hint = (
+            f" Did you mean {' or '.join(self.suggestions[field])}?"
+            if self.suggestions[field]
+            else ""
+        )
         raise forms.ValidationError(
-            f"No actor called “{name}” in this project. Pick one from the list, or ask an "
-            "owner to add the actor."
+            f"No actor called “{name}” in this project.{hint} Pick one, or tick “Add as a "
+            "new actor”.",
+            code="unknown_actor",
         )
 
     def clean(self):
@@ -100,6 +135,8 @@ class AnnotationCodingForm(forms.Form):
             "target": data["target"],
             "claim": data["claim"],
             "new_claim": data["new_claim"],
+            "new_speaker": self.new_actors.get("speaker", ""),
+            "new_target": self.new_actors.get("target", ""),
             "stance": data["stance"],
             "note": data["note"],
         }

@@ -289,6 +289,14 @@
     if (!(t instanceof Element)) return;
     if (t.closest('#annotation-form [data-action="cancel"]')) return closeForm();
     if (t.closest('[data-action="help"]')) return byId('shortcuts-help')?.showModal();
+    const fill = t.closest('button[data-fill]');
+    if (fill) { // a suggested name: put it in its field, and drop the "add as new" box
+      const form = fill.closest('form');
+      const input = form?.querySelector(`input[name="${fill.dataset.fill}"]`);
+      if (input) { input.value = fill.dataset.value; input.focus(); }
+      fill.closest('.new-actor')?.remove();
+      return;
+    }
     const m = /^#h(\d+)$/.exec(t.closest('a.goto')?.hash || '');
     if (m) { e.preventDefault(); return goTo(m[1], false); } // smooth scroll instead of a jump
     const li = t.closest('#annotation-list .annotation-item');

@@ -282,3 +282,24 @@ def test_after_saving_the_new_annotation_is_current(page, live_server, setup):
     saved = Annotation.objects.get(quote="Lavrov")
     expect(page.locator(f"#a{saved.pk}")).to_have_class(re.compile("current"))
     assert page.locator("#popover-quote").inner_text() in ("", "“Lavrov”")
+
+
+def test_an_unknown_speaker_is_suggested_or_added_from_the_form(page, live_server, setup):
+    _open(page, live_server, setup)
+    page.expected_errors = ["422"]  # the form sent back with its reason
+    _select(page, "Lavrov answered him")
+    form = page.locator("#annotation-form")
+    form.locator('input[name="speaker"]').fill("Kerr")
+    page.keyboard.press("Enter")
+    expect(form.locator(".new-actor")).to_contain_text("Did you mean John Kerry?")
+    form.get_by_role("button", name="John Kerry").click()  # the suggestion fills the field
+    assert form.locator('input[name="speaker"]').input_value() == "John Kerry"
+    form.locator('input[name="target"]').fill("Sergey Lavrov")
+    page.keyboard.press("Enter")
+    expect(form.locator(".new-actor")).to_contain_text("No actor called “Sergey Lavrov”")
+    form.get_by_label("Add “Sergey Lavrov” as a new actor").check()
+    form.locator('input[name="target"]').press("Enter")
+    expect(page.locator("#annotation-list .annotation-item")).to_have_count(1)
+    annotation = Annotation.objects.get()
+    assert (annotation.speaker.name, annotation.target.name) == ("John Kerry", "Sergey Lavrov")
+    assert annotation.target.project == setup["project"]
