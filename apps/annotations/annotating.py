@@ -7,7 +7,8 @@ rules of DESIGN §5 hold whichever way an annotation comes in.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -209,7 +210,7 @@ def _create_annotation(
     target = _actor_for(article, target, new_target)
     check_stance(claim, stance)
     prefix, suffix = context_of(article.text, start, end)
-    annotation = Annotation.objects.create(
+    annotation = Annotation(
         article=article,
         annotator=annotator,
         start=start,
@@ -224,8 +225,23 @@ def _create_annotation(
         note=note.strip(),
         client_token=client_token,
     )
-    annotation.tags.set(tags, through_defaults={"article_id": annotation.article_id})
+    annotation._history_user = annotator  # type: ignore[attr-defined]  # also without a request
+    with _one_record(annotation, "+"):
+        annotation.save()
+        annotation.tags.set(tags, through_defaults={"article_id": annotation.article_id})
     return annotation
+
+
+@contextmanager
+def _one_record(annotation: Annotation, kind: str) -> Iterator[None]:
+    """One history record for the saves and tag changes made inside, written at the end
+    with the annotation as it then is (none if they fail)."""
+    annotation.skip_history_when_saving = True  # type: ignore[attr-defined]
+    try:
+        yield
+    finally:
+        del annotation.skip_history_when_saving  # type: ignore[attr-defined]
+    annotation.record_change(kind)
 
 
 def _save_if_unchanged(annotation: Annotation, version: int, **changes) -> None:
@@ -266,16 +282,17 @@ def update_annotation(
     speaker = _actor_for(article, speaker, new_speaker)
     target = _actor_for(article, target, new_target)
     check_stance(claim, stance)
-    _save_if_unchanged(
-        annotation,
-        version,
-        speaker=speaker,
-        target=target,
-        claim=claim,
-        stance=stance,
-        note=note.strip(),
-    )
-    annotation.tags.set(tags, through_defaults={"article_id": annotation.article_id})
+    with _one_record(annotation, "~"):
+        _save_if_unchanged(
+            annotation,
+            version,
+            speaker=speaker,
+            target=target,
+            claim=claim,
+            stance=stance,
+            note=note.strip(),
+        )
+        annotation.tags.set(tags, through_defaults={"article_id": annotation.article_id})
     return annotation
 
 
@@ -317,6 +334,7 @@ def reattach_annotation(
         suffix=suffix,
         anchor_status=AnchorStatus.ANCHORED,
     )
+    annotation.record_change("~")
     return annotation
 
 
@@ -326,4 +344,5 @@ def confirm_anchor(*, annotation: Annotation, version: int) -> Annotation:
     if annotation.anchor_status != AnchorStatus.NEEDS_REVIEW:
         raise ValidationError("Only an annotation that needs review can be confirmed.")
     _save_if_unchanged(annotation, version, original_quote="", anchor_status=AnchorStatus.ANCHORED)
+    annotation.record_change("~")
     return annotation

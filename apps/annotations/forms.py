@@ -220,3 +220,20 @@ class NewProjectForm(forms.Form):
         if data.get("copy_from") and not data.get("parts"):
             self.add_error("parts", "Tick what to copy, or start empty.")
         return data
+
+
+class ActivityForm(forms.Form):
+    """The activity page's filters (all optional; a wrong value is reported, not guessed)."""
+
+    what = forms.ChoiceField(required=False, label="What")
+    who = forms.ModelChoiceField(User.objects.none(), required=False, empty_label="anyone")
+    since = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    until = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    before = forms.DateTimeField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, project: Project, subjects: dict[str, str], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["what"].choices = [("", "everything"), *subjects.items()]  # type: ignore[attr-defined]
+        self.fields["who"].queryset = User.objects.filter(  # type: ignore[attr-defined]
+            memberships__project=project
+        ).order_by("username")

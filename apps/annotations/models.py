@@ -6,6 +6,9 @@ from django.conf import settings
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import F, Q
+from django.dispatch import receiver
+from simple_history.models import HistoricalRecords
+from simple_history.signals import pre_create_historical_record
 
 from apps.annotations import trees
 from apps.corpus.models import Article
@@ -35,6 +38,7 @@ class Tag(models.Model):
         help_text="Digit 1–9 that toggles this tag in the reader.",
     )
     position = models.PositiveIntegerField(default=0, help_text="Codebook order.")
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["position", "name"]
@@ -100,6 +104,7 @@ class Actor(models.Model):
     kind = models.CharField(max_length=16, choices=ActorKind.choices, default=ActorKind.PERSON)
     aliases = models.TextField(blank=True, help_text="Other names the texts use, one per line.")
     description = models.CharField(max_length=300, blank=True, help_text="Role or office.")
+    history = HistoricalRecords()
 
     objects = ActorQuerySet.as_manager()
 
@@ -133,6 +138,7 @@ class Claim(models.Model):
         verbose_name="narrative",
         help_text="The broader narrative this claim belongs to.",
     )
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["text"]
@@ -208,6 +214,27 @@ class AnnotationQuerySet(models.QuerySet["Annotation"]):
         ).prefetch_related("tags")
 
 
+class AnnotationRecord(models.Model):
+    """What an annotation's history record holds beyond its own columns: its tags at
+    the time, as [id, name] pairs (a later rename or merge does not rewrite history)."""
+
+    tag_list = models.JSONField(default=list)
+
+    class Meta:
+        abstract = True
+
+
+# Kept by name to write an annotation's record explicitly: a change saves the row and
+# then sets its tags, and recording each step would split one change in two.
+ANNOTATION_HISTORY = HistoricalRecords(bases=[AnnotationRecord], excluded_fields=["client_token"])
+
+
+@receiver(pre_create_historical_record)
+def _keep_tags(sender, instance, history_instance, **kwargs) -> None:
+    if isinstance(instance, Annotation):
+        history_instance.tag_list = [[tag.pk, tag.name] for tag in instance.tags.all()]
+
+
 class Annotation(models.Model):
     """One highlighted passage of one article by one analyst.
 
@@ -256,6 +283,10 @@ class Annotation(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
+    # Written by the domain functions (annotating.py) once per change, with the tags as
+    # they are after it (``record_change``); deleting writes its own record.
+    history = ANNOTATION_HISTORY
+
     objects = AnnotationQuerySet.as_manager()
 
     class Meta:
@@ -289,6 +320,11 @@ class Annotation(models.Model):
 
     def get_absolute_url(self) -> str:
         return f"{self.article.get_absolute_url()}#h{self.pk}"
+
+    def record_change(self, kind: str) -> None:
+        """Write this annotation's history record as it stands now, tags included:
+        ``"+"`` created, ``"~"`` changed (deleting records itself)."""
+        ANNOTATION_HISTORY.create_historical_record(self, kind)
 
 
 class AnnotationTag(models.Model):

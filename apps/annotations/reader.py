@@ -192,6 +192,7 @@ class SidebarRenderer:
         self.confirm_url = reverse("annotations:confirm", args=[project_slug, _PK])
         self.edit_url = reverse("annotations:edit", args=[project_slug, _PK])
         self.delete_url = reverse("annotations:delete", args=[project_slug, _PK])
+        self.history_url = reverse("annotations:history", args=[project_slug, _PK])
         self.actor_url = reverse("analysis:actor", args=[project_slug, _PK])
         self.claim_url = reverse("analysis:claim", args=[project_slug, _PK])
 
@@ -288,5 +289,6 @@ class SidebarRenderer:
                 '<span title="Analysts change only their own annotations">· only '
                 f"{escape(row.annotator_name)} can edit</span>"
             )
-        parts.append("</div></li>")
+        history = self._url(self.history_url, row.pk)
+        parts.append(f'<a class="history-link" href="{history}">History</a></div></li>')
         return "".join(parts)

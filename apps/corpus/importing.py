@@ -417,7 +417,7 @@ def _save(project: Project, item: Item, user: User | None) -> tuple[Article, boo
     if item.status == "revision" and item.article_id is not None:
         existing = Article.objects.filter(pk=item.article_id, project=project).first()
     if existing is None:
-        return _create(project, item), False
+        return _create(project, item, user), False
     summary = revise_article(
         article=existing,
         new_text=item.text,
@@ -429,7 +429,7 @@ def _save(project: Project, item: Item, user: User | None) -> tuple[Article, boo
     return existing, True
 
 
-def _create(project: Project, item: Item) -> Article:
+def _create(project: Project, item: Item, user: User | None) -> Article:
     article = Article(
         project=project,
         title=item.title[:500],
@@ -444,5 +444,6 @@ def _create(project: Project, item: Item) -> Article:
     else:
         article.source = source_for(item)
     article.set_text(item.text)
+    article._history_user = user  # type: ignore[attr-defined]  # a job has no request
     article.save()
     return article

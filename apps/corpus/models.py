@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from simple_history.models import HistoricalRecords
 
 from apps.corpus import text as canonical_text
 from apps.projects.models import Project
@@ -107,6 +108,9 @@ class Article(models.Model):
         default=1, editable=False, help_text="Number of the current text; earlier ones are kept."
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    # Changes to its metadata and its revision number; the texts themselves are kept as
+    # ArticleRevision rows, and an import's new articles by their ImportBatch.
+    history = HistoricalRecords(excluded_fields=["text", "raw"])
 
     objects = ArticleQuerySet.as_manager()
 
@@ -290,6 +294,9 @@ class Story(models.Model):
     name = models.CharField(max_length=200)
     description = models.TextField(blank=True)
     articles = models.ManyToManyField(Article, related_name="stories", blank=True)
+    # Its name and description; which articles it holds is not recorded (an import adds
+    # them one by one, and each would copy the whole list).
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["name"]

@@ -13,10 +13,10 @@ from tests.browser.conftest import log_in
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def _shot(page, name):
+def _shot(page, name, full_page=True):
     shots = os.environ.get("SCREENSHOTS_DIR")
     if shots:
-        page.screenshot(path=str(Path(shots) / f"{name}.png"), full_page=True)
+        page.screenshot(path=str(Path(shots) / f"{name}.png"), full_page=full_page)
 
 
 def test_owner_pages_members_and_a_new_project(page, live_server, settings):
@@ -37,6 +37,16 @@ def test_owner_pages_members_and_a_new_project(page, live_server, settings):
     expect(page.locator("#member-list .error")).to_contain_text("No account has the username")
     page.expected_errors = ["422"]  # the refused addition, answered with its reason
     _shot(page, "members")
+
+    page.goto(live_server.url + reverse("annotations:activity", args=[project.slug]))
+    first = page.locator(".history-entry").first
+    expect(first).to_contain_text("Owner Demo created member")  # the one just added
+    expect(first).to_contain_text("admin")
+    page.select_option("#id_what", "annotation")  # filters swap the results in place
+    expect(page.locator(".history-entry").first).to_contain_text("created annotation")
+    page.select_option("#id_what", "")
+    expect(page.locator(".history-entry").first).to_contain_text("created member")
+    _shot(page, "activity", full_page=False)
 
     page.goto(live_server.url + reverse("setup:project-new"))
     page.fill("#id_name", "Gaza ceasefire 2024")
