@@ -5,11 +5,12 @@ Three steps, shared by the admin and ``manage.py import_articles``:
 1. ``reading.read_files`` turns uploads (text, Markdown, HTML, zip, CSV, JSONL) into raw
    items, enforcing the size limits; a bad file becomes a rejected item, never an exception.
 2. ``prepare`` cleans each item (per-source boilerplate rules included), finds its source,
-   and checks it against the project: new, duplicate (same URL and text, or same text),
-   or a newer version of an article already there (same URL, other text).
+   and checks it against the project (``classifying.Classifier``): new, duplicate (same
+   URL and text, or same text), or a newer version of an article already there.
 3. ``import_articles`` saves what is new, turns newer versions into revisions (with
-   re-anchoring), and reports. Each item is saved in its own transaction: one bad item
-   never blocks or half-writes another, and running the same import twice adds nothing.
+   re-anchoring), and reports. Each item is saved in its own savepoint (fifty to a
+   transaction): one bad item never blocks or half-writes another, and running the same
+   import twice adds nothing.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ from apps.accounts.models import User
 # The one upward import of the corpus app (ARCHITECTURE.md): a newer version of an
 # article re-anchors its annotations.
 from apps.annotations.anchoring import revise_article
-from apps.corpus import text as canonical_text
+from apps.corpus.classifying import Classifier
 from apps.corpus.cleaning import NO_TITLE, Cleaned, clean_plain_text
 from apps.corpus.dates import parse_metadata_date
 from apps.corpus.decoding import Rejected
@@ -218,93 +219,11 @@ def reclassify(
     return items
 
 
-class Classifier:
-    """New, duplicate (of an article or of an earlier item of the batch) or a newer
-    version: the project's articles as they were when it was made, and the items it has
-    classified since."""
-
-    def __init__(self, project: Project):
-        self.project = project
-        self.seen_urls: dict[str, str] = {}
-        self.seen_hashes: dict[str, str] = {}
-        # The project's articles as narrow rows, read once (a query per item was most of
-        # a big import's time on PostgreSQL): by text, by URL, and (outlet, title), where
-        # a corrected copy is looked for.
-        rows = Article.objects.filter(project=project).values_list(
-            "pk", "source_id", "title", "content_hash", "url"
-        )
-        self.by_hash: dict[str, tuple[int, str]] = {}
-        self.by_url: dict[str, int] = {}
-        self.titles: set[tuple[int, str]] = set()
-        for pk, source_id, title, digest, url in rows.iterator(chunk_size=5000):
-            self.by_hash[digest] = (pk, title)
-            if url:
-                self.by_url[url] = pk
-            self.titles.add((source_id, title.lower()))
-
-    def classify(self, item: Item) -> None:
-        _classify(self.project, item, self)
-
-
-def _classify(project: Project, item: Item, known: Classifier) -> None:
-    seen_urls, seen_hashes = known.seen_urls, known.seen_hashes
-    digest = canonical_text.content_hash(item.text)
-    if item.url and item.url in seen_urls:
-        item.status, item.status_detail = "duplicate", f"Same URL as {seen_urls[item.url]}."
-        return
-    if digest in seen_hashes:
-        item.status, item.status_detail = "duplicate", f"Same text as {seen_hashes[digest]}."
-        return
-    if digest in known.by_hash:
-        item.article_id, title = known.by_hash[digest]
-        item.status, item.status_detail = "duplicate", f"Same text as “{title}”."
-    elif older := _older_version(project, item, known):
-        item.status, item.article_id = "revision", older.pk
-        why = "same URL" if older.url and older.url == item.url else "same outlet and title"
-        item.status_detail = (
-            f"A newer version of “{older.title}” ({why}): its text becomes revision "
-            f"{older.revision + 1} and its annotations are re-anchored."
-        )
-        if item.title != older.title or (item.published or None) != (
-            older.published.isoformat() if older.published else None
-        ):
-            item.status_detail += (
-                f" Its title and date stay “{older.title}”, "
-                f"{older.published or 'no date'}; this version says “{item.title}”, "
-                f"{item.published or 'no date'} (change them in the admin if it is right)."
-            )
-    else:
-        item.status = "new"
-    if item.url:
-        seen_urls[item.url] = item.name
-    seen_hashes[digest] = item.name
-
-
-# Two versions of one article: the same title from the same outlet, and texts this alike.
-SAME_ARTICLE_SIMILARITY = 90.0
-
-
-def _older_version(project: Project, item: Item, known: Classifier) -> Article | None:
-    """The article this item is a newer version of: the same URL, or (without one) the
-    same outlet and title and a nearly identical text (a corrected copy)."""
-    if item.url and item.url in known.by_url:
-        return Article.objects.filter(pk=known.by_url[item.url]).first()
-    if item.source_id is None or (item.source_id, item.title.lower()) not in known.titles:
-        return None
-    from rapidfuzz import fuzz  # imported on use (as in anchoring)
-
-    for candidate in Article.objects.filter(
-        project=project, source_id=item.source_id, title__iexact=item.title
-    ).only("pk", "title", "url", "text", "revision", "published")[:5]:
-        if fuzz.ratio(candidate.text[:5000], item.text[:5000]) >= SAME_ARTICLE_SIMILARITY:
-            return candidate
-    return None
-
-
 # Importing ------------------------------------------------------------------------------
 
 
-# Called with each item, its outcome and its article, inside the transaction that saves it.
+# Called with each item, its outcome and its article, inside the transaction that saves it
+# (which ``flush`` ends: what a recorder gathers is written then, in that transaction).
 Recorder = Callable[[Item, str, Article | None], None]
 
 # Items saved per transaction. Each item has its own savepoint inside it, so one bad item
@@ -322,13 +241,15 @@ def import_articles(
     story: Story | None = None,
     progress: Callable[[int, int], None] | None = None,
     record: Recorder | None = None,
+    flush: Callable[[], None] | None = None,
     total: int | None = None,
 ) -> Report:
     """Save the prepared items: new articles, revisions of changed ones. Idempotent.
 
     ``items`` may be any iterable (a job reads its batch a page at a time; then it gives
     the ``total``). ``progress(n, total)`` is called before the n-th item; ``record`` lets
-    a job keep each item's outcome in the same transaction as its article."""
+    a job keep each item's outcome in the same transaction as its article, and ``flush``
+    is called at the end of each transaction (to write what ``record`` gathered)."""
     if total is None:
         items = list(items)
         total = len(items)
@@ -341,6 +262,9 @@ def import_articles(
                 if progress:
                     progress(number, total)
                 saver.save(item)
+            saver.record_created()
+            if flush:
+                flush()
     return saver.report
 
 
@@ -356,6 +280,13 @@ class _Saver:
         # New outlets created by earlier items, by name: later items of the same outlet
         # use them without asking the database again.
         self.new_sources: dict[str, int] = {}
+        # New articles of the open transaction, whose history records are written
+        # together at its end (one insert, not one per article).
+        self.created: list[Article] = []
+
+    def record_created(self) -> None:
+        Article.history.bulk_history_create(self.created, default_user=self.user)
+        self.created = []
 
     def save(self, item: Item) -> None:
         if item.source_new and (pk := self.new_sources.get(item.source_name.lower())):
@@ -385,6 +316,8 @@ class _Saver:
                         self.record(item, outcome, article)
                 if item.source_new:
                     self.new_sources[item.source_name.lower()] = article.source_id
+                if not revised:  # saved: its history record goes with the others
+                    self.created.append(article)
                 return outcome
             except IntegrityError:
                 # The same text or URL arrived meanwhile (another batch, another owner) and
@@ -417,7 +350,7 @@ def _save(project: Project, item: Item, user: User | None) -> tuple[Article, boo
     if item.status == "revision" and item.article_id is not None:
         existing = Article.objects.filter(pk=item.article_id, project=project).first()
     if existing is None:
-        return _create(project, item, user), False
+        return _create(project, item), False
     summary = revise_article(
         article=existing,
         new_text=item.text,
@@ -429,7 +362,7 @@ def _save(project: Project, item: Item, user: User | None) -> tuple[Article, boo
     return existing, True
 
 
-def _create(project: Project, item: Item, user: User | None) -> Article:
+def _create(project: Project, item: Item) -> Article:
     article = Article(
         project=project,
         title=item.title[:500],
@@ -444,6 +377,6 @@ def _create(project: Project, item: Item, user: User | None) -> Article:
     else:
         article.source = source_for(item)
     article.set_text(item.text)
-    article._history_user = user  # type: ignore[attr-defined]  # a job has no request
+    article.skip_history_when_saving = True  # type: ignore[attr-defined]  # see record_created
     article.save()
     return article

@@ -7,8 +7,9 @@ from collections.abc import Mapping
 
 from django.http import QueryDict
 
+from apps.corpus.classifying import Classifier
 from apps.corpus.dates import parse_metadata_date
-from apps.corpus.importing import Classifier, is_web_address, reclassify
+from apps.corpus.importing import is_web_address, reclassify
 from apps.corpus.jobs import as_item, item_pages, save_items
 from apps.corpus.models import ImportBatch, Source
 from apps.corpus.reading import Item
