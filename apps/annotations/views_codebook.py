@@ -4,35 +4,109 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.db.models import Count
-from django.http import HttpResponse
-from django.shortcuts import render
-from django.views.decorators.http import require_safe
+from django.http import HttpResponse, QueryDict
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods, require_safe
 
+from apps.annotations import codebook as editing
 from apps.annotations import trees
-from apps.annotations.models import Tag
+from apps.annotations.codebook import MergePreview
 from apps.annotations.trees import N
-from apps.projects.access import project_view
-from apps.projects.htmx import SignedInRequest
-from apps.projects.models import Membership
+from apps.projects.access import project_view, require_manage
+from apps.projects.htmx import SignedInRequest, page_or_partial
+from apps.projects.models import Membership, Project
 
 
-@require_safe
+@require_http_methods(["GET", "POST"])
 @project_view
 def codebook(request: SignedInRequest, membership: Membership) -> HttpResponse:
+    """The codebook; owners edit it here (one POST per change, named by ``action``)."""
+    if request.method == "GET":
+        return _codebook_page(request, membership)
+    require_manage(membership)
+    try:
+        note, preview = _change_codebook(membership.project, request.POST)
+    except ValidationError as error:
+        problem = "; ".join(f"{m}" for m in error.messages)
+        if request.htmx:
+            return _codebook_page(request, membership, problem=problem, status=422)
+        messages.error(request, problem)
+    else:
+        if request.htmx or preview:
+            return _codebook_page(request, membership, note=note, preview=preview)
+        messages.success(request, note)
+    return redirect("annotations:codebook", membership.project.slug)
+
+
+def _change_codebook(project: Project, data: QueryDict) -> tuple[str, MergePreview | None]:
+    """Apply one change from the codebook's forms: (what happened, a merge to confirm)."""
+    action = data.get("action", "")
+    tag = project.tags.filter(pk=_number(data.get("tag")) or 0).first()
+    if action != "add" and tag is None:
+        raise ValidationError("That tag is not in this codebook (any more).")
+    if action in ("add", "edit"):
+        saved = editing.save_tag(
+            project,
+            tag,
+            name=data.get("name", ""),
+            description=data.get("description", ""),
+            color=data.get("color", ""),
+            parent_id=_number(data.get("parent")),
+            shortcut=data.get("shortcut", ""),
+        )
+        return f"“{saved}” {'saved' if tag else 'added'}.", None
+    assert tag is not None
+    if action in ("up", "down"):
+        editing.move_tag(tag, -1 if action == "up" else 1)
+        return f"“{tag}” moved {action}.", None
+    if action == "merge":
+        target = project.tags.filter(pk=_number(data.get("target")) or 0).first()
+        if target is None:
+            raise ValidationError("Pick the tag to merge into.")
+        if data.get("confirm") != "yes":
+            return "", editing.merge_preview(tag, target)
+        return f"Merged: {editing.merge_tags(tag, target)}", None
+    if action == "delete":
+        editing.delete_tag(tag)
+        return f"“{tag}” deleted.", None
+    raise ValidationError("Unknown change.")
+
+
+def _number(value: str | None) -> int | None:
+    return int(value) if value and value.isdigit() else None
+
+
+def _codebook_page(
+    request: SignedInRequest,
+    membership: Membership,
+    *,
+    note: str = "",
+    problem: str = "",
+    preview: MergePreview | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    # Ordered here: a query with a GROUP BY leaves the model's default order out.
     tags = list(
-        membership.project.tags.annotate(usage=Count("annotations")).select_related("parent")
+        membership.project.tags.annotate(usage=Count("annotations"))
+        .select_related("parent")
+        .order_by("position", "name")
     )
-    return render(
-        request,
-        "annotations/codebook.html",
-        {
-            "membership": membership,
-            "project": membership.project,
-            "tags": _as_tree(tags),
-            "tag_styles": Tag.colour_rules(tags),
-        },
-    )
+    context = {
+        "membership": membership,
+        "project": membership.project,
+        "tags": _as_tree(tags),
+        "all_tags": sorted(tags, key=lambda tag: tag.name.casefold()),
+        "palette": editing.PALETTE,
+        "keys": "123456789",
+        "note": note,
+        "problem": problem,
+        "preview": preview,
+    }
+    name = page_or_partial(request, "annotations/codebook.html", "codebook")
+    return render(request, name, context, status=status)
 
 
 @require_safe
@@ -57,7 +131,11 @@ def actor_list(request: SignedInRequest, membership: Membership) -> HttpResponse
 @require_safe
 @project_view
 def claim_list(request: SignedInRequest, membership: Membership) -> HttpResponse:
-    claims = membership.project.claims.annotate(usage=Count("annotations")).select_related("parent")
+    claims = (
+        membership.project.claims.annotate(usage=Count("annotations"))
+        .select_related("parent")
+        .order_by("text")
+    )
     return render(
         request,
         "annotations/claims.html",

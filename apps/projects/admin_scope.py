@@ -71,6 +71,12 @@ class ProjectScopedAdmin(admin.ModelAdmin):
     def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
         return scoped(super().get_queryset(request), request)
 
+    def get_search_results(self, request, queryset, search_term):
+        queryset, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        if not queryset.ordered:  # a count annotation drops the model's order: pages drift
+            queryset = queryset.order_by(*(self.ordering or self.model._meta.ordering or ["pk"]))
+        return queryset, may_have_duplicates
+
     def get_list_filter(self, request: HttpRequest) -> Any:
         """A filter by a related object (project, source, story…) offers only the values
         found in the user's rows: the default lists every project by name."""

@@ -48,6 +48,10 @@ def test_owner_pages_members_and_a_new_project(page, live_server, settings):
     expect(page.locator(".history-entry").first).to_contain_text("created member")
     _shot(page, "activity", full_page=False)
 
+    page.goto(live_server.url + reverse("annotations:codebook", args=[project.slug]))
+    page.locator("#codebook tbody tr").nth(1).locator("summary", has_text="Edit").click()
+    _shot(page, "codebook-editor", full_page=False)
+
     page.goto(live_server.url + reverse("setup:project-new"))
     page.fill("#id_name", "Gaza ceasefire 2024")
     page.select_option("#id_copy_from", str(project.pk))
@@ -58,3 +62,45 @@ def test_owner_pages_members_and_a_new_project(page, live_server, settings):
     assert (
         copy.tags.count() == project.tags.count() and copy.claims.count() == project.claims.count()
     )
+
+
+def test_owner_pages_codebook_editor(page, live_server, settings):
+    """Rename, recolour, reorder and merge in the codebook without a page load."""
+    from apps.annotations.models import Tag
+    from tests import factories
+
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    owner = factories.make_user("olga")
+    project = factories.make_project("Border coverage", owner=owner)
+    blame = factories.make_tag(project, "blame", position=1)
+    threat = factories.make_tag(project, "threat", position=2)
+    article = factories.make_article(project, text="Kerry blamed Russia for the strike.")
+    factories.make_annotation(article, owner, "Kerry", tags=[threat])
+    log_in(page, live_server, "olga", factories.PASSWORD)
+    page.goto(live_server.url + reverse("annotations:codebook", args=[project.slug]))
+    page.evaluate("window.notReloaded = true")  # gone if the page loads again
+
+    row = page.locator(f"#tag-{blame.pk}")
+    row.locator("summary", has_text="Edit").click()
+    form = row.locator("form.tag-form")
+    form.locator('input[name="name"]').fill("blame attribution")
+    form.locator('input[name="color"]').fill("#c9e4ff")
+    form.get_by_role("button", name="Save").click()
+    expect(page.locator("#codebook .notice")).to_have_text("“blame attribution” saved.")
+    expect(page.locator(f"#tag-{blame.pk} rect")).to_have_attribute("fill", "#c9e4ff")
+
+    page.get_by_role("button", name="Move “threat” up").click()
+    expect(page.locator("#codebook tbody tr").first).to_have_id(f"tag-{threat.pk}")
+
+    row = page.locator(f"#tag-{threat.pk}")
+    row.locator("summary", has_text="Edit").click()
+    row.locator(".tag-merge select").select_option(str(blame.pk))
+    row.get_by_role("button", name="Merge…").click()
+    expect(page.locator(".merge-confirm")).to_contain_text("1 annotation move from “threat”")
+    page.locator(".merge-confirm").get_by_role("button", name="Merge").click()
+    expect(page.locator("#codebook .notice")).to_contain_text("Merged:")
+    expect(page.locator("#codebook tbody tr")).to_have_count(1)
+    assert page.evaluate("window.notReloaded") is True
+    assert list(Tag.objects.filter(project=project).values_list("name", flat=True)) == [
+        "blame attribution"
+    ]

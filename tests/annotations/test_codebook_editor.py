@@ -1,0 +1,228 @@
+"""Owners edit the codebook in the app: add, change, reorder, merge, delete; every
+refusal says why, and a merge moves every annotation (exports agree before and after)."""
+
+import csv
+import io
+
+import pytest
+from django.urls import reverse
+
+from apps.annotations.models import Annotation, AnnotationTag, Tag
+from tests import factories
+
+HTMX = {"HTTP_HX_REQUEST": "true"}
+
+
+def _url(cast):
+    return reverse("annotations:codebook", args=[cast.project.slug])
+
+
+@pytest.fixture
+def tags(cast):
+    blame = factories.make_tag(cast.project, "blame", shortcut="1", position=1)
+    us = factories.make_tag(cast.project, "blame on US", parent=blame, position=1)
+    russia = factories.make_tag(cast.project, "blame on Russia", parent=blame, position=2)
+    threat = factories.make_tag(cast.project, "threat", position=2)
+    return {"blame": blame, "us": us, "russia": russia, "threat": threat}
+
+
+@pytest.mark.parametrize(
+    ("who", "status"),
+    [("owner", 302), ("analyst", 403), ("viewer", 403), ("outsider", 404), (None, 302)],
+)
+def test_only_owners_change_the_codebook(client, cast, tags, who, status):
+    if who:
+        client.force_login(getattr(cast, who))
+    response = client.post(_url(cast), {"action": "add", "name": "new tag"})
+    assert response.status_code == status
+    assert Tag.objects.filter(name="new tag").exists() == (who == "owner")
+    if who in ("analyst", "viewer"):
+        assert "Add a tag" not in client.get(_url(cast)).text
+
+
+def test_a_tag_is_added_and_changed_with_the_list_swapped_in_place(client, cast, tags):
+    client.force_login(cast.owner)
+    response = client.post(
+        _url(cast),
+        {
+            "action": "add",
+            "name": " civilian  harm ",
+            "description": "Hit civilians.",
+            "color": "#FFC9C9",
+            "parent": "",
+            "shortcut": "2",
+        },
+        **HTMX,
+    )
+    assert response.status_code == 200 and response.text.lstrip().startswith(
+        '<section id="codebook"'
+    )
+    assert "“civilian harm” added." in response.text
+    tag = Tag.objects.get(name="civilian harm")
+    assert (tag.color, tag.shortcut, tag.description) == ("#ffc9c9", "2", "Hit civilians.")
+    client.post(
+        _url(cast),
+        {
+            "action": "edit",
+            "tag": tag.pk,
+            "name": "civilian casualties",
+            "color": "#c9e4ff",
+            "parent": tags["threat"].pk,
+            "shortcut": "",
+        },
+        **HTMX,
+    )
+    tag.refresh_from_db()
+    assert (tag.name, tag.color, tag.parent, tag.shortcut) == (
+        "civilian casualties",
+        "#c9e4ff",
+        tags["threat"],
+        "",
+    )
+    assert tag.history.latest().history_user == cast.owner
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"name": "threat"}, "already has a tag called “threat”"),
+        ({"shortcut": "1"}, "Key 1 already toggles “blame”"),
+        ({"color": "red"}, "Use a colour like #ffe08a."),
+        ({"name": "  "}, "A tag needs a name."),
+    ],
+)
+def test_a_change_that_breaks_the_codebook_is_refused_with_its_reason(
+    client, cast, tags, change, message
+):
+    client.force_login(cast.owner)
+    data = {
+        "action": "edit",
+        "tag": tags["us"].pk,
+        "name": "blame on US",
+        "color": "#ffe08a",
+        **change,
+    }
+    response = client.post(_url(cast), data, **HTMX)
+    assert response.status_code == 422 and message in response.text
+    assert Tag.objects.get(pk=tags["us"].pk).name == "blame on US"
+
+
+def test_a_tag_cannot_go_under_its_own_subtag(client, cast, tags):
+    client.force_login(cast.owner)
+    data = {"action": "edit", "tag": tags["blame"].pk, "name": "blame", "parent": tags["us"].pk}
+    response = client.post(_url(cast), data, **HTMX)
+    assert response.status_code == 422 and "cannot go under itself" in response.text
+    assert Tag.objects.get(pk=tags["blame"].pk).parent is None
+
+
+def test_a_parent_from_another_project_is_refused(client, cast, tags):
+    foreign = factories.make_tag(factories.make_project("Elsewhere"), "foreign")
+    client.force_login(cast.owner)
+    data = {"action": "edit", "tag": tags["us"].pk, "name": "blame on US", "parent": foreign.pk}
+    assert client.post(_url(cast), data, **HTMX).status_code == 422
+
+
+def test_tags_move_up_and_down_among_their_siblings(client, cast, tags):
+    client.force_login(cast.owner)
+    client.post(_url(cast), {"action": "up", "tag": tags["russia"].pk}, **HTMX)
+    page = client.get(_url(cast)).text
+    assert page.index(f'id="tag-{tags["russia"].pk}"') < page.index(f'id="tag-{tags["us"].pk}"')
+    client.post(_url(cast), {"action": "up", "tag": tags["russia"].pk}, **HTMX)  # already first
+    client.post(_url(cast), {"action": "down", "tag": tags["blame"].pk}, **HTMX)
+    page = client.get(_url(cast)).text
+    assert page.index(f'id="tag-{tags["threat"].pk}"') < page.index(f'id="tag-{tags["blame"].pk}"')
+
+
+def _counts_by_family(client, cast):
+    """Annotations per top-level tag family, from the CSV export (long form)."""
+    export = client.get(
+        reverse("analysis:annotations-csv", args=[cast.project.slug]),
+        {"format": "long", "bom": "0"},
+    )
+    content = b"".join(export.streaming_content).decode()
+    rows = list(csv.DictReader(io.StringIO(content)))
+    return len({row["annotation_id"] for row in rows if row.get("tag")})
+
+
+def test_a_merge_is_previewed_then_moves_every_annotation(client, cast, tags):
+    article = factories.make_article(cast.project, text="Kerry blamed Russia and the US alike.")
+    both = factories.make_annotation(
+        article, cast.analyst, "Kerry", tags=[tags["us"], tags["russia"]]
+    )
+    only = factories.make_annotation(article, cast.analyst, "blamed", tags=[tags["russia"]])
+    client.force_login(cast.owner)
+    before = _counts_by_family(client, cast)
+    preview = client.post(
+        _url(cast), {"action": "merge", "tag": tags["russia"].pk, "target": tags["us"].pk}, **HTMX
+    )
+    assert (
+        "1 annotation move from “blame on Russia” to “blame on US” (1 already have both)"
+        in preview.text
+    )
+    assert Tag.objects.filter(pk=tags["russia"].pk).exists()  # nothing changed yet
+    done = client.post(
+        _url(cast),
+        {"action": "merge", "tag": tags["russia"].pk, "target": tags["us"].pk, "confirm": "yes"},
+        **HTMX,
+    )
+    assert "Merged:" in done.text
+    assert not Tag.objects.filter(pk=tags["russia"].pk).exists()
+    assert list(both.tags.all()) == [tags["us"]] and list(only.tags.all()) == [tags["us"]]
+    assert AnnotationTag.objects.filter(tag=tags["us"]).count() == 2
+    assert _counts_by_family(client, cast) == before
+    record = Annotation.history.filter(id=only.pk).latest()
+    assert (
+        record.tag_list == [[tags["us"].pk, "blame on US"]]
+        and "merged into" in record.history_change_reason
+    )
+
+
+def test_a_tag_cannot_be_merged_into_its_own_subtag(client, cast, tags):
+    client.force_login(cast.owner)
+    response = client.post(
+        _url(cast), {"action": "merge", "tag": tags["blame"].pk, "target": tags["us"].pk}, **HTMX
+    )
+    assert response.status_code == 422 and "is under “blame”" in response.text
+
+
+def test_only_an_unused_tag_without_subtags_is_deleted(client, cast, tags):
+    article = factories.make_article(cast.project)
+    factories.make_annotation(article, cast.analyst, tags=[tags["threat"]])
+    client.force_login(cast.owner)
+    used = client.post(_url(cast), {"action": "delete", "tag": tags["threat"].pk}, **HTMX)
+    assert used.status_code == 422 and "merge it into another tag instead" in used.text
+    parent = client.post(_url(cast), {"action": "delete", "tag": tags["blame"].pk}, **HTMX)
+    assert parent.status_code == 422 and "has subtags" in parent.text
+    client.post(_url(cast), {"action": "delete", "tag": tags["russia"].pk}, **HTMX)
+    assert not Tag.objects.filter(pk=tags["russia"].pk).exists()
+
+
+def test_without_htmx_a_change_returns_to_the_page_with_its_message(client, cast, tags):
+    client.force_login(cast.owner)
+    page = client.post(_url(cast), {"action": "add", "name": "plain"}, follow=True).text
+    assert "“plain” added." in page
+    page = client.post(_url(cast), {"action": "up", "tag": 999999}, follow=True).text
+    assert "not in this codebook" in page
+
+
+def test_a_tag_of_another_project_cannot_be_touched(client, cast, tags):
+    foreign = factories.make_tag(factories.make_project("Elsewhere"), "foreign")
+    client.force_login(cast.owner)
+    response = client.post(_url(cast), {"action": "delete", "tag": foreign.pk}, **HTMX)
+    assert response.status_code == 422 and Tag.objects.filter(pk=foreign.pk).exists()
+
+
+def test_the_editor_costs_a_bounded_number_of_queries(
+    client, cast, tags, django_assert_max_num_queries
+):
+    for n in range(20):
+        factories.make_tag(cast.project, f"extra {n}")
+    client.force_login(cast.owner)
+    with django_assert_max_num_queries(8):
+        assert client.get(_url(cast)).status_code == 200
+
+
+def test_the_codebook_takes_get_and_post_only(client, cast):
+    client.force_login(cast.owner)
+    assert client.put(_url(cast)).status_code == 405
+    assert client.delete(_url(cast)).status_code == 405
