@@ -9,13 +9,14 @@ from django.core.exceptions import ValidationError
 from django.db.models import Count
 from django.http import HttpResponse, QueryDict
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_http_methods, require_safe
+from django.views.decorators.http import require_http_methods
 
 from apps.annotations import codebook as editing
-from apps.annotations import trees
+from apps.annotations import people, trees
 from apps.annotations.codebook import MergePreview
+from apps.annotations.models import ActorKind
 from apps.annotations.trees import N
-from apps.projects.access import project_view, require_manage
+from apps.projects.access import project_view, require_annotate, require_manage
 from apps.projects.htmx import SignedInRequest, page_or_partial
 from apps.projects.models import Membership, Project
 
@@ -109,9 +110,12 @@ def _codebook_page(
     return render(request, name, context, status=status)
 
 
-@require_safe
+@require_http_methods(["GET", "POST"])
 @project_view
 def actor_list(request: SignedInRequest, membership: Membership) -> HttpResponse:
+    """The actors; analysts add them here, owners change and merge them."""
+    if request.method == "POST":
+        return _apply(request, membership, "annotations:actors", _change_actors)
     query = request.GET.get("q", "")
     actors = (
         membership.project.actors.search(query)
@@ -121,17 +125,22 @@ def actor_list(request: SignedInRequest, membership: Membership) -> HttpResponse
         )
         .order_by("name")
     )
-    return render(
-        request,
-        "annotations/actors.html",
-        {"membership": membership, "project": membership.project, "actors": actors, "q": query},
-    )
+    context = {"membership": membership, "project": membership.project, "actors": actors}
+    context |= {
+        "q": query,
+        "kinds": ActorKind.choices,
+        "all_actors": membership.project.actors.order_by("name"),
+    }
+    return render(request, "annotations/actors.html", context)
 
 
-@require_safe
+@require_http_methods(["GET", "POST"])
 @project_view
 def claim_list(request: SignedInRequest, membership: Membership) -> HttpResponse:
-    claims = (
+    """The claims; analysts add them here, owners change and merge them."""
+    if request.method == "POST":
+        return _apply(request, membership, "annotations:claims", _change_claims)
+    claims = list(
         membership.project.claims.annotate(usage=Count("annotations"))
         .select_related("parent")
         .order_by("text")
@@ -139,8 +148,71 @@ def claim_list(request: SignedInRequest, membership: Membership) -> HttpResponse
     return render(
         request,
         "annotations/claims.html",
-        {"membership": membership, "project": membership.project, "claims": _as_tree(claims)},
+        {
+            "membership": membership,
+            "project": membership.project,
+            "claims": _as_tree(claims),
+            "all_claims": claims,
+        },
     )
+
+
+def _apply(request: SignedInRequest, membership: Membership, page: str, change) -> HttpResponse:
+    """Run one change from an actor or claim form and go back to the page, saying what
+    happened or why not. Adding is for analysts too; the rest for owners."""
+    require_annotate(membership)
+    if request.POST.get("action") != "add":
+        require_manage(membership)
+    try:
+        messages.success(request, change(membership.project, request.POST))
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    return redirect(page, membership.project.slug)
+
+
+def _change_actors(project: Project, data: QueryDict) -> str:
+    action = data.get("action", "")
+    actor = project.actors.filter(pk=_number(data.get("actor")) or 0).first()
+    if action != "add" and actor is None:
+        raise ValidationError("That actor is not in this project (any more).")
+    if action in ("add", "edit"):
+        fields = {f: data.get(f, "") for f in ("name", "kind", "aliases", "description")}
+        saved = people.save_actor(project, actor, **fields)
+        return f"“{saved}” {'saved' if actor else 'added'}."
+    assert actor is not None
+    if action == "merge":
+        target = project.actors.filter(pk=_number(data.get("target")) or 0).first()
+        if target is None:
+            raise ValidationError("Pick the actor to merge into.")
+        moved = people.merge_actors(actor, target)
+        return (
+            f"“{actor}” merged into “{target}”: {moved} annotation(s) moved, names kept as aliases."
+        )
+    raise ValidationError("Unknown change.")
+
+
+def _change_claims(project: Project, data: QueryDict) -> str:
+    action = data.get("action", "")
+    claim = project.claims.filter(pk=_number(data.get("claim")) or 0).first()
+    if action != "add" and claim is None:
+        raise ValidationError("That claim is not in this project (any more).")
+    if action in ("add", "edit"):
+        saved = people.save_claim(
+            project,
+            claim,
+            text=data.get("text", ""),
+            description=data.get("description", ""),
+            parent_id=_number(data.get("parent")),
+        )
+        return f"“{saved}” {'saved' if claim else 'added'}."
+    assert claim is not None
+    if action == "merge":
+        target = project.claims.filter(pk=_number(data.get("target")) or 0).first()
+        if target is None:
+            raise ValidationError("Pick the claim to merge into.")
+        moved = people.merge_claims(claim, target)
+        return f"Claim merged into “{target}”: {moved} annotation(s) moved."
+    raise ValidationError("Unknown change.")
 
 
 def _as_tree(items: Iterable[N]) -> list[tuple[N, int]]:

@@ -80,8 +80,11 @@ def test_anonymous_visitors_are_sent_to_log_in(client, pages, name):
     assert response["Location"] == f"{reverse('accounts:login')}?next={url}"
 
 
-# The codebook takes its owners' changes by POST (tests/annotations/test_codebook_editor.py).
-@pytest.mark.parametrize("name", [n for n in PAGE_NAMES if n != "annotations:codebook"])
+# The codebook, actor and claim pages take changes by POST (their own tests).
+EDITABLE = {"annotations:codebook", "annotations:actors", "annotations:claims"}
+
+
+@pytest.mark.parametrize("name", [n for n in PAGE_NAMES if n not in EDITABLE])
 def test_project_pages_refuse_writes(client, cast, pages, name):
     client.force_login(cast.owner)
     kwargs, _ = pages[name]

@@ -1,0 +1,149 @@
+"""Actors and claims kept in the app: analysts add them, owners change and merge them;
+a merge moves every annotation and keeps the names as aliases."""
+
+import pytest
+from django.urls import reverse
+
+from apps.annotations.models import Actor, Annotation, Claim
+from tests import factories
+
+
+def _url(cast, name):
+    return reverse(f"annotations:{name}", args=[cast.project.slug])
+
+
+@pytest.mark.parametrize(
+    ("who", "adds", "edits"),
+    [("owner", 302, 302), ("analyst", 302, 403), ("viewer", 403, 403), ("outsider", 404, 404)],
+)
+def test_analysts_add_owners_change(client, cast, who, adds, edits):
+    actor = factories.make_actor(cast.project, "Sergey Lavrov")
+    claim = factories.make_claim(cast.project, "The US shields terrorists")
+    client.force_login(getattr(cast, who))
+    assert (
+        client.post(_url(cast, "actors"), {"action": "add", "name": f"Actor by {who}"}).status_code
+        == adds
+    )
+    assert (
+        client.post(_url(cast, "claims"), {"action": "add", "text": f"Claim by {who}"}).status_code
+        == adds
+    )
+    edit = {"action": "edit", "actor": actor.pk, "name": "S. Lavrov", "kind": "person"}
+    assert client.post(_url(cast, "actors"), edit).status_code == edits
+    edit = {"action": "edit", "claim": claim.pk, "text": "Changed"}
+    assert client.post(_url(cast, "claims"), edit).status_code == edits
+    assert Actor.objects.filter(name=f"Actor by {who}").exists() == (adds == 302)
+    assert Actor.objects.get(pk=actor.pk).name == ("S. Lavrov" if edits == 302 else "Sergey Lavrov")
+
+
+def test_an_actor_is_changed_with_its_aliases_and_a_clash_is_refused(client, cast):
+    lavrov = factories.make_actor(cast.project, "Sergey Lavrov")
+    factories.make_actor(cast.project, "John Kerry")
+    client.force_login(cast.owner)
+    page = client.post(
+        _url(cast, "actors"),
+        {
+            "action": "edit",
+            "actor": lavrov.pk,
+            "name": "Sergey Lavrov",
+            "kind": "person",
+            "aliases": "Lavrov\n\nRussian FM\nLavrov",
+            "description": "Foreign minister",
+        },
+        follow=True,
+    ).text
+    assert "“Sergey Lavrov” saved." in page
+    lavrov.refresh_from_db()
+    assert (
+        lavrov.alias_list == ["Lavrov", "Russian FM"] and lavrov.description == "Foreign minister"
+    )
+    page = client.post(
+        _url(cast, "actors"),
+        {"action": "edit", "actor": lavrov.pk, "name": "john kerry"},
+        follow=True,
+    ).text
+    assert "There is already an actor called “john kerry”" in page
+
+
+def test_merging_actors_moves_speakers_and_targets_and_keeps_the_names(client, cast):
+    article = factories.make_article(
+        cast.project, text="Lavrov said Kerry lied. The FM added more."
+    )
+    lavrov = factories.make_actor(cast.project, "Sergey Lavrov", aliases="Lavrov")
+    duplicate = factories.make_actor(cast.project, "Sergei Lavrov", aliases="Russian FM")
+    kerry = factories.make_actor(cast.project, "John Kerry")
+    spoke = factories.make_annotation(
+        article, cast.analyst, "Lavrov said", speaker=duplicate, target=kerry
+    )
+    blamed = factories.make_annotation(
+        article, cast.analyst, "The FM", speaker=kerry, target=duplicate
+    )
+    client.force_login(cast.owner)
+    page = client.post(
+        _url(cast, "actors"),
+        {"action": "merge", "actor": duplicate.pk, "target": lavrov.pk},
+        follow=True,
+    ).text
+    assert "2 annotation(s) moved" in page
+    assert not Actor.objects.filter(pk=duplicate.pk).exists()
+    spoke.refresh_from_db()
+    blamed.refresh_from_db()
+    assert spoke.speaker == lavrov and blamed.target == lavrov and spoke.target == kerry
+    lavrov.refresh_from_db()
+    assert lavrov.alias_list == ["Lavrov", "Sergei Lavrov", "Russian FM"]
+    assert "merged into" in Annotation.history.filter(id=spoke.pk).latest().history_change_reason
+
+
+def test_claims_are_nested_and_merged_without_loops(client, cast):
+    article = factories.make_article(cast.project, text="The ceasefire failed because of the US.")
+    narrative = factories.make_claim(cast.project, "The West is to blame")
+    claim = factories.make_claim(cast.project, "The US broke the ceasefire")
+    twin = factories.make_claim(cast.project, "The US violated the truce")
+    carried = factories.make_annotation(article, cast.analyst, "The ceasefire failed", claim=twin)
+    client.force_login(cast.owner)
+    client.post(
+        _url(cast, "claims"),
+        {"action": "edit", "claim": claim.pk, "text": claim.text, "parent": narrative.pk},
+    )
+    claim.refresh_from_db()
+    assert claim.parent == narrative
+    page = client.post(
+        _url(cast, "claims"),
+        {"action": "edit", "claim": narrative.pk, "text": narrative.text, "parent": claim.pk},
+        follow=True,
+    ).text
+    assert "cannot go under itself" in page
+    page = client.post(
+        _url(cast, "claims"), {"action": "merge", "claim": twin.pk, "target": claim.pk}, follow=True
+    ).text
+    assert "1 annotation(s) moved" in page
+    carried.refresh_from_db()
+    assert carried.claim == claim and not Claim.objects.filter(pk=twin.pk).exists()
+    page = client.post(
+        _url(cast, "claims"),
+        {"action": "merge", "claim": narrative.pk, "target": claim.pk},
+        follow=True,
+    ).text
+    assert "is under" in page and Claim.objects.filter(pk=narrative.pk).exists()
+
+
+def test_another_projects_actor_cannot_be_touched(client, cast):
+    foreign = factories.make_actor(factories.make_project("Elsewhere"), "Foreign")
+    client.force_login(cast.owner)
+    page = client.post(
+        _url(cast, "actors"), {"action": "edit", "actor": foreign.pk, "name": "Mine"}, follow=True
+    ).text
+    assert "not in this project" in page and Actor.objects.get(pk=foreign.pk).name == "Foreign"
+    mine = factories.make_actor(cast.project, "Mine")
+    page = client.post(
+        _url(cast, "actors"),
+        {"action": "merge", "actor": mine.pk, "target": foreign.pk},
+        follow=True,
+    ).text
+    assert "Pick the actor to merge into." in page and Actor.objects.filter(pk=mine.pk).exists()
+
+
+def test_the_pages_take_get_and_post_only(client, cast):
+    client.force_login(cast.owner)
+    assert client.put(_url(cast, "actors")).status_code == 405
+    assert client.put(_url(cast, "claims")).status_code == 405
