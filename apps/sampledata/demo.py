@@ -12,9 +12,7 @@ from datetime import date
 from pathlib import Path
 
 from django.conf import settings
-from django.contrib.auth.models import Permission
 from django.db import transaction
-from django.db.models import Q
 
 from apps.accounts.models import User
 from apps.annotations.annotating import create_annotation
@@ -26,15 +24,6 @@ DEMO_DIR = Path(settings.BASE_DIR) / "fixtures" / "demo"
 DEMO_PASSWORD = "demo"
 DEMO_USERS = {"owner": Role.OWNER, "analyst": Role.ANALYST, "viewer": Role.VIEWER}
 DEMO_OPERATOR = "admin"
-# What the demo owner may change in the admin (only in the projects they own).
-OWNER_ADMIN_MODELS = [
-    "annotations.tag",
-    "annotations.actor",
-    "annotations.claim",
-    "corpus.story",
-    "corpus.article",
-    "projects.membership",
-]
 
 
 @dataclass
@@ -147,13 +136,10 @@ def _load_users(project: Project) -> dict[str, User]:
     users = {}
     for username, role in DEMO_USERS.items():
         user = _demo_user(username)
-        # Until the codebook, actors and claims are edited in the app, the demo owner
-        # edits them in the admin: staff with those permissions, never a superuser, and
-        # shown only the projects they own there (projects/admin_scope.py).
-        user.is_staff, user.is_superuser = role == Role.OWNER, False
+        # Owners run their project in the app: none of the demo's members is staff.
+        user.is_staff = user.is_superuser = False
         user.save(update_fields=["is_staff", "is_superuser"])
-        if role == Role.OWNER:
-            user.user_permissions.set(_owner_admin_permissions())
+        user.user_permissions.clear()
         Membership.objects.update_or_create(project=project, user=user, defaults={"role": role})
         users[username] = user
     # The site operator: the admin's superuser, a member of no project.
@@ -172,16 +158,6 @@ def _demo_user(username: str) -> User:
         user.set_password(DEMO_PASSWORD)
         user.save()
     return user
-
-
-def _owner_admin_permissions() -> list[Permission]:
-    models = Q()
-    for label in OWNER_ADMIN_MODELS:
-        app_label, model = label.split(".")
-        models |= Q(content_type__app_label=app_label, content_type__model=model)
-    # Their project's name and description too, but neither a new project nor a deletion.
-    models |= Q(codename__in=["view_project", "change_project"])
-    return list(Permission.objects.filter(models))
 
 
 def _load_articles(

@@ -179,3 +179,32 @@ def test_the_activity_page_costs_a_bounded_number_of_queries(
         assert (
             client.get(reverse("annotations:activity", args=[cast.project.slug])).status_code == 200
         )
+
+
+def test_a_change_made_in_the_admin_is_on_the_record_with_its_author(client, cast):
+    tag = factories.make_tag(cast.project, "blame")
+    root = factories.make_user("root", is_staff=True, is_superuser=True)
+    client.force_login(root)
+    response = client.post(
+        reverse("admin:annotations_tag_change", args=[tag.pk]),
+        {
+            "project": cast.project.pk,
+            "name": "blame attribution",
+            "description": "",
+            "color": "#ffe08a",
+            "shortcut": "",
+            "position": 0,
+        },
+    )
+    assert response.status_code == 302, response.text[:500]
+    record = tag.history.latest()
+    assert (record.name, record.history_user, record.history_type) == (
+        "blame attribution",
+        root,
+        "~",
+    )
+    client.force_login(cast.owner)
+    page = client.get(
+        reverse("annotations:activity", args=[cast.project.slug]), {"what": "tag"}
+    ).text
+    assert "<del>blame</del> → <ins>blame attribution</ins>" in page
