@@ -117,10 +117,17 @@ class AnnotationCodingForm(forms.Form):
             elif cleaned.get("create_claim"):
                 cleaned["new_claim"] = text
             else:
+                texts = {claim.text: claim.text for claim in self.project.claims.only("text")}
+                self.suggestions["claim"] = similar(text, texts)
+                hint = (
+                    f" Did you mean “{'” or “'.join(self.suggestions['claim'])}”?"
+                    if self.suggestions["claim"]
+                    else ""
+                )
                 self.add_error(
                     "claim",
-                    f"No claim “{text}” yet. Pick one from the list, or tick “Create this "
-                    "claim” to add it.",
+                    f"No claim “{text}” yet.{hint} Pick one from the list, or tick “Create "
+                    "this claim” to add it.",
                 )
         if cleaned.get("stance") and not text:
             self.add_error("stance", "A stance is taken towards a claim: name the claim.")

@@ -294,7 +294,7 @@
       const form = fill.closest('form');
       const input = form?.querySelector(`input[name="${fill.dataset.fill}"]`);
       if (input) { input.value = fill.dataset.value; input.focus(); }
-      fill.closest('.new-actor')?.remove();
+      fill.closest('.unknown-name')?.remove();
       return;
     }
     const m = /^#h(\d+)$/.exec(t.closest('a.goto')?.hash || '');

@@ -115,3 +115,12 @@ def test_similar_names(typed, expected):
         "United States government": "United States government",
     }
     assert similar(typed, known) == expected
+
+
+def test_a_claim_typed_almost_like_one_in_the_project_is_suggested(client, cast, setup):
+    factories.make_claim(cast.project, "The US broke the ceasefire")
+    client.force_login(cast.analyst)
+    response = _create(client, cast, setup, claim="US broke the ceasefire")
+    assert response.status_code == 422
+    assert "Did you mean “The US broke the ceasefire”?" in response.text
+    assert 'data-fill="claim" data-value="The US broke the ceasefire"' in response.text

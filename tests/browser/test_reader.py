@@ -291,12 +291,12 @@ def test_an_unknown_speaker_is_suggested_or_added_from_the_form(page, live_serve
     form = page.locator("#annotation-form")
     form.locator('input[name="speaker"]').fill("Kerr")
     page.keyboard.press("Enter")
-    expect(form.locator(".new-actor")).to_contain_text("Did you mean John Kerry?")
+    expect(form.locator(".unknown-name")).to_contain_text("Did you mean John Kerry?")
     form.get_by_role("button", name="John Kerry").click()  # the suggestion fills the field
     assert form.locator('input[name="speaker"]').input_value() == "John Kerry"
     form.locator('input[name="target"]').fill("Sergey Lavrov")
     page.keyboard.press("Enter")
-    expect(form.locator(".new-actor")).to_contain_text("No actor called “Sergey Lavrov”")
+    expect(form.locator(".unknown-name")).to_contain_text("No actor called “Sergey Lavrov”")
     form.get_by_label("Add “Sergey Lavrov” as a new actor").check()
     form.locator('input[name="target"]').press("Enter")
     expect(page.locator("#annotation-list .annotation-item")).to_have_count(1)
