@@ -168,14 +168,20 @@ def _check_merge(source: Tag, target: Tag) -> None:
 
 
 def delete_tag(tag: Tag) -> None:
-    """Delete a tag nobody used and with no subtags; a used one is merged instead."""
+    """Delete a tag nobody used and with no subtags; a used one is merged or archived."""
     used = AnnotationTag.objects.filter(tag=tag).count()
     if used:
         raise ValidationError(
             f"“{tag}” codes {used} annotation{'s' if used != 1 else ''}: merge it into another "
-            "tag instead (its annotations move there).",
+            "tag instead (its annotations move there), or archive it.",
             code="used",
         )
     if tag.children.exists():
         raise ValidationError(f"“{tag}” has subtags: move or merge them first.", code="parent")
     tag.delete()
+
+
+def archive_tag(tag: Tag, archived: bool = True) -> None:
+    """Stop offering a used tag for coding (or offer it again); its annotations keep it."""
+    tag.archived = archived
+    tag.save(update_fields=["archived"])

@@ -50,6 +50,17 @@ class AnnotationCodingForm(forms.Form):
         if tags is not None:
             field.choices = [(tag.pk, tag.name) for tag in tags]
 
+    def clean_tags(self):
+        """An archived tag stays on the annotations that have it, but is not given anew."""
+        tags = self.cleaned_data["tags"]
+        had = {str(pk) for pk in self.initial.get("tags", [])}
+        archived = [tag.name for tag in tags if tag.archived and str(tag.pk) not in had]
+        if archived:
+            raise forms.ValidationError(
+                f"“{'”, “'.join(archived)}” is archived: it is no longer used for coding."
+            )
+        return tags
+
     def actor_fields(self) -> list[dict]:
         """Speaker and target as the form shows an unknown name: the field, its "add as a
         new actor" box, and the names it may have meant."""

@@ -38,6 +38,11 @@ class Tag(models.Model):
         help_text="Digit 1–9 that toggles this tag in the reader.",
     )
     position = models.PositiveIntegerField(default=0, help_text="Codebook order.")
+    archived = models.BooleanField(
+        default=False,
+        help_text="Kept on its annotations, in comparisons, exports and history, but no "
+        "longer offered for coding.",
+    )
     history = HistoricalRecords()
 
     class Meta:

@@ -78,7 +78,7 @@ def _codebook(project) -> list[Tag]:
     keys 1–9, on its first nine tags (only in this response: nothing is saved)."""
     tags = list(project.tags.all())
     if not any(tag.shortcut for tag in tags):
-        for number, tag in enumerate(tags[:9], start=1):
+        for number, tag in enumerate([t for t in tags if not t.archived][:9], start=1):
             tag.shortcut = str(number)
     return tags
 
@@ -325,11 +325,11 @@ def annotation_confirm(request: SignedInRequest, membership: Membership, annotat
 def annotation_edit(request: SignedInRequest, membership: Membership, annotation_id: int):
     annotation = _own_annotation(request, membership, annotation_id)
     project, tags = membership.project, _codebook(membership.project)
+    initial = EditAnnotationForm.initial_for(annotation)  # (an archived tag it has, it keeps)
     if request.method == "GET":
-        initial = EditAnnotationForm.initial_for(annotation)
         form = EditAnnotationForm(project=project, tags=tags, initial=initial)
         return _edit_page(request, membership, annotation, form, tags, status=200)
-    form = EditAnnotationForm(request.POST, project=project, tags=tags)
+    form = EditAnnotationForm(request.POST, project=project, tags=tags, initial=initial)
     status = 422
     if form.is_valid():
         try:

@@ -73,6 +73,10 @@ def _change_codebook(project: Project, data: QueryDict) -> tuple[str, MergePrevi
     if action == "delete":
         editing.delete_tag(tag)
         return f"“{tag}” deleted.", None
+    if action in ("archive", "unarchive"):
+        editing.archive_tag(tag, action == "archive")
+        state = "archived: no longer offered for coding" if tag.archived else "offered again"
+        return f"“{tag}” {state}.", None
     raise ValidationError("Unknown change.")
 
 

@@ -226,3 +226,38 @@ def test_the_codebook_takes_get_and_post_only(client, cast):
     client.force_login(cast.owner)
     assert client.put(_url(cast)).status_code == 405
     assert client.delete(_url(cast)).status_code == 405
+
+
+def test_an_archived_tag_stays_on_its_annotations_but_is_not_offered(client, cast, tags):
+    article = factories.make_article(cast.project, text="Kerry warned Russia about Aleppo.")
+    kept = factories.make_annotation(article, cast.analyst, "Kerry", tags=[tags["threat"]])
+    client.force_login(cast.owner)
+    client.post(_url(cast), {"action": "archive", "tag": tags["threat"].pk}, **HTMX)
+    assert Tag.objects.get(pk=tags["threat"].pk).archived
+    client.force_login(cast.analyst)
+    reader = client.get(article.get_absolute_url()).text
+    picker = reader.split('class="tag-options"')[1].split("</div>")[0]
+    assert "threat" not in picker  # not offered for a new annotation
+    create = reverse("annotations:create", args=[cast.project.slug, article.pk])
+    response = client.post(
+        create,
+        {
+            "start": 6,
+            "end": 12,
+            "quote": "warned",
+            "text_hash": article.content_hash,
+            "client_token": "5f1f1f3e-5b7e-4a55-9c62-1a9d2f1e0c01",
+            "tags": [tags["threat"].pk],
+        },
+        **HTMX,
+    )
+    assert response.status_code == 422 and "is archived" in response.text
+    edit = reverse("annotations:edit", args=[cast.project.slug, kept.pk])
+    response = client.post(
+        edit, {"version": kept.version, "tags": [tags["threat"].pk], "note": "kept"}, **HTMX
+    )
+    assert response.status_code == 200  # the annotation that has it keeps it
+    assert list(Annotation.objects.get(pk=kept.pk).tags.all()) == [tags["threat"]]
+    client.force_login(cast.owner)
+    client.post(_url(cast), {"action": "unarchive", "tag": tags["threat"].pk}, **HTMX)
+    assert not Tag.objects.get(pk=tags["threat"].pk).archived
