@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Count
 from django.http import HttpResponse, QueryDict
 from django.shortcuts import redirect, render
+from django.utils.datastructures import MultiValueDict
 from django.views.decorators.http import require_http_methods
 
 from apps.annotations import codebook as editing
@@ -29,7 +30,7 @@ def codebook(request: SignedInRequest, membership: Membership) -> HttpResponse:
         return _codebook_page(request, membership)
     require_manage(membership)
     try:
-        note, preview = _change_codebook(membership.project, request.POST)
+        note, preview = _change_codebook(membership.project, request.POST, request.FILES)
     except ValidationError as error:
         problem = "; ".join(f"{m}" for m in error.messages)
         if request.htmx:
@@ -42,9 +43,17 @@ def codebook(request: SignedInRequest, membership: Membership) -> HttpResponse:
     return redirect("annotations:codebook", membership.project.slug)
 
 
-def _change_codebook(project: Project, data: QueryDict) -> tuple[str, MergePreview | None]:
+def _change_codebook(
+    project: Project, data: QueryDict, files: MultiValueDict
+) -> tuple[str, MergePreview | None]:
     """Apply one change from the codebook's forms: (what happened, a merge to confirm)."""
     action = data.get("action", "")
+    if action == "import":
+        upload = files.get("file")
+        if upload is None:
+            raise ValidationError("Choose a codebook CSV file to import.")
+        done = editing.import_codebook_csv(project, upload.read(editing.CSV_MAX_BYTES + 1))
+        return " ".join([f"Imported: {done}", *done.problems]), None
     tag = project.tags.filter(pk=_number(data.get("tag")) or 0).first()
     if action != "add" and tag is None:
         raise ValidationError("That tag is not in this codebook (any more).")

@@ -261,3 +261,67 @@ def test_an_archived_tag_stays_on_its_annotations_but_is_not_offered(client, cas
     client.force_login(cast.owner)
     client.post(_url(cast), {"action": "unarchive", "tag": tags["threat"].pk}, **HTMX)
     assert not Tag.objects.get(pk=tags["threat"].pk).archived
+
+
+def _import(client, cast, content: bytes, name="codebook.csv"):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    upload = SimpleUploadedFile(name, content, content_type="text/csv")
+    return client.post(_url(cast), {"action": "import", "file": upload}, follow=True)
+
+
+def test_a_codebook_exported_from_one_project_imports_into_another(client, cast, tags):
+    tags["us"].description = "=blame the US"  # guarded with ' by the export
+    tags["us"].color = "#c9e4ff"
+    tags["us"].save()
+    client.force_login(cast.owner)
+    exported = client.get(reverse("analysis:codebook-csv", args=[cast.project.slug]))
+    content = b"".join(exported.streaming_content) if exported.streaming else exported.content
+    other = factories.make_project("Second study", owner=cast.owner)
+    factories.make_tag(other, "threat")  # already there: left as it is
+    url = reverse("annotations:codebook", args=[other.slug])
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    page = client.post(
+        url, {"action": "import", "file": SimpleUploadedFile("c.csv", content)}, follow=True
+    ).text
+    assert "Imported: 3 tags added, 1 already in the codebook left as they are." in page
+    us = Tag.objects.get(project=other, name="blame on US")
+    assert (us.parent.name, us.description, us.color) == ("blame", "=blame the US", "#c9e4ff")
+    assert us.parent.project == other
+    assert Tag.objects.get(project=other, name="blame").shortcut == "1"
+
+
+def test_values_the_codebook_cannot_take_are_left_out_and_reported(client, cast, tags):
+    client.force_login(cast.owner)
+    content = (
+        b"tag,parent,description,colour,shortcut,annotations\n"
+        b"new one,,Rule,red,1,0\n"  # a wrong colour; key 1 is blame's
+        b"orphan,no such parent,,#aabbcc,,0\n"
+    )
+    page = _import(client, cast, content).text
+    assert "2 tags added" in page
+    assert "Use a colour like #ffe08a." in page and "Key 1 already toggles “blame”" in page
+    assert "no parent tag “no such parent”" in page
+    new = Tag.objects.get(name="new one")
+    assert new.shortcut == "" and new.color == "#ffe08a"
+    assert Tag.objects.get(name="orphan").parent is None
+
+
+def test_a_file_that_is_not_a_codebook_is_refused_whole(client, cast, tags):
+    client.force_login(cast.owner)
+    page = _import(client, cast, b"name,colour\nx,#ffffff\n").text
+    assert "This is not a codebook CSV" in page
+    assert not Tag.objects.filter(name="x").exists()
+    page = _import(client, cast, b"tag\n" + b"a" * (1024 * 1024 + 10)).text
+    assert "over 1 MB" in page
+
+
+def test_only_owners_import_a_codebook(client, cast, tags):
+    client.force_login(cast.analyst)
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    response = client.post(
+        _url(cast), {"action": "import", "file": SimpleUploadedFile("c.csv", b"tag\nsneaky\n")}
+    )
+    assert response.status_code == 403 and not Tag.objects.filter(name="sneaky").exists()
