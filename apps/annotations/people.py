@@ -120,3 +120,25 @@ def _record(annotations: list[Annotation], reason: str) -> None:
         annotation.refresh_from_db()
         annotation._change_reason = reason  # type: ignore[attr-defined]
         annotation.record_change("~")
+
+
+def delete_actor(actor: Actor) -> None:
+    """Delete an actor no annotation names; one in use is merged instead."""
+    used = actor_merge_count(actor)
+    if used:
+        raise ValidationError(
+            f"“{actor}” is named by {used} annotation(s): merge it into another actor instead."
+        )
+    actor.delete()
+
+
+def delete_claim(claim: Claim) -> None:
+    """Delete a claim no annotation carries and with no claims under it."""
+    used = Annotation.objects.filter(claim=claim).count()
+    if used:
+        raise ValidationError(
+            f"{used} annotation(s) carry this claim: merge it into another claim instead."
+        )
+    if claim.children.exists():
+        raise ValidationError("Claims are filed under this one: move or merge them first.")
+    claim.delete()

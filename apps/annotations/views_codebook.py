@@ -201,6 +201,9 @@ def _change_actors(project: Project, data: QueryDict) -> str:
         return (
             f"“{actor}” merged into “{target}”: {moved} annotation(s) moved, names kept as aliases."
         )
+    if action == "delete":
+        people.delete_actor(actor)
+        return f"“{actor}” deleted."
     raise ValidationError("Unknown change.")
 
 
@@ -225,6 +228,9 @@ def _change_claims(project: Project, data: QueryDict) -> str:
             raise ValidationError("Pick the claim to merge into.")
         moved = people.merge_claims(claim, target)
         return f"Claim merged into “{target}”: {moved} annotation(s) moved."
+    if action == "delete":
+        people.delete_claim(claim)
+        return "Claim deleted."
     raise ValidationError("Unknown change.")
 
 

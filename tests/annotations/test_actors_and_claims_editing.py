@@ -147,3 +147,33 @@ def test_the_pages_take_get_and_post_only(client, cast):
     client.force_login(cast.owner)
     assert client.put(_url(cast, "actors")).status_code == 405
     assert client.put(_url(cast, "claims")).status_code == 405
+
+
+def test_only_unused_actors_and_claims_are_deleted(client, cast):
+    article = factories.make_article(cast.project, text="Lavrov said so.")
+    used = factories.make_actor(cast.project, "Sergey Lavrov")
+    unused = factories.make_actor(cast.project, "Nobody")
+    narrative = factories.make_claim(cast.project, "A narrative")
+    factories.make_claim(cast.project, "Under it", parent=narrative)
+    lonely = factories.make_claim(cast.project, "Lonely")
+    factories.make_annotation(article, cast.analyst, "Lavrov", speaker=used)
+    client.force_login(cast.analyst)
+    assert (
+        client.post(_url(cast, "actors"), {"action": "delete", "actor": unused.pk}).status_code
+        == 403
+    )
+    client.force_login(cast.owner)
+    page = client.post(
+        _url(cast, "actors"), {"action": "delete", "actor": used.pk}, follow=True
+    ).text
+    assert (
+        "merge it into another actor instead" in page and Actor.objects.filter(pk=used.pk).exists()
+    )
+    client.post(_url(cast, "actors"), {"action": "delete", "actor": unused.pk})
+    assert not Actor.objects.filter(pk=unused.pk).exists()
+    page = client.post(
+        _url(cast, "claims"), {"action": "delete", "claim": narrative.pk}, follow=True
+    ).text
+    assert "move or merge them first" in page
+    client.post(_url(cast, "claims"), {"action": "delete", "claim": lonely.pk})
+    assert not Claim.objects.filter(pk=lonely.pk).exists()
