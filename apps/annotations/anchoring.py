@@ -96,6 +96,15 @@ def _context_score(text: str, start: int, end: int, prefix: str, suffix: str) ->
     return fuzz.ratio(prefix, before) + fuzz.ratio(suffix, after)
 
 
+def _same_context(text: str, start: int, end: int, annotation: Annotation) -> bool:
+    """Whether the text around ``start:end`` is the annotation's context, word for word."""
+    prefix, suffix = annotation.prefix, annotation.suffix
+    return (
+        text[max(0, start - len(prefix)) : start] == prefix
+        and text[end : end + len(suffix)] == suffix
+    )
+
+
 def _find_exact(text: str, quote: str, prefix: str, suffix: str, near: int) -> int | None:
     best: tuple[float, int, int] | None = None
     at = text.find(quote)
@@ -140,7 +149,14 @@ def place(annotation: Annotation, old_text: str, new_text: str, offsets: OffsetM
             return "moved" if moved else "exact"
         near = start
     at = _find_exact(new_text, quote, annotation.prefix, annotation.suffix, near)
-    if at is not None:
+    # The same words elsewhere are the same passage when they were and are the only copy
+    # (a paragraph moved), or when the words around them are the same too. A quote
+    # repeated in an article (a lead sentence, a quotation) whose annotated copy was
+    # edited or deleted must not be reported anchored at the other copy.
+    if at is not None and (
+        _same_context(new_text, at, at + len(quote), annotation)
+        or old_text.count(quote) == new_text.count(quote) == 1
+    ):
         _anchor(annotation, new_text, at, at + len(quote), quote)
         return "moved"
     fuzzy = _find_fuzzy(new_text, quote, near)

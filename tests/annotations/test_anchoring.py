@@ -172,3 +172,55 @@ def test_the_demo_corpus_survives_a_recleaning_edit(db):
         assert '"' in annotation.original_quote  # the character that was edited
     for annotation in Annotation.objects.filter(anchor_status="anchored").select_related("article"):
         assert annotation.article.text[annotation.start : annotation.end] == annotation.quote
+
+
+REPEATED = (
+    "Kerry said patience is not infinite. Moscow answered at once.\n\n"
+    "Later that week the envoy met the press in Geneva and took questions.\n\n"
+    "Asked again, he repeated it: Kerry said patience is not infinite. Nobody replied."
+)
+
+
+@pytest.mark.parametrize(
+    "edit",
+    [
+        # The annotated (second) copy is deleted with its sentence…
+        REPEATED.replace(
+            " Kerry said patience is not infinite. Nobody replied.", " Nobody replied."
+        ),
+        # …or reworded: the first copy still reads the same.
+        REPEATED.replace(
+            "repeated it: Kerry said patience is not infinite.",
+            "repeated it: Kerry said patience is short.",
+        ),
+    ],
+)
+def test_a_repeated_passage_is_never_reported_anchored_at_the_other_copy(cast, edit):
+    quote = "Kerry said patience is not infinite."
+    article = factories.make_article(cast.project, text=REPEATED)
+    annotation = factories.make_annotation(article, cast.analyst, quote)
+    second = REPEATED.rindex(quote)  # the analyst annotated the second copy
+    Annotation.objects.filter(pk=annotation.pk).update(
+        start=second,
+        end=second + len(quote),
+        prefix=REPEATED[max(0, second - 64) : second],
+        suffix=REPEATED[second + len(quote) : second + len(quote) + 64],
+    )
+    revise_article(article=article, new_text=edit, author=None)
+    annotation.refresh_from_db()
+    first = edit.index(quote)
+    assert not (annotation.anchor_status == "anchored" and annotation.start == first)
+    assert annotation.anchor_status in ("needs_review", "orphaned")
+
+
+def test_a_passage_moved_whole_with_its_context_is_still_found(cast):
+    quote = "Kerry said patience is not infinite."
+    article = factories.make_article(cast.project, text=REPEATED)
+    annotation = factories.make_annotation(article, cast.analyst, "Moscow answered at once.")
+    paragraphs = REPEATED.split("\n\n")
+    moved = "\n\n".join([paragraphs[1], paragraphs[0], paragraphs[2]])  # first two swapped
+    revise_article(article=article, new_text=moved, author=None)
+    annotation.refresh_from_db()
+    assert annotation.anchor_status == "anchored"
+    assert moved[annotation.start : annotation.end] == "Moscow answered at once."
+    assert quote in moved
