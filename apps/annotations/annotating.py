@@ -147,6 +147,14 @@ def create_annotation(
         client_token=client_token, annotator=annotator, article=article
     )
     if client_token is not None and (existing := same_post.first()) is not None:
+        if (existing.start, existing.end) != (start, end):
+            # The same form sent again with another passage: saving nothing while
+            # answering "saved" would lose the analyst's work without a word.
+            raise ValidationError(
+                f"This form already saved the passage “{existing.quote[:80]}”. Reload the "
+                "page to annotate another one.",
+                code="token_replayed",
+            )
         return existing
     try:
         return _create_annotation(

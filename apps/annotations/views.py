@@ -256,6 +256,8 @@ def annotation_create(request: SignedInRequest, membership: Membership, article_
             )
         except ValidationError as error:
             _add_errors(form, error)
+            if getattr(error, "code", None) in ("token_replayed", "token_reused"):
+                status = 409  # the form's token belongs to another annotation
         else:
             if request.htmx:
                 response = _reader_body_response(request, membership, article, fresh_form=True)

@@ -252,8 +252,24 @@ def test_a_token_reused_by_someone_else_does_not_return_their_annotation(client,
     client.post(_url(article), data)
     client.force_login(cast.analyst)
     response = client.post(_url(article), data, **HTMX)
-    assert response.status_code == 422
+    assert response.status_code == 409
+    assert "already used for another annotation" in response.text
     assert Annotation.objects.get().annotator == cast.owner
+
+
+def test_a_token_replayed_with_another_passage_is_refused_not_reported_saved(
+    client, cast, article
+):
+    first = _data(article, "Kerry said")
+    client.force_login(cast.analyst)
+    assert client.post(_url(article), first, **HTMX).status_code == 200
+    again = client.post(_url(article), first, **HTMX)  # a double submit: the same one back
+    assert again.status_code == 200 and Annotation.objects.count() == 1
+    other = _data(article, "The family", client_token=first["client_token"])
+    response = client.post(_url(article), other, **HTMX)
+    assert response.status_code == 409
+    assert "This form already saved the passage “Kerry said”" in response.text
+    assert list(Annotation.objects.values_list("quote", flat=True)) == ["Kerry said"]
 
 
 def test_the_page_is_told_which_annotation_was_saved(client, cast, article):
