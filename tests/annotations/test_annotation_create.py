@@ -257,9 +257,7 @@ def test_a_token_reused_by_someone_else_does_not_return_their_annotation(client,
     assert Annotation.objects.get().annotator == cast.owner
 
 
-def test_a_token_replayed_with_another_passage_is_refused_not_reported_saved(
-    client, cast, article
-):
+def test_a_token_replayed_with_another_passage_is_refused_not_reported_saved(client, cast, article):
     first = _data(article, "Kerry said")
     client.force_login(cast.analyst)
     assert client.post(_url(article), first, **HTMX).status_code == 200
