@@ -234,22 +234,24 @@ def _create_annotation(
         client_token=client_token,
     )
     annotation._history_user = annotator  # type: ignore[attr-defined]  # also without a request
-    with _one_record(annotation, "+"):
+    with one_record(annotation, "+", tags):
         annotation.save()
         annotation.tags.set(tags, through_defaults={"article_id": annotation.article_id})
     return annotation
 
 
 @contextmanager
-def _one_record(annotation: Annotation, kind: str) -> Iterator[None]:
+def one_record(
+    annotation: Annotation, kind: str, tags: Iterable[Tag], reason: str = ""
+) -> Iterator[None]:
     """One history record for the saves and tag changes made inside, written at the end
-    with the annotation as it then is (none if they fail)."""
+    with the annotation as it then is and its ``tags`` (none if they fail)."""
     annotation.skip_history_when_saving = True  # type: ignore[attr-defined]
     try:
         yield
     finally:
         del annotation.skip_history_when_saving  # type: ignore[attr-defined]
-    annotation.record_change(kind)
+    annotation.record_change(kind, reason=reason, tags=tags)
 
 
 def _save_if_unchanged(annotation: Annotation, version: int, **changes) -> None:
@@ -290,7 +292,7 @@ def update_annotation(
     speaker = _actor_for(article, speaker, new_speaker)
     target = _actor_for(article, target, new_target)
     check_stance(claim, stance)
-    with _one_record(annotation, "~"):
+    with one_record(annotation, "~", tags):
         _save_if_unchanged(
             annotation,
             version,

@@ -152,8 +152,7 @@ def merge_tags(source: Tag, target: Tag) -> MergePreview:
         child.parent = target
         child.save(update_fields=["parent"])
     for annotation in affected:  # their tags changed: on their record too
-        annotation._change_reason = f"tag “{source}” merged into “{target}”"  # type: ignore[attr-defined]
-        annotation.record_change("~")
+        annotation.record_change("~", reason=f"tag “{source}” merged into “{target}”")
     source.delete()
     return preview
 

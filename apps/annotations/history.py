@@ -19,6 +19,7 @@ from django.db import transaction
 from django.db.models import Model, QuerySet
 
 from apps.accounts.models import User
+from apps.annotations.annotating import one_record
 from apps.annotations.models import Actor, AnchorStatus, Annotation, AnnotationTag, Claim, Tag
 from apps.corpus.models import Article, Source, Story
 from apps.projects.models import Membership, Project
@@ -294,15 +295,12 @@ def restore_annotation(project: Project, annotation_id: int, by: User) -> Annota
             annotation.start, annotation.end = at, at + len(annotation.quote)
             annotation.anchor_status = AnchorStatus.NEEDS_REVIEW
     annotation.version += 1
-    annotation.skip_history_when_saving = True
-    annotation.save(force_insert=True)
-    tags = Tag.objects.filter(project=project, pk__in=[pk for pk, _ in last.tag_list])
-    AnnotationTag.objects.bulk_create(
-        AnnotationTag(annotation=annotation, tag=tag, article_id=annotation.article_id)
-        for tag in tags
-    )
-    del annotation.skip_history_when_saving
     annotation._history_user = by
-    annotation._change_reason = "restored"
-    annotation.record_change("+")
+    tags = list(Tag.objects.filter(project=project, pk__in=[pk for pk, _ in last.tag_list]))
+    with one_record(annotation, "+", tags, reason="restored"):
+        annotation.save(force_insert=True)
+        AnnotationTag.objects.bulk_create(
+            AnnotationTag(annotation=annotation, tag=tag, article_id=annotation.article_id)
+            for tag in tags
+        )
     return annotation

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 
 from django.conf import settings
 from django.core.validators import RegexValidator
@@ -237,7 +237,11 @@ ANNOTATION_HISTORY = HistoricalRecords(bases=[AnnotationRecord], excluded_fields
 @receiver(pre_create_historical_record)
 def _keep_tags(sender, instance, history_instance, **kwargs) -> None:
     if isinstance(instance, Annotation):
-        history_instance.tag_list = [[tag.pk, tag.name] for tag in instance.tags.all()]
+        # The writer usually knows the tags already (``record_change``): no query then.
+        tags = getattr(instance, "_recorded_tags", None)
+        if tags is None:
+            tags = instance.tags.all()
+        history_instance.tag_list = [[tag.pk, tag.name] for tag in tags]
 
 
 class Annotation(models.Model):
@@ -326,10 +330,22 @@ class Annotation(models.Model):
     def get_absolute_url(self) -> str:
         return f"{self.article.get_absolute_url()}#h{self.pk}"
 
-    def record_change(self, kind: str) -> None:
+    def record_change(
+        self, kind: str, *, reason: str = "", tags: Iterable[Tag] | None = None
+    ) -> None:
         """Write this annotation's history record as it stands now, tags included:
-        ``"+"`` created, ``"~"`` changed (deleting records itself)."""
-        ANNOTATION_HISTORY.create_historical_record(self, kind)
+        ``"+"`` created, ``"~"`` changed (deleting records itself). ``tags``, when the
+        caller has them, spares reading them again; ``reason`` says why (it is cut to
+        the record's 100 characters)."""
+        if reason:
+            self.__dict__["_change_reason"] = reason[:100]
+        if tags is not None:
+            self.__dict__["_recorded_tags"] = sorted(tags, key=lambda t: (t.position, t.name))
+        try:
+            ANNOTATION_HISTORY.create_historical_record(self, kind)
+        finally:  # for this record only
+            self.__dict__.pop("_recorded_tags", None)
+            self.__dict__.pop("_change_reason", None)
 
 
 class AnnotationTag(models.Model):

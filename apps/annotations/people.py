@@ -80,7 +80,9 @@ def actor_merge_count(source: Actor) -> int:
 def merge_actors(source: Actor, target: Actor) -> int:
     """Merge ``source`` into ``target``; how many annotations moved."""
     _check_merge(source, target)
-    moved = list(Annotation.objects.filter(Q(speaker=source) | Q(target=source)))
+    moved = list(
+        Annotation.objects.filter(Q(speaker=source) | Q(target=source)).values_list("pk", flat=True)
+    )
     Annotation.objects.filter(speaker=source).update(speaker=target)
     Annotation.objects.filter(target=source).update(target=target)
     names = [*target.alias_list, source.name, *source.alias_list]
@@ -98,7 +100,7 @@ def merge_claims(source: Claim, target: Claim) -> int:
     _check_merge(source, target)
     if target.pk in trees.subtree_ids(source.project.claims.all(), source.pk):
         raise ValidationError(f"“{target}” is under “{source}”: merge that one into it instead.")
-    moved = list(Annotation.objects.filter(claim=source))
+    moved = list(Annotation.objects.filter(claim=source).values_list("pk", flat=True))
     Annotation.objects.filter(claim=source).update(claim=target)
     for child in source.children.all():
         child.parent = target
@@ -115,11 +117,10 @@ def _check_merge(source: Actor | Claim, target: Actor | Claim) -> None:
         raise ValidationError("That one belongs to another project.")
 
 
-def _record(annotations: list[Annotation], reason: str) -> None:
-    for annotation in annotations:
-        annotation.refresh_from_db()
-        annotation._change_reason = reason  # type: ignore[attr-defined]
-        annotation.record_change("~")
+def _record(annotation_ids: list[int], reason: str) -> None:
+    """A history record for each moved annotation, as it now is (read in one query)."""
+    for annotation in Annotation.objects.filter(pk__in=annotation_ids):
+        annotation.record_change("~", reason=reason)
 
 
 def delete_actor(actor: Actor) -> None:

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import TypeVar
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import Count
+from django.db.models import Count, Model, QuerySet
 from django.http import HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.utils.datastructures import MultiValueDict
@@ -21,6 +22,8 @@ from apps.projects.access import project_view, require_annotate, require_manage
 from apps.projects.htmx import SignedInRequest, page_or_partial
 from apps.projects.models import Membership, Project
 
+M = TypeVar("M", bound=Model)
+
 
 @require_http_methods(["GET", "POST"])
 @project_view
@@ -32,7 +35,7 @@ def codebook(request: SignedInRequest, membership: Membership) -> HttpResponse:
     try:
         note, preview = _change_codebook(membership.project, request.POST, request.FILES)
     except ValidationError as error:
-        problem = "; ".join(f"{m}" for m in error.messages)
+        problem = "; ".join(error.messages)
         if request.htmx:
             return _codebook_page(request, membership, problem=problem, status=422)
         messages.error(request, problem)
@@ -54,7 +57,7 @@ def _change_codebook(
             raise ValidationError("Choose a codebook CSV file to import.")
         done = editing.import_codebook_csv(project, upload.read(editing.CSV_MAX_BYTES + 1))
         return " ".join([f"Imported: {done}", *done.problems]), None
-    tag = project.tags.filter(pk=_number(data.get("tag")) or 0).first()
+    tag = _one(project.tags.all(), data.get("tag"))
     if action != "add" and tag is None:
         raise ValidationError("That tag is not in this codebook (any more).")
     if action in ("add", "edit"):
@@ -73,7 +76,7 @@ def _change_codebook(
         editing.move_tag(tag, -1 if action == "up" else 1)
         return f"“{tag}” moved {action}.", None
     if action == "merge":
-        target = project.tags.filter(pk=_number(data.get("target")) or 0).first()
+        target = _one(project.tags.all(), data.get("target"))
         if target is None:
             raise ValidationError("Pick the tag to merge into.")
         if data.get("confirm") != "yes":
@@ -91,6 +94,12 @@ def _change_codebook(
 
 def _number(value: str | None) -> int | None:
     return int(value) if value and value.isdigit() else None
+
+
+def _one(queryset: QuerySet[M], value: str | None) -> M | None:
+    """The project's tag, actor or claim a form names by id, or None."""
+    number = _number(value)
+    return queryset.filter(pk=number).first() if number is not None else None
 
 
 def _codebook_page(
@@ -185,7 +194,7 @@ def _apply(request: SignedInRequest, membership: Membership, page: str, change) 
 
 def _change_actors(project: Project, data: QueryDict) -> str:
     action = data.get("action", "")
-    actor = project.actors.filter(pk=_number(data.get("actor")) or 0).first()
+    actor = _one(project.actors.all(), data.get("actor"))
     if action != "add" and actor is None:
         raise ValidationError("That actor is not in this project (any more).")
     if action in ("add", "edit"):
@@ -194,7 +203,7 @@ def _change_actors(project: Project, data: QueryDict) -> str:
         return f"“{saved}” {'saved' if actor else 'added'}."
     assert actor is not None
     if action == "merge":
-        target = project.actors.filter(pk=_number(data.get("target")) or 0).first()
+        target = _one(project.actors.all(), data.get("target"))
         if target is None:
             raise ValidationError("Pick the actor to merge into.")
         moved = people.merge_actors(actor, target)
@@ -209,7 +218,7 @@ def _change_actors(project: Project, data: QueryDict) -> str:
 
 def _change_claims(project: Project, data: QueryDict) -> str:
     action = data.get("action", "")
-    claim = project.claims.filter(pk=_number(data.get("claim")) or 0).first()
+    claim = _one(project.claims.all(), data.get("claim"))
     if action != "add" and claim is None:
         raise ValidationError("That claim is not in this project (any more).")
     if action in ("add", "edit"):
@@ -223,7 +232,7 @@ def _change_claims(project: Project, data: QueryDict) -> str:
         return f"“{saved}” {'saved' if claim else 'added'}."
     assert claim is not None
     if action == "merge":
-        target = project.claims.filter(pk=_number(data.get("target")) or 0).first()
+        target = _one(project.claims.all(), data.get("target"))
         if target is None:
             raise ValidationError("Pick the claim to merge into.")
         moved = people.merge_claims(claim, target)

@@ -85,14 +85,14 @@ def _act(
             return _render(request, membership, problem=problem, status=422)
         messages.error(request, problem)
     else:
-        mine = Membership.objects.select_related("project", "user").filter(pk=membership.pk)
-        if not mine.exists():  # one left the project: it is no longer theirs to see
+        mine = Membership.objects.select_related("project", "user").filter(pk=membership.pk).first()
+        if mine is None:  # one left the project: it is no longer theirs to see
             messages.success(request, note)
             if request.htmx:
                 return HttpResponseClientRedirect(reverse("projects:list"))
             return redirect("projects:list")
         if request.htmx:  # one's own role may have changed with it
-            return _render(request, mine.get(), note=note)
+            return _render(request, mine, note=note)
         messages.success(request, note)
     return redirect("projects:members", membership.project.slug)
 

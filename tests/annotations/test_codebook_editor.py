@@ -325,3 +325,17 @@ def test_only_owners_import_a_codebook(client, cast, tags):
         _url(cast), {"action": "import", "file": SimpleUploadedFile("c.csv", b"tag\nsneaky\n")}
     )
     assert response.status_code == 403 and not Tag.objects.filter(name="sneaky").exists()
+
+
+def test_merging_tags_with_long_names_keeps_the_history_reason_within_its_column(client, cast):
+    long_a, long_b = "a" * 110, "b" * 110  # the reason names both: over its 100 characters
+    source = factories.make_tag(cast.project, long_a)
+    target = factories.make_tag(cast.project, long_b)
+    annotation = factories.make_annotation(
+        factories.make_article(cast.project), cast.analyst, tags=[source]
+    )
+    client.force_login(cast.owner)
+    data = {"action": "merge", "tag": source.pk, "target": target.pk, "confirm": "yes"}
+    assert client.post(_url(cast), data, **HTMX).status_code == 200
+    record = Annotation.history.filter(id=annotation.pk).latest()
+    assert len(record.history_change_reason) == 100 and record.tag_list == [[target.pk, long_b]]
