@@ -238,9 +238,11 @@ ANNOTATION_HISTORY = HistoricalRecords(bases=[AnnotationRecord], excluded_fields
 def _keep_tags(sender, instance, history_instance, **kwargs) -> None:
     if isinstance(instance, Annotation):
         # The writer usually knows the tags already (``record_change``): no query then.
+        # A deletion has none left to read (its tag links went first); its record keeps
+        # the annotation's columns, and the record before it its tags.
         tags = getattr(instance, "_recorded_tags", None)
         if tags is None:
-            tags = instance.tags.all()
+            tags = [] if history_instance.history_type == "-" else instance.tags.all()
         history_instance.tag_list = [[tag.pk, tag.name] for tag in tags]
 
 
