@@ -1,12 +1,13 @@
 from __future__ import annotations
 
-from django.http import HttpResponseBadRequest, StreamingHttpResponse
+from django.http import Http404, HttpResponse, HttpResponseBadRequest, StreamingHttpResponse
 from django.http.response import HttpResponseBase
 from django.utils import timezone
 from django.utils.text import slugify
 from django.views.decorators.http import require_safe
 
 from apps.analysis import export
+from apps.annotations import codebook_files
 from apps.annotations.filters import AnnotationFilter
 from apps.projects.access import project_view
 from apps.projects.htmx import SignedInRequest
@@ -88,6 +89,20 @@ def codebook_csv(request: SignedInRequest, membership: Membership) -> HttpRespon
         export.CODEBOOK_COLUMNS, export.codebook_rows(membership.project), bom=_bom(request)
     )
     return _csv(lines, _filename(membership, "codebook", "csv"))
+
+
+@require_safe
+@project_view
+def codebook_qdc(request: SignedInRequest, membership: Membership) -> HttpResponseBase:
+    """The codebook as a REFI-QDA codebook file for QDA tools."""
+    try:
+        document = codebook_files.codebook_qdc(membership.project)
+    except codebook_files.EmptyCodebook:
+        raise Http404("The codebook is empty: a REFI-QDA codebook needs one code.") from None
+    response = HttpResponse(document, content_type="application/xml; charset=utf-8")
+    name = _filename(membership, "codebook", "qdc")
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
 
 
 @require_safe

@@ -1,14 +1,14 @@
 """Owners edit the codebook in the app: add and change tags (name, rule, colour, parent,
-key), reorder them among their siblings, merge one into another, delete an unused one.
+key), reorder them among their siblings, merge one into another, delete an unused one
+(files in and out: ``codebook_files``).
 
 Every refusal is a ``ValidationError`` naming the field, with a reason the owner can act
 on; every change is on the record (the tags' history)."""
 
 from __future__ import annotations
 
-import csv
-import io
 import re
+import uuid
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
@@ -46,11 +46,13 @@ def save_tag(
     color: str = "",
     parent_id: int | None = None,
     shortcut: str = "",
+    guid: uuid.UUID | None = None,
 ) -> Tag:
     """Create a tag (``tag`` None) or change one, after checking everything a codebook
     must keep: one name per tag, one tag per key, a parent of the same project that is
-    not the tag itself or one of its descendants, a colour like #ffe08a."""
-    tag = tag or Tag(project=project, position=_next_position(project))
+    not the tag itself or one of its descendants, a colour like #ffe08a. ``guid`` keeps
+    a new tag's identity from an exchanged codebook."""
+    tag = tag or Tag(project=project, position=_next_position(project), guid=guid or uuid.uuid4())
     tag.name = " ".join(name.split())
     tag.description = description.strip()
     tag.color = (color or tag.color or PALETTE[0]).lower()
@@ -186,102 +188,3 @@ def archive_tag(tag: Tag, archived: bool = True) -> None:
     """Stop offering a used tag for coding (or offer it again); its annotations keep it."""
     tag.archived = archived
     tag.save(update_fields=["archived"])
-
-
-# A codebook CSV as the export writes it (analysis/export.py: tag, parent, description,
-# colour, shortcut, annotations); the last column is ignored.
-CSV_MAX_BYTES = 1024 * 1024
-CSV_MAX_ROWS = 5000
-# The export guards cells a spreadsheet would run as formulas with a leading "'".
-_GUARDED = re.compile("^'(?=[=+\\-@\t\r\n＝＋－＠])")
-
-
-@dataclass
-class CodebookImport:
-    added: list[str]
-    existing: list[str]  # already in the codebook: left as they are
-    problems: list[str]
-
-    def __str__(self) -> str:
-        text = f"{len(self.added)} tag{'s' if len(self.added) != 1 else ''} added"
-        if self.existing:
-            text += f", {len(self.existing)} already in the codebook left as they are"
-        return text + "."
-
-
-@transaction.atomic
-def import_codebook_csv(project: Project, data: bytes) -> CodebookImport:
-    """Add the tags of a codebook CSV that the project does not have (by name), with
-    their rules, colours, keys and parents. A value the codebook cannot take (a key in
-    use, a wrong colour, a parent that would make a loop) is left out and reported."""
-    if len(data) > CSV_MAX_BYTES:
-        raise ValidationError("The file is over 1 MB: that is not a codebook.")
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        text = data.decode("windows-1252", errors="replace")
-    rows = list(csv.DictReader(io.StringIO(text)))[: CSV_MAX_ROWS + 1]
-    if len(rows) > CSV_MAX_ROWS:
-        raise ValidationError(f"The file has more than {CSV_MAX_ROWS:,} rows.")
-    if not rows or "tag" not in (rows[0].keys() if rows else ()):
-        raise ValidationError(
-            "This is not a codebook CSV: it needs a “tag” column (as the export writes)."
-        )
-    result = CodebookImport([], [], [])
-    existing = {tag.name.casefold() for tag in project.tags.all()}
-    created: dict[str, tuple[Tag, str]] = {}
-    for number, row in enumerate(rows, start=2):
-        name = " ".join(_plain(row.get("tag")).split())
-        if not name:
-            continue
-        if name.casefold() in existing or name.casefold() in created:
-            result.existing.append(name)
-            continue
-        fields = {"name": name, "description": _plain(row.get("description"))}
-        colour, key = _plain(row.get("colour")).lower(), _plain(row.get("shortcut"))
-        tag = _save_leniently(project, fields, colour, key, result, number)
-        created[name.casefold()] = (tag, _plain(row.get("parent")))
-        result.added.append(name)
-    for tag, parent_name in created.values():
-        if parent_name:
-            parent = project.tags.filter(name__iexact=parent_name.strip()).first()
-            if parent is None:
-                result.problems.append(f"“{tag}”: no parent tag “{parent_name}”; left at the top.")
-                continue
-            try:
-                save_tag(
-                    project,
-                    tag,
-                    name=tag.name,
-                    description=tag.description,
-                    color=tag.color,
-                    parent_id=parent.pk,
-                    shortcut=tag.shortcut,
-                )
-            except ValidationError as error:
-                result.problems.append(f"“{tag}”: {' '.join(error.messages)}")
-    return result
-
-
-def _plain(value: str | None) -> str:
-    return _GUARDED.sub("", (value or "").strip())
-
-
-def _save_leniently(project, fields, colour, key, result, number) -> Tag:
-    """Save a tag from a row, leaving out (and reporting) a colour or key it cannot take."""
-    try:
-        return save_tag(project, None, color=colour, shortcut=key, **fields)
-    except ValidationError as error:
-        dropped = [f for f in ("color", "shortcut") if f in getattr(error, "error_dict", {})]
-        if not dropped or set(getattr(error, "error_dict", {})) - {"color", "shortcut"}:
-            raise ValidationError(f"Row {number}: {' '.join(error.messages)}") from None
-        result.problems.append(
-            f"Row {number}, “{fields['name']}”: {' '.join(error.messages)} Left out."
-        )
-        return save_tag(
-            project,
-            None,
-            color="" if "color" in dropped else colour,
-            shortcut="" if "shortcut" in dropped else key,
-            **fields,
-        )

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterable, Mapping
 
 from django.conf import settings
@@ -43,12 +44,16 @@ class Tag(models.Model):
         help_text="Kept on its annotations, in comparisons, exports and history, but no "
         "longer offered for coding.",
     )
+    # The code's identity in REFI-QDA exchange (.qdc, .qdpx): stable across renames, so
+    # a codebook imported back finds its tags again.
+    guid = models.UUIDField(default=uuid.uuid4, editable=False)
     history = HistoricalRecords()
 
     class Meta:
         ordering = ["position", "name"]
         constraints = [
             models.UniqueConstraint(fields=["project", "name"], name="tag_unique_name"),
+            models.UniqueConstraint(fields=["project", "guid"], name="tag_unique_guid"),
             models.UniqueConstraint(
                 fields=["project", "shortcut"],
                 condition=~Q(shortcut=""),

@@ -70,7 +70,7 @@ def copy_setup(source: Project, target: Project, parts: Collection[str]) -> Copi
     copied = Copied()
     if "codebook" in parts:
         copied.tags = _copy_tree(
-            Tag, source, target, ["name", "description", "color", "shortcut", "position"]
+            Tag, source, target, ["name", "description", "color", "shortcut", "position", "guid"]
         )
     if "actors" in parts:
         actors = [

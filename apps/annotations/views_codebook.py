@@ -7,6 +7,7 @@ from typing import TypeVar
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
 from django.db.models import Count, Model, QuerySet
 from django.http import HttpResponse, QueryDict
 from django.shortcuts import redirect, render
@@ -14,7 +15,7 @@ from django.utils.datastructures import MultiValueDict
 from django.views.decorators.http import require_http_methods
 
 from apps.annotations import codebook as editing
-from apps.annotations import people, trees
+from apps.annotations import codebook_files, people, trees
 from apps.annotations.codebook import MergePreview
 from apps.annotations.models import ActorKind
 from apps.annotations.trees import N
@@ -47,15 +48,17 @@ def codebook(request: SignedInRequest, membership: Membership) -> HttpResponse:
 
 
 def _change_codebook(
-    project: Project, data: QueryDict, files: MultiValueDict
+    project: Project, data: QueryDict, files: MultiValueDict[str, UploadedFile]
 ) -> tuple[str, MergePreview | None]:
     """Apply one change from the codebook's forms: (what happened, a merge to confirm)."""
     action = data.get("action", "")
     if action == "import":
         upload = files.get("file")
         if upload is None:
-            raise ValidationError("Choose a codebook CSV file to import.")
-        done = editing.import_codebook_csv(project, upload.read(editing.CSV_MAX_BYTES + 1))
+            raise ValidationError("Choose a codebook file (CSV or .qdc) to import.")
+        content = upload.read(codebook_files.MAX_BYTES + 1)
+        entries = codebook_files.read_codebook(content, upload.name or "")
+        done = codebook_files.import_codebook(project, entries)
         return " ".join([f"Imported: {done}", *done.problems]), None
     tag = _one(project.tags.all(), data.get("tag"))
     if action != "add" and tag is None:

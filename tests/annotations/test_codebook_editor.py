@@ -311,7 +311,7 @@ def test_values_the_codebook_cannot_take_are_left_out_and_reported(client, cast,
 def test_a_file_that_is_not_a_codebook_is_refused_whole(client, cast, tags):
     client.force_login(cast.owner)
     page = _import(client, cast, b"name,colour\nx,#ffffff\n").text
-    assert "This is not a codebook CSV" in page
+    assert "This is not a codebook file" in page
     assert not Tag.objects.filter(name="x").exists()
     page = _import(client, cast, b"tag\n" + b"a" * (1024 * 1024 + 10)).text
     assert "over 1 MB" in page

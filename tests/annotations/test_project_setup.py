@@ -67,6 +67,9 @@ def test_the_set_up_is_copied_with_its_hierarchy(client, cast, source_project):
     assert claim.parent.text == "The West is to blame" and claim.parent.project == copy
     assert Actor.objects.get(project=copy).alias_list == ["Lavrov", "Russian FM"]
     assert Tag.objects.filter(project=source_project).count() == 2  # the original untouched
+    # The same codebook in both projects: the same codes for REFI-QDA exchange.
+    original = Tag.objects.get(project=source_project, name="Blame the US")
+    assert child.guid == original.guid and child.pk != original.pk
 
 
 def test_only_the_ticked_parts_are_copied(client, cast, source_project):

@@ -1,0 +1,284 @@
+"""A codebook in and out of files: the CSV the export writes (analysis/export.py), and the
+REFI-QDA codebook (``.qdc``) that MAXQDA, ATLAS.ti, NVivo and QualCoder exchange.
+
+Importing adds the tags the project does not have, with their rules, colours, keys and
+parents; a tag it has already (the same GUID, or the same name) is left as it is. A value
+the codebook cannot take (a key in use, a parent that would make a loop) is left out and
+reported; nothing else is half written.
+
+In a ``.qdc``: a code's ``Description`` is the coding rule, ``isCodable="false"`` is an
+archived tag, and the code's GUID is the tag's (kept across renames). Shortcut keys have
+no place in the REFI-QDA codebook: they travel in the CSV only."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import uuid
+import xml.etree.ElementTree as ET
+from dataclasses import dataclass, field
+
+from defusedxml import DefusedXmlException
+from defusedxml.ElementTree import fromstring
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from lxml import etree
+
+from apps.annotations.codebook import archive_tag, save_tag
+from apps.annotations.models import Tag
+from apps.projects.models import Project
+
+MAX_BYTES = 1024 * 1024
+MAX_TAGS = 5000
+MAX_DEPTH = 50
+QDC_NAMESPACE = "urn:QDA-XML:codebook:1.0"
+QDC_SCHEMA = "http://schema.qdasoftware.org/versions/Codebook/v1.0/Codebook.xsd"
+_XSI = "http://www.w3.org/2001/XMLSchema-instance"
+
+# The export guards cells a spreadsheet would run as formulas with a leading "'".
+_GUARDED = re.compile("^'(?=[=+\\-@\t\r\n＝＋－＠])")
+# Characters XML 1.0 cannot hold at all.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+@dataclass
+class Entry:
+    """One tag as a file describes it."""
+
+    name: str
+    description: str = ""
+    colour: str = ""
+    key: str = ""
+    parent: str = ""  # the parent tag's name
+    archived: bool = False
+    guid: uuid.UUID | None = None
+
+
+@dataclass
+class CodebookImport:
+    added: list[str] = field(default_factory=list)
+    existing: list[str] = field(default_factory=list)  # already in the codebook: left as is
+    problems: list[str] = field(default_factory=list)
+
+    def __str__(self) -> str:
+        text = f"{len(self.added)} tag{'s' if len(self.added) != 1 else ''} added"
+        if self.existing:
+            text += f", {len(self.existing)} already in the codebook left as they are"
+        return text + "."
+
+
+def read_codebook(data: bytes, filename: str = "") -> list[Entry]:
+    """The tags of a codebook file, CSV or ``.qdc`` (told apart by name, then content).
+    The size is checked before anything is parsed."""
+    if len(data) > MAX_BYTES:
+        raise ValidationError("The file is over 1 MB: that is not a codebook.")
+    head = data[:64].lstrip(b"\xef\xbb\xbf \t\r\n")
+    if filename.lower().endswith((".qdc", ".xml")) or head.startswith(b"<"):
+        entries = _qdc_entries(data)
+    else:
+        entries = _csv_entries(data)
+    if not entries:
+        raise ValidationError("The file holds no tags.")
+    return entries
+
+
+@transaction.atomic
+def import_codebook(project: Project, entries: list[Entry]) -> CodebookImport:
+    """Add the ``entries`` the project does not have yet, then set their parents."""
+    result = CodebookImport()
+    tags = list(project.tags.all())
+    known_names = {tag.name.casefold() for tag in tags}
+    known_guids = {tag.guid for tag in tags}
+    created: list[tuple[Tag, Entry]] = []
+    for number, entry in enumerate(entries, start=1):
+        name = " ".join(entry.name.split())
+        if entry.guid in known_guids or name.casefold() in known_names:
+            result.existing.append(name)
+            continue
+        tag = _save_leniently(project, entry, name, result, number)
+        if entry.archived:
+            archive_tag(tag)
+        created.append((tag, entry))
+        known_names.add(name.casefold())
+        known_guids.add(tag.guid)
+        result.added.append(name)
+    for tag, entry in created:
+        if entry.parent:
+            _set_parent(project, tag, entry.parent, result)
+    return result
+
+
+def _save_leniently(
+    project: Project, entry: Entry, name: str, result: CodebookImport, number: int
+) -> Tag:
+    """Save a new tag, leaving out (and reporting) a colour or key it cannot take."""
+
+    def save(colour: str, key: str) -> Tag:
+        return save_tag(
+            project, None, name=name, description=entry.description, color=colour,
+            shortcut=key, guid=entry.guid,
+        )  # fmt: skip
+
+    try:
+        return save(entry.colour, entry.key)
+    except ValidationError as error:
+        refused = set(getattr(error, "error_dict", {}))
+        if not refused or refused - {"color", "shortcut"}:
+            raise ValidationError(f"Tag {number}, “{name}”: {' '.join(error.messages)}") from None
+        result.problems.append(f"“{name}”: {' '.join(error.messages)} Left out.")
+        return save(
+            "" if "color" in refused else entry.colour, "" if "shortcut" in refused else entry.key
+        )
+
+
+def _set_parent(project: Project, tag: Tag, parent_name: str, result: CodebookImport) -> None:
+    parent = project.tags.filter(name__iexact=" ".join(parent_name.split())).first()
+    if parent is None:
+        result.problems.append(f"“{tag}”: no parent tag “{parent_name}”; left at the top.")
+        return
+    try:
+        save_tag(
+            project,
+            tag,
+            name=tag.name,
+            description=tag.description,
+            color=tag.color,
+            parent_id=parent.pk,
+            shortcut=tag.shortcut,
+        )
+    except ValidationError as error:
+        result.problems.append(f"“{tag}”: {' '.join(error.messages)}")
+
+
+def _csv_entries(data: bytes) -> list[Entry]:
+    """Rows of a codebook CSV as the export writes it (tag, parent, description, colour,
+    shortcut, annotations; the last column is ignored)."""
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = data.decode("windows-1252", errors="replace")
+    rows = list(csv.DictReader(io.StringIO(text)))[: MAX_TAGS + 1]
+    if len(rows) > MAX_TAGS:
+        raise ValidationError(f"The file has more than {MAX_TAGS:,} rows.")
+    if not rows or "tag" not in rows[0]:
+        raise ValidationError(
+            "This is not a codebook file: a CSV needs a “tag” column (as the export "
+            "writes it), or use a REFI-QDA codebook (.qdc)."
+        )
+    return [
+        Entry(
+            name=_plain(row.get("tag")),
+            description=_plain(row.get("description")),
+            colour=_plain(row.get("colour")).lower(),
+            key=_plain(row.get("shortcut")),
+            parent=_plain(row.get("parent")),
+        )
+        for row in rows
+        if _plain(row.get("tag")).strip()
+    ]
+
+
+def _plain(value: str | None) -> str:
+    return _GUARDED.sub("", (value or "").strip())
+
+
+def _qdc_entries(data: bytes) -> list[Entry]:
+    """The codes of a REFI-QDA codebook (or of a project file's codebook), depth first.
+    Parsed with defusedxml: no DTD, no entity expansion, no external entities."""
+    try:
+        root = fromstring(data, forbid_dtd=True)
+    except (ET.ParseError, DefusedXmlException, ValueError) as error:
+        raise ValidationError(f"This is not a readable codebook file: {error}") from None
+    if _local(root.tag) == "Project":
+        root = next((child for child in root if _local(child.tag) == "CodeBook"), root)
+    codes = next((child for child in root if _local(child.tag) == "Codes"), None)
+    if _local(root.tag) != "CodeBook" or codes is None:
+        raise ValidationError("This is not a REFI-QDA codebook: it has no CodeBook with Codes.")
+    entries: list[Entry] = []
+    stack = [(code, "", 1) for code in reversed(_codes(codes))]
+    while stack:
+        code, parent, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            raise ValidationError(f"The codebook nests codes more than {MAX_DEPTH} deep.")
+        entry = _entry(code, parent)
+        entries.append(entry)
+        if len(entries) > MAX_TAGS:
+            raise ValidationError(f"The codebook has more than {MAX_TAGS:,} codes.")
+        stack.extend((child, entry.name, depth + 1) for child in reversed(_codes(code)))
+    return entries
+
+
+def _entry(code: ET.Element, parent: str) -> Entry:
+    name = " ".join((code.get("name") or "").split())
+    if not name:
+        raise ValidationError("A code in the codebook has no name.")
+    try:
+        guid = uuid.UUID(code.get("guid", "").strip("{}"))
+    except ValueError:
+        guid = None
+    description = next((c.text or "" for c in code if _local(c.tag) == "Description"), "")
+    return Entry(
+        name=name,
+        description=description.strip(),
+        colour=_long_colour(code.get("color", "")),
+        parent=parent,
+        archived=code.get("isCodable", "true").strip().lower() in ("false", "0"),
+        guid=guid,
+    )
+
+
+def _codes(element: ET.Element) -> list[ET.Element]:
+    return [child for child in element if _local(child.tag) == "Code"]
+
+
+def _local(tag: str) -> str:
+    return tag.rsplit("}", 1)[-1]
+
+
+def _long_colour(colour: str) -> str:
+    """#RGB (allowed by the schema) as #rrggbb; anything else as given, for the check."""
+    colour = colour.strip().lower()
+    if re.fullmatch(r"#[0-9a-f]{3}", colour):
+        return "#" + "".join(digit * 2 for digit in colour[1:])
+    return colour
+
+
+class EmptyCodebook(Exception):
+    """A REFI-QDA codebook needs at least one code."""
+
+
+def codebook_qdc(project: Project) -> bytes:
+    """The project's codebook as a REFI-QDA codebook: codes nested as the tags are, in
+    codebook order. Written with lxml (the standard library cannot write a default
+    namespace with plain attributes)."""
+    tags = list(project.tags.order_by("position", "name"))
+    if not tags:
+        raise EmptyCodebook
+    ns = f"{{{QDC_NAMESPACE}}}"
+    root = etree.Element(f"{ns}CodeBook", nsmap={None: QDC_NAMESPACE, "xsi": _XSI})
+    root.set("origin", "Narrative workbench")
+    root.set(f"{{{_XSI}}}schemaLocation", f"{QDC_NAMESPACE} {QDC_SCHEMA}")
+    codes = etree.SubElement(root, f"{ns}Codes")
+    children: dict[int | None, list[Tag]] = {}
+    for tag in tags:
+        children.setdefault(tag.parent_id, []).append(tag)
+    stack = [(codes, tag) for tag in reversed(children.get(None, []))]
+    while stack:
+        parent, tag = stack.pop()
+        code = etree.SubElement(
+            parent,
+            f"{ns}Code",
+            guid=str(tag.guid),
+            name=_xml_text(tag.name),
+            isCodable="false" if tag.archived else "true",
+            color=tag.color,
+        )
+        if tag.description:
+            etree.SubElement(code, f"{ns}Description").text = _xml_text(tag.description)
+        stack.extend((code, child) for child in reversed(children.get(tag.pk, [])))
+    return etree.tostring(root, encoding="utf-8", xml_declaration=True, pretty_print=True)
+
+
+def _xml_text(text: str) -> str:
+    return _NOT_XML.sub("", text)
