@@ -83,6 +83,13 @@ class AnnotationCodingForm(forms.Form):
         name = " ".join(self.cleaned_data[field].split())
         if not name:
             return None
+        actor = self._known_actor(field, name)
+        if actor is not None and actor.archived and actor.name != self.initial.get(field):
+            raise forms.ValidationError(_archived(f"“{actor.name}”"), code="archived")
+        return actor
+
+    def _known_actor(self, field: str, name: str) -> Actor | None:
+        """The actor a name or alias means, None for a new one (when ticked), or why not."""
         exact = list(self.project.actors.filter(name__iexact=name))
         if len(exact) == 1:
             return exact[0]
@@ -101,7 +108,7 @@ class AnnotationCodingForm(forms.Form):
             self.new_actors[field] = name
             return None
         known = {}
-        for actor in self.project.actors.only("name", "aliases"):
+        for actor in self.project.actors.for_coding().only("name", "aliases"):
             known[actor.name] = actor.name
             known.update((alias, actor.name) for alias in actor.alias_list)
         self.suggestions[field] = similar(name, known)
@@ -123,12 +130,15 @@ class AnnotationCodingForm(forms.Form):
         cleaned["claim"], cleaned["new_claim"] = None, ""
         if text:
             claim = self.project.claims.filter(text__iexact=text).first()
-            if claim is not None:
+            if claim is not None and claim.archived and claim.text != self.initial.get("claim"):
+                self.add_error("claim", _archived("this claim"))
+            elif claim is not None:
                 cleaned["claim"] = claim
             elif cleaned.get("create_claim"):
                 cleaned["new_claim"] = text
             else:
-                texts = {claim.text: claim.text for claim in self.project.claims.only("text")}
+                claims = self.project.claims.for_coding().only("text")
+                texts = {claim.text: claim.text for claim in claims}
                 self.suggestions["claim"] = similar(text, texts)
                 hint = (
                     f" Did you mean “{'” or “'.join(self.suggestions['claim'])}”?"
@@ -158,6 +168,13 @@ class AnnotationCodingForm(forms.Form):
             "stance": data["stance"],
             "note": data["note"],
         }
+
+
+def _archived(what: str) -> str:
+    return (
+        f"An owner archived {what}: it stays on the passages coded with it, but is no "
+        "longer used for coding (its page can offer it again)."
+    )
 
 
 class CreateAnnotationForm(AnnotationCodingForm):

@@ -99,6 +99,10 @@ class ActorKind(models.TextChoices):
 
 
 class ActorQuerySet(models.QuerySet["Actor"]):
+    def for_coding(self) -> ActorQuerySet:
+        """The actors offered in the annotation form: not archived."""
+        return self.filter(archived=False)
+
     def search(self, query: str) -> ActorQuerySet:
         query = query.strip()
         if not query:
@@ -114,6 +118,11 @@ class Actor(models.Model):
     kind = models.CharField(max_length=16, choices=ActorKind.choices, default=ActorKind.PERSON)
     aliases = models.TextField(blank=True, help_text="Other names the texts use, one per line.")
     description = models.CharField(max_length=300, blank=True, help_text="Role or office.")
+    archived = models.BooleanField(
+        default=False,
+        help_text="Kept on its annotations, on its page and in exports, but no longer offered "
+        "for coding.",
+    )
     history = HistoricalRecords()
 
     objects = ActorQuerySet.as_manager()
@@ -133,6 +142,12 @@ class Actor(models.Model):
         return [line.strip() for line in self.aliases.splitlines() if line.strip()]
 
 
+class ClaimQuerySet(models.QuerySet["Claim"]):
+    def for_coding(self) -> ClaimQuerySet:
+        """The claims offered in the annotation form: not archived."""
+        return self.filter(archived=False)
+
+
 class Claim(models.Model):
     """A canonical proposition tracked across outlets, optionally under a narrative."""
 
@@ -148,6 +163,12 @@ class Claim(models.Model):
         verbose_name="narrative",
         help_text="The broader narrative this claim belongs to.",
     )
+    archived = models.BooleanField(
+        default=False,
+        help_text="Kept on its annotations, on its page and in exports, but no longer offered "
+        "for coding.",
+    )
+    objects = ClaimQuerySet.as_manager()
     history = HistoricalRecords()
 
     class Meta:

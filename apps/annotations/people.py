@@ -1,4 +1,5 @@
-"""Actors and claims kept in the app: analysts add them, owners change and merge them.
+"""Actors and claims kept in the app: analysts add them, owners change, merge and archive
+them.
 
 A merge moves every annotation of the merged actor or claim to the one kept (each
 annotation's history says so), combines an actor's aliases, moves a claim's narratives'
@@ -128,7 +129,8 @@ def delete_actor(actor: Actor) -> None:
     used = actor_merge_count(actor)
     if used:
         raise ValidationError(
-            f"“{actor}” is named by {used} annotation(s): merge it into another actor instead."
+            f"“{actor}” is named by {used} annotation(s): merge it into another actor "
+            "instead, or archive it."
         )
     actor.delete()
 
@@ -138,8 +140,16 @@ def delete_claim(claim: Claim) -> None:
     used = Annotation.objects.filter(claim=claim).count()
     if used:
         raise ValidationError(
-            f"{used} annotation(s) carry this claim: merge it into another claim instead."
+            f"{used} annotation(s) carry this claim: merge it into another claim instead, "
+            "or archive it."
         )
     if claim.children.exists():
         raise ValidationError("Claims are filed under this one: move or merge them first.")
     claim.delete()
+
+
+def archive(item: Actor | Claim, archived: bool = True) -> None:
+    """Stop offering an actor or claim for coding (or offer it again): the annotations
+    that name it keep it, and it stays on its page, in comparisons and exports."""
+    item.archived = archived
+    item.save(update_fields=["archived"])

@@ -136,8 +136,8 @@ def _reader_context(
         "total": len(rows),
         "tags": tags,
         "tag_styles": Tag.colour_rules(tags),
-        "actors": project.actors.all(),
-        "claims": project.claims.all(),
+        "actors": project.actors.for_coding(),
+        "claims": project.claims.for_coding(),
         "annotators": sorted(annotators.items(), key=lambda item: item[1]),
         "filters": filters,
         "form": form,
@@ -373,8 +373,8 @@ def _edit_page(
         "query": _query(_view_params(request)),
         "tags": tags,
         "tag_styles": Tag.colour_rules(tags),
-        "actors": membership.project.actors.all(),
-        "claims": membership.project.claims.all(),
+        "actors": membership.project.actors.for_coding(),
+        "claims": membership.project.claims.for_coding(),
     }
     if request.htmx:
         response = render(request, f"{READER}#annotation-edit", context, status=status)

@@ -90,8 +90,7 @@ def _change_codebook(
         return f"“{tag}” deleted.", None
     if action in ("archive", "unarchive"):
         editing.archive_tag(tag, action == "archive")
-        state = "archived: no longer offered for coding" if tag.archived else "offered again"
-        return f"“{tag}” {state}.", None
+        return f"“{tag}” {_ARCHIVED[tag.archived]}.", None
     raise ValidationError("Unknown change.")
 
 
@@ -216,7 +215,13 @@ def _change_actors(project: Project, data: QueryDict) -> str:
     if action == "delete":
         people.delete_actor(actor)
         return f"“{actor}” deleted."
+    if action in ("archive", "unarchive"):
+        people.archive(actor, action == "archive")
+        return f"“{actor}” {_ARCHIVED[actor.archived]}."
     raise ValidationError("Unknown change.")
+
+
+_ARCHIVED = {True: "archived: no longer offered for coding", False: "offered for coding again"}
 
 
 def _change_claims(project: Project, data: QueryDict) -> str:
@@ -243,6 +248,9 @@ def _change_claims(project: Project, data: QueryDict) -> str:
     if action == "delete":
         people.delete_claim(claim)
         return "Claim deleted."
+    if action in ("archive", "unarchive"):
+        people.archive(claim, action == "archive")
+        return f"Claim {_ARCHIVED[claim.archived]}."
     raise ValidationError("Unknown change.")
 
 

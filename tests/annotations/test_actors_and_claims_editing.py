@@ -177,3 +177,89 @@ def test_only_unused_actors_and_claims_are_deleted(client, cast):
     assert "move or merge them first" in page
     client.post(_url(cast, "claims"), {"action": "delete", "claim": lonely.pk})
     assert not Claim.objects.filter(pk=lonely.pk).exists()
+
+
+@pytest.mark.parametrize(
+    ("who", "status"),
+    [("owner", 302), ("analyst", 403), ("viewer", 403), ("outsider", 404), (None, 302)],
+)
+def test_only_owners_archive_actors_and_claims(client, cast, who, status):
+    actor = factories.make_actor(cast.project, "Sergey Lavrov")
+    claim = factories.make_claim(cast.project, "The US shields terrorists")
+    if who:
+        client.force_login(getattr(cast, who))
+    archive = {"action": "archive", "actor": actor.pk}
+    assert client.post(_url(cast, "actors"), archive).status_code == status
+    archive = {"action": "archive", "claim": claim.pk}
+    assert client.post(_url(cast, "claims"), archive).status_code == status
+    actor.refresh_from_db()
+    claim.refresh_from_db()
+    assert actor.archived == claim.archived == (who == "owner")
+
+
+def test_an_archived_actor_or_claim_is_kept_where_used_but_no_longer_offered(client, cast):
+    article = factories.make_article(cast.project, text="Lavrov said Kerry lied.")
+    lavrov = factories.make_actor(cast.project, "Sergey Lavrov", aliases="Lavrov")
+    factories.make_actor(cast.project, "John Kerry")
+    claim = factories.make_claim(cast.project, "The US shields terrorists")
+    kept = factories.make_annotation(
+        article, cast.analyst, "Lavrov said", speaker=lavrov, claim=claim
+    )
+    client.force_login(cast.owner)
+    page = client.post(
+        _url(cast, "actors"), {"action": "archive", "actor": lavrov.pk}, follow=True
+    ).text
+    assert "“Sergey Lavrov” archived: no longer offered for coding." in page
+    assert "archived" in client.get(_url(cast, "actors")).text
+    client.post(_url(cast, "claims"), {"action": "archive", "claim": claim.pk})
+    assert "archived" in client.get(_url(cast, "claims")).text
+
+    client.force_login(cast.analyst)
+    reader = client.get(reverse("annotations:reader", args=[cast.project.slug, article.pk])).text
+    assert '<option value="John Kerry">' in reader
+    assert '<option value="Sergey Lavrov">' not in reader
+    assert '<option value="The US shields terrorists">' not in reader
+    create = reverse("annotations:create", args=[cast.project.slug, article.pk])
+    data = {
+        "start": 12,
+        "end": 17,
+        "quote": "Kerry",
+        "text_hash": article.content_hash,
+        "client_token": "9a1f1f3e-5b7e-4a55-9c62-1a9d2f1e0c02",
+    }
+    refusals = [
+        ({"speaker": "Lavrov"}, "An owner archived “Sergey Lavrov”"),  # by its alias too
+        ({"claim": claim.text}, "An owner archived this claim"),
+    ]
+    for fields, message in refusals:
+        response = client.post(create, data | fields, HTTP_HX_REQUEST="true")
+        assert response.status_code == 422 and message in response.text
+    assert Annotation.objects.count() == 1
+    # The annotation that has them keeps them through an edit.
+    edit = reverse("annotations:edit", args=[cast.project.slug, kept.pk])
+    response = client.post(
+        edit,
+        {"version": kept.version, "speaker": "Sergey Lavrov", "claim": claim.text, "note": "x"},
+        HTTP_HX_REQUEST="true",
+    )
+    assert response.status_code == 200
+    kept.refresh_from_db()
+    assert (kept.speaker, kept.claim, kept.note) == (lavrov, claim, "x")
+    # Offered again.
+    client.force_login(cast.owner)
+    client.post(_url(cast, "actors"), {"action": "unarchive", "actor": lavrov.pk})
+    assert not Actor.objects.get(pk=lavrov.pk).archived
+    client.force_login(cast.analyst)
+    response = client.post(create, data | {"speaker": "Lavrov"}, HTTP_HX_REQUEST="true")
+    assert response.status_code == 200 and Annotation.objects.count() == 2
+
+
+def test_a_used_actor_cannot_be_deleted_and_the_refusal_offers_archiving(client, cast):
+    article = factories.make_article(cast.project, text="Lavrov said Kerry lied.")
+    lavrov = factories.make_actor(cast.project, "Sergey Lavrov")
+    factories.make_annotation(article, cast.analyst, "Lavrov said", speaker=lavrov)
+    client.force_login(cast.owner)
+    page = client.post(
+        _url(cast, "actors"), {"action": "delete", "actor": lavrov.pk}, follow=True
+    ).text
+    assert "or archive it" in page and Actor.objects.filter(pk=lavrov.pk).exists()
