@@ -289,6 +289,11 @@ class SidebarRenderer:
                 '<span title="Analysts change only their own annotations">· only '
                 f"{escape(row.annotator_name)} can edit</span>"
             )
+        # The history opens under the item (htmx), or as a page without JavaScript.
         history = self._url(self.history_url, row.pk)
-        parts.append(f'<a class="history-link" href="{history}">History</a></div></li>')
+        parts.append(
+            f'<a class="history-link" href="{history}" hx-get="{history}" '
+            f'hx-target="#hist{row.pk}" hx-swap="innerHTML">History</a></div>'
+            f'<div id="hist{row.pk}" class="item-history"></div></li>'
+        )
         return "".join(parts)

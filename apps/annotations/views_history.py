@@ -45,6 +45,9 @@ def annotation_history(
         "annotation": current,
         "deleted": current is None,
     }
+    if current is not None:  # in the reader, under the annotation
+        name = page_or_partial(request, "annotations/history.html", "inline")
+        return render(request, name, context)
     return render(request, "annotations/history.html", context)
 
 

@@ -289,6 +289,8 @@
     if (!(t instanceof Element)) return;
     if (t.closest('#annotation-form [data-action="cancel"]')) return closeForm();
     if (t.closest('[data-action="help"]')) return byId('shortcuts-help')?.showModal();
+    const hide = t.closest('.history-close');
+    if (hide) return void hide.closest('.item-history')?.replaceChildren();
     const fill = t.closest('button[data-fill]');
     if (fill) { // a suggested name: put it in its field, and drop the "add as new" box
       const form = fill.closest('form');

@@ -60,6 +60,21 @@ def test_each_reader_change_is_one_record_with_its_tags_and_its_author(
     assert "<del>blame</del>" in page and "<del>first</del> → <ins>second</ins>" in page
 
 
+def test_the_reader_opens_an_annotations_history_under_it(client, cast, article, blame):
+    client.force_login(cast.analyst)
+    annotation = _create(client, cast, article, tags=[blame])
+    url = reverse("annotations:history", args=[cast.project.slug, annotation.pk])
+    reader = client.get(reverse("annotations:reader", args=[cast.project.slug, article.pk])).text
+    assert f'hx-get="{url}" hx-target="#hist{annotation.pk}"' in reader
+    assert f'<div id="hist{annotation.pk}" class="item-history"></div>' in reader
+    client.force_login(cast.viewer)  # anyone in the project reads it
+    fragment = client.get(url, **HTMX)
+    assert fragment.status_code == 200 and "<html" not in fragment.text
+    assert 'class="history-inline"' in fragment.text and "history-close" in fragment.text
+    assert "created" in fragment.text and "blame" in fragment.text
+    assert "<html" in client.get(url).text  # without JavaScript: the page
+
+
 def test_the_history_outlives_the_annotation_and_an_owner_restores_it(client, cast, article, blame):
     client.force_login(cast.analyst)
     annotation = _create(client, cast, article, tags=[blame])

@@ -182,6 +182,13 @@ def test_an_annotation_is_edited_and_deleted_in_place(page, live_server, setup):
         "John Kerry",
         2,
     )
+    # Its history opens under it, and hides again.
+    page.locator(f"#a{annotation.pk} .history-link").click()
+    history = page.locator(f"#hist{annotation.pk} .history-inline")
+    expect(history).to_contain_text("answers Kerry")
+    expect(history.locator("del", has_text="old")).to_have_count(1)  # the note before
+    history.get_by_role("button", name="hide").click()
+    expect(page.locator(f"#hist{annotation.pk} .history-inline")).to_have_count(0)
     page.once("dialog", lambda d: d.accept())
     page.locator(f"#a{annotation.pk} .delete-button").click()
     page.wait_for_selector(f"#a{annotation.pk}", state="detached")
