@@ -38,6 +38,7 @@ from apps.corpus.html_pages import extract_html
 from apps.corpus.models import Article, Source, Story
 from apps.corpus.reading import Item, Limits
 from apps.corpus.sources import detect_source, propose_source, source_for
+from apps.corpus.stories import record_articles
 from apps.projects.models import Project
 
 
@@ -281,12 +282,17 @@ class _Saver:
         # use them without asking the database again.
         self.new_sources: dict[str, int] = {}
         # New articles of the open transaction, whose history records are written
-        # together at its end (one insert, not one per article).
+        # together at its end (one insert, not one per article); the articles filed in
+        # each story, recorded likewise (one record per story).
         self.created: list[Article] = []
+        self.filed: dict[Story, list[int]] = {}
 
     def record_created(self) -> None:
         Article.history.bulk_history_create(self.created, default_user=self.user)
         self.created = []
+        for story, filed in self.filed.items():
+            record_articles(story, "the import filed", filed, user=self.user)
+        self.filed = {}
 
     def save(self, item: Item) -> None:
         if item.source_new and (pk := self.new_sources.get(item.source_name.lower())):
@@ -311,6 +317,7 @@ class _Saver:
                     article, revised = _save(self.project, item, self.user)
                     if story:
                         story.articles.add(article)
+                        self.filed.setdefault(story, []).append(article.pk)
                     outcome = "revised" if revised else "created"
                     if self.record:
                         self.record(item, outcome, article)
@@ -332,6 +339,7 @@ class _Saver:
                 item.status = "duplicate"
         if item.status == "duplicate" and story and item.article_id:
             story.articles.add(item.article_id)
+            self.filed.setdefault(story, []).append(item.article_id)
         if self.record:
             self.record(item, item.status, None)
         return item.status

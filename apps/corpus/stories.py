@@ -1,14 +1,19 @@
 """Stories (sets of articles about one event), kept by analysts and owners in the app:
-create, rename, describe, add and remove articles, delete."""
+create, rename, describe, add and remove articles, delete.
+
+Which articles a story holds is not a field of its history record (an import files
+articles one by one, and each record would copy the whole list): a change to it is one
+record of the story saying what changed, however many articles it moved."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
-from apps.corpus.models import Story
+from apps.accounts.models import User
+from apps.corpus.models import Article, Story
 from apps.projects.models import Project
 
 
@@ -49,11 +54,34 @@ def add_articles(story: Story, article_ids: Iterable[int]) -> int:
         story.project.articles.filter(pk__in=list(article_ids)).values_list("pk", flat=True)
     )
     already = set(story.articles.filter(pk__in=wanted).values_list("pk", flat=True))
-    story.articles.add(*(wanted - already))
-    return len(wanted - already)
+    new = wanted - already
+    if new:
+        story.articles.add(*new)
+        record_articles(story, "added", new)
+    return len(new)
 
 
 def remove_articles(story: Story, article_ids: Iterable[int]) -> int:
     present = list(story.articles.filter(pk__in=list(article_ids)).values_list("pk", flat=True))
-    story.articles.remove(*present)
+    if present:
+        story.articles.remove(*present)
+        record_articles(story, "removed", present)
     return len(present)
+
+
+def record_articles(
+    story: Story, change: str, article_ids: Collection[int], user: User | None = None
+) -> None:
+    """One record of the story saying which articles were ``change``d (by title, as many
+    as the reason's column holds). ``user`` is for work outside a request (an import)."""
+    titles = Article.objects.filter(pk__in=list(article_ids)[:5]).values_list("title", flat=True)
+    n = len(article_ids)
+    reason = f"{change} {n} article{'s' if n != 1 else ''}: " + "; ".join(titles)
+    if len(reason) > REASON_LENGTH:
+        reason = reason[: REASON_LENGTH - 1] + "…"
+    Story.history.bulk_history_create(
+        [story], update=True, default_user=user, default_change_reason=reason
+    )
+
+
+REASON_LENGTH = 100  # simple-history's change-reason column

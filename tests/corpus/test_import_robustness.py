@@ -142,3 +142,19 @@ def test_a_zip_of_huge_texts_is_refused_before_any_cleaning(cast):
     items = read_files([("bomb.zip", buffer.getvalue())], limits=Limits(article_chars=500_000))
     assert [item.status for item in items] == ["rejected"] * 6
     assert "longer than an article may be" in items[0].error
+
+
+def test_an_import_into_a_story_is_one_record_of_the_story_per_transaction(cast, bbc):
+    from apps.corpus.models import Story
+
+    story = factories.make_story(cast.project, name="Talks")
+    texts = [
+        (f"a{n}.txt", f"Headline {n}\nBody of article {n} about talks.".encode()) for n in range(3)
+    ]
+    items = prepare(project=cast.project, items=read_files(texts), source=bbc)
+    import_articles(project=cast.project, items=items, user=cast.owner, story=story)
+    assert story.articles.count() == 3
+    record = story.history.latest()
+    assert (record.history_user, record.history_type) == (cast.owner, "~")
+    assert record.history_change_reason.startswith("the import filed 3 articles: Headline")
+    assert Story.history.filter(id=story.pk).count() == 2  # created, then the import

@@ -73,6 +73,14 @@ def test_articles_are_added_and_removed_and_the_counts_say_so(client, cast, arti
         follow=True,
     ).text
     assert "1 article removed from “Talks”." in page and story.articles.count() == 2
+    # Each change of its articles is one record of the story, by whom and what.
+    records = list(story.history.order_by("-history_date")[:2])
+    assert [(r.history_user, r.history_type) for r in records] == [(cast.analyst, "~")] * 2
+    removed, added = (r.history_change_reason for r in records)
+    assert removed == f"removed 1 article: {articles[2].title}"
+    assert added.startswith("added 2 articles: ")
+    activity = client.get(reverse("annotations:activity", args=[cast.project.slug])).text
+    assert "removed 1 article" in activity and "added 2 articles" in activity
 
 
 def test_another_projects_articles_and_stories_are_out_of_reach(client, cast, articles):
