@@ -8,7 +8,7 @@ DEV_ENV := DEBUG=true DEMO_MODE=true
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run install test lint format screenshots bench clean
+.PHONY: run install test lint format screenshots bench bench-anchoring clean
 
 run: $(STAMP)
 	$(DEV_ENV) $(PY) manage.py migrate --noinput
@@ -43,6 +43,13 @@ screenshots: $(STAMP)
 bench: $(STAMP)
 	DEBUG=true DATABASE_URL=$${DATABASE_URL:-sqlite:///bench.sqlite3} $(PY) manage.py migrate --noinput -v0
 	DEBUG=true DATABASE_URL=$${DATABASE_URL:-sqlite:///bench.sqlite3} $(PY) manage.py bench $(ARGS)
+
+# Re-anchoring against the truth: realistic edits through the revision path, on the demo
+# and on a generated corpus (rolled back; exits 1 if anything is silently wrong).
+bench-anchoring: $(STAMP)
+	DEBUG=true DATABASE_URL=$${DATABASE_URL:-sqlite:///bench.sqlite3} $(PY) manage.py migrate --noinput -v0
+	DEBUG=true DATABASE_URL=$${DATABASE_URL:-sqlite:///bench.sqlite3} $(PY) manage.py bench_anchoring
+	DEBUG=true DATABASE_URL=$${DATABASE_URL:-sqlite:///bench.sqlite3} $(PY) manage.py bench_anchoring --corpus generated --articles 200 --seed 2 --per-article 4
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

@@ -5,9 +5,9 @@ The text under annotations is never edited in place. A new text becomes a new re
 
 1. mapped through a character diff of the two texts: if the mapped span still holds the
    quote, the annotation is *exact* (same offsets) or *moved* (new offsets, same words);
-2. else found again by its quote: among the exact occurrences, the one whose surrounding
-   text best matches the stored prefix and suffix (nearest to the mapped position on a
-   tie) — *moved*;
+2. else found again by its quote, only where that can only be the annotated passage (the
+   only copy of the words before and after, or the only place with the same words
+   around them) — *moved*;
 3. else fuzzily matched (rapidfuzz) near where it was: the annotation points at the
    similar passage, keeps its own quote in ``original_quote`` and *needs review*;
 4. else *orphaned*: it keeps its quote and offsets for its analyst to re-attach or delete.
@@ -105,6 +105,36 @@ def _same_context(text: str, start: int, end: int, annotation: Annotation) -> bo
     )
 
 
+def _same_passage(
+    annotation: Annotation,
+    quote: str,
+    old: str,
+    new: str,
+    at: int,
+    mapped: tuple[int, int] | None,
+) -> bool:
+    """Whether the quote found at ``at`` in the new text can only be the annotated passage.
+
+    Yes when it was and is the only copy of the words and it lies away from where the
+    diff put the passage (a paragraph moved), or when the words with their context
+    (prefix and suffix, word for word) occur exactly there and nowhere else, and did not
+    occur twice before. A quote repeated in an article (a lead sentence, a quotation, a
+    paragraph a CMS printed twice) whose annotated copy was edited or deleted must not be
+    reported anchored at another copy; nor may a passage that was edited where it stands
+    (text inserted into it that repeats its first words) be reported intact: both are
+    left to the fuzzy match, which asks for review."""
+    end = at + len(quote)
+    overlaps = mapped is not None and at < mapped[1] and end > mapped[0]
+    if old.count(quote) == new.count(quote) == 1 and not overlaps:
+        return True
+    in_context = annotation.prefix + quote + annotation.suffix
+    return (
+        _same_context(new, at, end, annotation)
+        and new.count(in_context) == 1
+        and old.count(in_context) <= 1
+    )
+
+
 def _find_exact(text: str, quote: str, prefix: str, suffix: str, near: int) -> int | None:
     best: tuple[float, int, int] | None = None
     at = text.find(quote)
@@ -139,6 +169,7 @@ def _find_fuzzy(text: str, quote: str, near: int) -> tuple[int, int] | None:
 def place(annotation: Annotation, old_text: str, new_text: str, offsets: OffsetMap) -> str:
     """Set the annotation's span in ``new_text``; return the outcome's name."""
     quote = annotation.original_quote or annotation.quote
+    mapped: tuple[int, int] | None = None
     if annotation.anchor_status == AnchorStatus.ORPHANED:
         near = min(annotation.start, len(new_text))
     else:
@@ -147,16 +178,9 @@ def place(annotation: Annotation, old_text: str, new_text: str, offsets: OffsetM
             moved = (start, end) != (annotation.start, annotation.end)
             _anchor(annotation, new_text, start, end, quote)
             return "moved" if moved else "exact"
-        near = start
+        near, mapped = start, (start, end)
     at = _find_exact(new_text, quote, annotation.prefix, annotation.suffix, near)
-    # The same words elsewhere are the same passage when they were and are the only copy
-    # (a paragraph moved), or when the words around them are the same too. A quote
-    # repeated in an article (a lead sentence, a quotation) whose annotated copy was
-    # edited or deleted must not be reported anchored at the other copy.
-    if at is not None and (
-        _same_context(new_text, at, at + len(quote), annotation)
-        or old_text.count(quote) == new_text.count(quote) == 1
-    ):
+    if at is not None and _same_passage(annotation, quote, old_text, new_text, at, mapped):
         _anchor(annotation, new_text, at, at + len(quote), quote)
         return "moved"
     fuzzy = _find_fuzzy(new_text, quote, near)

@@ -224,3 +224,32 @@ def test_a_passage_moved_whole_with_its_context_is_still_found(cast):
     assert annotation.anchor_status == "anchored"
     assert moved[annotation.start : annotation.end] == "Moscow answered at once."
     assert quote in moved
+
+
+def test_a_whole_paragraph_printed_twice_keeps_its_annotation_off_the_other_copy(cast):
+    """The words and their context repeat (a CMS printed the paragraph twice): deleting the
+    annotated copy must not anchor the annotation at the other one."""
+    twice = (
+        "Moscow answered at once and without delay. Kerry said patience is not infinite, "
+        "and he said so twice over. Nobody replied."
+    )  # the annotation's context lies within the paragraph: it repeats too
+    text = f"{twice}\n\nA paragraph between them.\n\n{twice}"
+    article = factories.make_article(cast.project, text=text)
+    annotation = factories.make_annotation(article, cast.analyst, "patience is not infinite")
+    assert annotation.start < len(twice)  # on the first copy
+    revise_article(article=article, new_text=text[len(twice) + 2 :], author=None)
+    annotation.refresh_from_db()
+    assert annotation.anchor_status in ("needs_review", "orphaned")
+
+
+def test_text_inserted_into_a_passage_is_not_mistaken_for_the_passage_moving(cast):
+    """A passage beginning with a sentence's last character: a paragraph inserted just
+    after that character ends with the same character, so the quote reads whole again a
+    few characters on. Its words were cut, so it is for review."""
+    text = "He left.\n\nThe military alliance made progress. In fact, it did."
+    article = factories.make_article(cast.project, text=text)
+    annotation = factories.make_annotation(article, cast.analyst, ".\n\nThe military alliance")
+    new = text.replace("He left.\n\n", "He left.\n\nA paragraph added later.\n\n")
+    revise_article(article=article, new_text=new, author=None)
+    annotation.refresh_from_db()
+    assert annotation.anchor_status == "needs_review"
