@@ -63,6 +63,9 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # Before the CSRF check, which reads the form first: a form over the limits is
+    # answered with its reason (413), not a bare 400.
+    "config.middleware.RequestLimitsMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -172,6 +175,10 @@ STORAGES = {
 
 # Limits on what users may send; DESIGN §8.
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=5 * 1024 * 1024)
+# The annotation form sends one field per tag ticked: a form with many (a codebook of
+# thousands, or a crafted one) reaches the form, which refuses it with a field error;
+# beyond this, config.middleware answers 413. The memory limit above bounds the work.
+DATA_UPLOAD_MAX_NUMBER_FIELDS = env_int("DATA_UPLOAD_MAX_NUMBER_FIELDS", default=20_000)
 MAX_ARTICLE_CHARS = env_int("MAX_ARTICLE_CHARS", default=500_000)
 # Background jobs (big imports): Django's tasks framework through django-tasks, stored in
 # the database, so no other server is needed. Workers: ``manage.py db_worker`` (make run

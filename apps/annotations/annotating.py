@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from apps.accounts.models import User
 from apps.annotations.models import Actor, AnchorStatus, Annotation, Claim, Stance, Tag
+from apps.corpus import text as canonical_text
 from apps.corpus.models import Article
 
 # Code points of context kept on each side of a quote, to find it again after a revision.
@@ -48,6 +49,14 @@ def verify_quote(*, text: str, start: int, end: int, quote: str | None) -> str:
             "The selection is outside the article's text (%(start)s–%(end)s of %(length)s).",
             code="out_of_range",
             params={"start": start, "end": end, "length": len(text)},
+        )
+    if canonical_text.splits_a_character(text, start) or canonical_text.splits_a_character(
+        text, end
+    ):
+        raise ValidationError(
+            "The selection cuts through a character (an emoji, a flag, or a letter and its "
+            "accent): select it whole, or leave it out.",
+            code="splits_character",
         )
     actual = text[start:end]
     if quote is not None and _squash(actual) != _squash(quote):

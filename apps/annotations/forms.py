@@ -19,10 +19,24 @@ from apps.annotations.setup import PARTS
 from apps.projects.models import Project
 
 NOTE_MAX = 5000
+TAGS_MAX = 200
+
+
+class TagsField(forms.ModelMultipleChoiceField):
+    """An annotation's tags; a form with more than any coding needs (a crafted one) is
+    refused with a field error before each value is looked up."""
+
+    def clean(self, value):
+        if value and len(value) > TAGS_MAX:
+            raise forms.ValidationError(
+                f"An annotation takes at most {TAGS_MAX} tags; this form sent {len(value):,}.",
+                code="too_many",
+            )
+        return super().clean(value)
 
 
 class AnnotationCodingForm(forms.Form):
-    tags: forms.ModelMultipleChoiceField[Tag] = forms.ModelMultipleChoiceField(
+    tags: forms.ModelMultipleChoiceField[Tag] = TagsField(
         queryset=Tag.objects.none(), required=False, widget=forms.CheckboxSelectMultiple
     )
     # Each "add as new" box comes first: fields are cleaned in this order, and the name's

@@ -12,6 +12,8 @@ import hashlib
 import re
 import unicodedata
 
+import regex
+
 # Line separators other than LF that browsers or editors may hand us. The HTML parser
 # turns CR and CRLF into LF, so offsets computed in the browser would drift if we kept them.
 _LINE_BREAKS = {
@@ -80,3 +82,22 @@ def content_hash(text: str) -> str:
 
 def word_count(text: str) -> int:
     return len(text.split())
+
+
+def splits_a_character(text: str, offset: int) -> bool:
+    """Whether ``offset`` falls inside a user-perceived character (an extended grapheme
+    cluster: a flag's two regional indicators, an emoji with its skin tone or its ZWJ
+    sequence, a letter and its combining accents). Offsets count code points, so a
+    selection could otherwise start or end in the middle of one.
+
+    Clusters never span a line break, so only the offset's line is segmented."""
+    if offset <= 0 or offset >= len(text):
+        return False
+    line_start = text.rfind("\n", 0, offset) + 1
+    line_end = text.find("\n", offset)
+    line = text[line_start : len(text) if line_end < 0 else line_end]
+    for cluster in regex.finditer(r"\X", line):
+        start, end = line_start + cluster.start(), line_start + cluster.end()
+        if end > offset:
+            return start != offset
+    return False

@@ -26,6 +26,7 @@
 
   document.addEventListener('htmx:responseError', (e) => {
     const status = e.detail.xhr.status;
+    if (status === 413) return show(e.detail.xhr.responseText); // what was too much, said by the server
     show(FAILURES[status] || `The server could not do this (error ${status}); ${outcome(e)}.`);
   });
   document.addEventListener('htmx:sendError', (e) => show(`No connection to the server; ${outcome(e)}.`));

@@ -276,3 +276,34 @@ def test_the_page_is_told_which_annotation_was_saved(client, cast, article):
     assert (
         response["HX-Trigger"] == f'{{"annotationSaved": {{"id": {Annotation.objects.get().pk}}}}}'
     )
+
+
+def test_a_form_with_ten_thousand_tags_or_a_long_note_gets_a_field_error(client, cast, article):
+    client.force_login(cast.analyst)
+    data = _data(article, tags=[str(n) for n in range(10_000)])
+    response = client.post(_url(article), data, **HTMX)
+    assert response.status_code == 422 and response["HX-Retarget"] == "#annotation-form"
+    assert "An annotation takes at most 200 tags; this form sent 10,000." in response.text
+    response = client.post(_url(article), _data(article, note="x" * 1_000_000), **HTMX)
+    assert response.status_code == 422
+    assert "at most 5000 characters" in response.text
+    assert not Annotation.objects.exists()
+
+
+def test_a_form_over_the_sites_limits_says_so_instead_of_a_bare_400(
+    client, cast, article, settings
+):
+    settings.DATA_UPLOAD_MAX_NUMBER_FIELDS = 50
+    client.force_login(cast.analyst)
+    data = _data(article, tags=[str(n) for n in range(100)])
+    response = client.post(_url(article), data, **HTMX)
+    assert response.status_code == 413
+    assert (
+        response.text == "This sent more than 50 fields, more than a form may: nothing was saved."
+    )
+    page = client.post(_url(article), data)  # without JavaScript: a page that says so
+    assert page.status_code == 413 and "Too much at once" in page.text and "<html" in page.text
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
+    response = client.post(_url(article), _data(article, note="x" * 2_000_000), **HTMX)
+    assert response.status_code == 413 and "over 1 MB of form data" in response.text
+    assert not Annotation.objects.exists()

@@ -146,3 +146,51 @@ def test_tags_speaker_target_claim_and_stance_are_stored(article, cast):
     assert annotation.stance == "disputes"
     assert annotation.note == "check the date"
     assert Tag.objects.count() == 2
+
+
+GRAPHEMES = (
+    "Flags 🇺🇦🇸🇾 waved. A thumbs-up 👍🏽 came. The family 👨\u200d👩\u200d👧 waited. "
+    "The letter q\u0301 stays."  # a letter and a combining accent with no composed form
+)
+
+
+@pytest.mark.parametrize(
+    ("inside", "side"),
+    [
+        ("🇺🇦🇸🇾", "start"),  # between a flag's two regional indicators
+        ("🇺🇦🇸🇾", "end"),
+        ("👍🏽", "end"),  # between the emoji and its skin tone
+        ("👨\u200d👩\u200d👧", "end"),  # inside a ZWJ sequence
+        ("q\u0301", "end"),  # between a letter and its accent
+    ],
+)
+def test_a_selection_that_cuts_through_a_character_is_refused(cast, inside, side):
+    article = factories.make_article(cast.project, text=GRAPHEMES)
+    text = article.text
+    assert inside in text  # canonical text (NFC) keeps each of them as it is
+    at = text.index(inside) + 1  # one code point into the character
+    start, end = (at, text.index(" ", at)) if side == "start" else (text.index(inside) - 6, at)
+    with pytest.raises(ValidationError) as error:
+        create_annotation(
+            article=article, annotator=cast.analyst, start=start, end=end, quote=text[start:end]
+        )
+    assert error.value.code == "splits_character"
+    # The whole character is fine.
+    whole = text.index(inside)
+    annotation = create_annotation(
+        article=article,
+        annotator=cast.analyst,
+        start=whole,
+        end=whole + len(inside),
+        quote=inside,
+    )
+    assert annotation.quote == inside
+
+
+def test_boundaries_of_characters_are_found_in_code_points():
+    from apps.corpus.text import splits_a_character
+
+    text = "a🇺🇦b\n\u0301x"  # a combining mark at a line's start stands alone
+    assert [splits_a_character(text, i) for i in range(len(text) + 1)] == [
+        False, False, True, False, False, False, False, False,
+    ]  # fmt: skip

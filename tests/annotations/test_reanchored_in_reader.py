@@ -131,3 +131,31 @@ def test_others_cannot_reattach_or_confirm(client, cast, revised, name):
         assert client.post(url, {"version": doubtful.version}).status_code == status
     client.force_login(cast.analyst)
     assert client.get(url).status_code == 405
+
+
+def test_reattaching_to_half_a_flag_is_refused_with_the_reason(client, cast):
+    text = "Kerry spoke first.\n\nThe flag 🇺🇦 flew.\n\nThe end."
+    article = factories.make_article(cast.project, text=text)
+    lost = factories.make_annotation(article, cast.analyst, "Kerry spoke first.")
+    revise_article(
+        article=article, new_text=text.replace("Kerry spoke first.\n\n", ""), author=None
+    )
+    article.refresh_from_db()
+    lost.refresh_from_db()
+    client.force_login(cast.analyst)
+    start = article.text.index("🇺🇦") + 1
+    response = client.post(
+        reverse("annotations:reattach", args=[cast.project.slug, lost.pk]),
+        {
+            "start": start - 9,
+            "end": start,
+            "quote": article.text[start - 9 : start],
+            "text_hash": article.content_hash,
+            "version": lost.version,
+        },
+        **HTMX,
+    )
+    assert response.status_code == 422
+    assert "cuts through a character" in response.text
+    lost.refresh_from_db()
+    assert lost.anchor_status == "orphaned"
