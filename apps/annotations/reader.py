@@ -19,6 +19,7 @@ from typing import Any
 from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
 
+from apps.annotations import trees
 from apps.annotations.filters import AnnotationFilter
 from apps.annotations.models import AnchorStatus, Annotation, AnnotationTag, Stance, Tag
 from apps.corpus.models import Article
@@ -297,3 +298,45 @@ class SidebarRenderer:
             f'<div id="hist{row.pk}" class="item-history"></div></li>'
         )
         return "".join(parts)
+
+
+@dataclass
+class PickerTag:
+    """A tag as the coding form's picker shows it: in codebook order under its parent,
+    with the ids of its ancestors (so folding a parent hides its subtree)."""
+
+    tag: Tag
+    depth: int
+    ancestors: str
+    has_children: bool
+    new_line: bool  # a parent's group starts a line, and so does what follows a group
+
+
+def tag_picker(tags: list[Tag]) -> list[PickerTag]:
+    parents = {tag.parent_id for tag in tags}
+    path: list[str] = []
+    picker: list[PickerTag] = []
+    for tag, depth in trees.depth_first(tags):
+        del path[depth:]
+        has_children = tag.pk in parents
+        after_group = bool(picker) and picker[-1].depth > 0
+        new_line = depth == 0 and bool(picker) and (has_children or after_group)
+        picker.append(PickerTag(tag, depth, " ".join(path), has_children, new_line))
+        path.append(str(tag.pk))
+    return picker
+
+
+def coded_spans(rows: list[ReaderRow]) -> list[dict[str, Any]]:
+    """The article's coded passages, for the form's notice that a new passage is already
+    coded with the same tag, and for the coding stripes beside the text."""
+    return [
+        {
+            "id": row.pk,
+            "start": row.start,
+            "end": row.end,
+            "tags": [tag.pk for tag in row.tags],
+            "by": row.annotator_name,
+        }
+        for row in rows
+        if row.has_span
+    ]

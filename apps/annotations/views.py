@@ -28,7 +28,14 @@ from apps.annotations.forms import (
     ReattachForm,
 )
 from apps.annotations.models import Annotation, Tag
-from apps.annotations.reader import SidebarRenderer, filter_rows, load_rows, reader_filter
+from apps.annotations.reader import (
+    SidebarRenderer,
+    coded_spans,
+    filter_rows,
+    load_rows,
+    reader_filter,
+    tag_picker,
+)
 from apps.annotations.segments import render_text
 from apps.corpus.models import Article
 from apps.projects.access import project_view, require_annotate
@@ -135,6 +142,8 @@ def _reader_context(
         "items": sidebar.items(shown),
         "total": len(rows),
         "tags": tags,
+        "picker": tag_picker(tags),
+        "coded": coded_spans(rows),
         "tag_styles": Tag.colour_rules(tags),
         "actors": project.actors.for_coding(),
         "claims": project.claims.for_coding(),
@@ -372,6 +381,7 @@ def _edit_page(
         "edit_form": form,
         "query": _query(_view_params(request)),
         "tags": tags,
+        "picker": tag_picker(tags),
         "tag_styles": Tag.colour_rules(tags),
         "actors": membership.project.actors.for_coding(),
         "claims": membership.project.claims.for_coding(),

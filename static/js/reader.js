@@ -15,7 +15,11 @@
   const isTextField = (el) => isField(el) &&
     !/^(checkbox|radio|button|submit|reset|file|range|color|image)$/.test(el.type || '');
   const inForm = (el) => el instanceof Element && !!el.closest('#annotation-form');
+  // The create form (#annotation-form) and an annotation's edit form are one form: the
+  // same fields, filter and keys.
+  const codingForm = (el) => (el instanceof Element ? el.closest('form.coding-form') : null);
   const idsOf = (seg) => seg.dataset.a.trim().split(/\s+/);
+  const tagFilter = (form) => form.querySelector('.tag-filter');
 
   /* ---------- selection -> code-point offsets ---------- */
   // The segment (element with data-o) owning a text node; null for template whitespace.
@@ -86,13 +90,15 @@
   // Where typing starts in the form: the tag filter, or Save in a form without tags
   // (re-attaching an annotation asks only for the passage).
   function formStart() {
-    return byId('tag-filter') || byId('annotation-form')?.querySelector('button[type="submit"]');
+    const form = byId('annotation-form');
+    return (form && tagFilter(form)) || form?.querySelector('button[type="submit"]');
   }
 
-  function onSelection(focusForm) {
+  function onSelection(focusForm, snap) {
     const root = byId('article-text');
     if (!root) return;
-    const picked = readSelection(root);
+    let picked = readSelection(root);
+    if (picked && snap && canAnnotate() && byId('snap-words')?.checked) picked = snapped(root, picked);
     if (!canAnnotate()) {
       const hint = byId('readonly-hint');
       if (hint) hint.hidden = !picked;
@@ -106,16 +112,98 @@
     if (!form.hidden && field(form, 'start').value === start && field(form, 'end').value === end) return;
     field(form, 'start').value = start;
     field(form, 'end').value = end;
-    field(form, 'quote').value = picked.range.toString(); // server compares it ignoring whitespace
+    // The server compares the quote ignoring whitespace.
+    field(form, 'quote').value = picked.text ?? picked.range.toString();
     // Focus leaves the text, and the browser stops showing the selection: repeat it here.
     const shown = byId('popover-quote');
     if (shown) {
-      const words = Array.from(picked.range.toString().replace(/\s+/g, ' ').trim());
+      const words = Array.from(field(form, 'quote').value.replace(/\s+/g, ' ').trim());
       shown.textContent = '“' + (words.length > 160 ? words.slice(0, 159).join('') + '…' : words.join('')) + '”';
     }
     form.hidden = false; // unhide first so its size and offsetParent can be measured
     placeBelow(form, picked.range.getBoundingClientRect());
+    showDuplicates(form);
     if (focusForm) formStart()?.focus({ preventScroll: true });
+  }
+
+  /* ---------- whole words ---------- */
+  // The canonical text as code points, rebuilt from the segments (paragraph breaks, which
+  // are not rendered, as newlines): cached on the text element, which a swap replaces.
+  function articleChars(root) {
+    if (root.chars) return root.chars;
+    const chars = [];
+    root.querySelectorAll('[data-o]').forEach((seg) => {
+      const o = Number(seg.dataset.o);
+      while (chars.length < o) chars.push('\n');
+      Array.from(seg.textContent).forEach((c, i) => { chars[o + i] = c; });
+    });
+    root.chars = chars;
+    return chars;
+  }
+
+  const WORD = /[\p{L}\p{N}\p{M}_'’-]/u;
+  // A selection that starts or ends inside a word takes the whole word, and loses the
+  // spaces at its ends; the page's selection is moved to match, so it shows before saving.
+  function snapped(root, picked) {
+    const c = articleChars(root), isWord = (i) => i >= 0 && i < c.length && WORD.test(c[i]);
+    let { start, end } = picked;
+    while (start < end && /\s/.test(c[start])) start++;
+    while (end > start && /\s/.test(c[end - 1])) end--;
+    while (start > 0 && isWord(start - 1) && isWord(start)) start--;
+    while (end < c.length && isWord(end - 1) && isWord(end)) end++;
+    if (end <= start) return null;
+    const text = c.slice(start, end).join('');
+    if (start === picked.start && end === picked.end) return { ...picked, text };
+    const from = domPoint(root, start, false), to = domPoint(root, end, true);
+    if (!from || !to) return picked;
+    window.getSelection().setBaseAndExtent(from[0], from[1], to[0], to[1]);
+    return { range: window.getSelection().getRangeAt(0), start, end, text };
+  }
+
+  // [text node, UTF-16 offset] of a code-point offset: the inverse of pointOffset.
+  function domPoint(root, offset, isEnd) {
+    for (const seg of root.querySelectorAll('[data-o]')) {
+      const node = seg.firstChild;
+      if (!node || node.nodeType !== Node.TEXT_NODE) continue;
+      const o = Number(seg.dataset.o), chars = Array.from(node.data);
+      if (isEnd ? offset > o && offset <= o + chars.length : offset >= o && offset < o + chars.length) {
+        return [node, chars.slice(0, offset - o).join('').length];
+      }
+    }
+    return null;
+  }
+
+  /* ---------- "already coded here" ---------- */
+  let coded = { el: null, list: [] };
+  function codedSpans() {
+    const el = byId('coded-spans');
+    if (el !== coded.el) coded = { el, list: el ? JSON.parse(el.textContent) : [] };
+    return coded.list;
+  }
+
+  // Before saving, say who already coded an overlapping passage with a tag now ticked.
+  function showDuplicates(form) {
+    const box = byId('duplicate-notice');
+    if (!box || form.id !== 'annotation-form') return;
+    const start = Number(field(form, 'start').value), end = Number(field(form, 'end').value);
+    const ticked = new Map(Array.from(form.querySelectorAll('input[name="tags"]:checked'))
+      .map((box) => [Number(box.value), box.closest('.tag-option').dataset.name]));
+    const found = new Set();
+    codedSpans().filter((s) => s.start < end && s.end > start).forEach((s) => {
+      s.tags.filter((t) => ticked.has(t)).forEach((t) => found.add(`${s.by} as “${ticked.get(t)}”`));
+    });
+    box.textContent = found.size ? `Already coded here by ${Array.from(found).join('; ')}. Save anyway, or Esc.` : '';
+    box.hidden = !found.size;
+  }
+  document.addEventListener('change', (e) => {
+    if (e.target instanceof Element && e.target.matches('#annotation-form input[name="tags"]')) showDuplicates(e.target.form);
+    if (e.target instanceof Element && e.target.id === 'snap-words') {
+      try { localStorage.setItem('reader.snapWords', e.target.checked ? '1' : '0'); } catch (err) { /* private mode */ }
+    }
+  });
+  function restoreSnapSetting() {
+    const box = byId('snap-words');
+    try { if (box) box.checked = localStorage.getItem('reader.snapWords') !== '0'; } catch (err) { /* private mode */ }
   }
 
   function closeForm() {
@@ -131,67 +219,185 @@
     form.querySelectorAll('input[type="checkbox"]').forEach((el) => { el.checked = false; });
     form.querySelectorAll('select').forEach((el) => { el.selectedIndex = 0; });
     filterTags(form, '');
+    const notice = byId('duplicate-notice');
+    if (notice) notice.hidden = true;
+    const shown = byId('popover-quote');
+    if (shown) shown.textContent = '';
+    restoreSnapSetting();
     window.getSelection()?.removeAllRanges();
   }
 
-  function filterTags(form, query) {
-    const q = query.trim().toLowerCase();
-    form.querySelectorAll('.tag-option').forEach((label) => {
-      label.hidden = q !== '' && !label.textContent.toLowerCase().includes(q);
+  // Whether the form holds something the analyst would lose: a new annotation's ticked
+  // tags or typed text; an edit's changes.
+  function isFilled(form) {
+    const fresh = form.id === 'annotation-form';
+    return Array.from(form.elements).some((el) => {
+      if (el.type === 'hidden' || el.classList.contains('tag-filter') || el.id === 'snap-words') return false;
+      if (el.type === 'checkbox') return fresh ? el.checked : el.checked !== el.defaultChecked;
+      if (el.matches('select')) return fresh ? el.value !== '' : !el.options[el.selectedIndex]?.defaultSelected;
+      if (el.matches('input, textarea')) return fresh ? el.value.trim() !== '' : el.value !== el.defaultValue;
+      return false;
     });
   }
 
-  let pointerDown = false, selectionTimer = 0;
-  document.addEventListener('mousedown', (e) => { if (e.button === 0) pointerDown = true; });
+  // Esc and Cancel ask before discarding what was typed or ticked.
+  function cancelForm(form) {
+    const fresh = form.id === 'annotation-form';
+    if (isFilled(form) && !window.confirm(fresh ? 'Discard this annotation?' : 'Discard your changes?')) return;
+    if (fresh) closeForm();
+    else form.querySelector('[data-action="cancel-edit"]')?.click();
+  }
+
+  // The filter narrows the whole codebook (folded groups open while it is in use); the
+  // first match is highlighted, the arrows move the highlight, Enter picks it.
+  function filterTags(form, query) {
+    const q = query.trim().toLowerCase();
+    form.querySelectorAll('.tag-entry').forEach((entry) => {
+      const name = entry.querySelector('.tag-option').dataset.name.toLowerCase();
+      entry.hidden = q ? !name.includes(q) : entry.classList.contains('folded');
+    });
+    form.querySelectorAll('.tag-break').forEach((el) => { el.hidden = q !== ''; });
+    setActive(form, q ? visibleOptions(form)[0] : null);
+  }
+  const visibleOptions = (form) => Array.from(form.querySelectorAll('.tag-entry'))
+    .filter((entry) => !entry.hidden).map((entry) => entry.querySelector('.tag-option'));
+  function setActive(form, label) {
+    form.querySelectorAll('.tag-option.active').forEach((el) => el.classList.remove('active'));
+    if (!label) return;
+    label.classList.add('active');
+    label.scrollIntoView({ block: 'nearest' });
+  }
+  function moveActive(form, delta) {
+    const options = visibleOptions(form);
+    if (!options.length) return;
+    const i = options.indexOf(form.querySelector('.tag-option.active'));
+    setActive(form, options[i < 0 ? (delta > 0 ? 0 : options.length - 1) : Math.max(0, Math.min(options.length - 1, i + delta))]);
+  }
+  function pickActive(form, input) {
+    const label = form.querySelector('.tag-option.active');
+    if (!label) return; // nothing highlighted: Enter in the filter never saves
+    label.querySelector('input[type="checkbox"]').click(); // click(): change events fire
+    input.value = ''; // ready to filter for the next tag
+    filterTags(form, '');
+  }
+  function fold(button) {
+    const form = button.form, id = button.dataset.fold, open = button.getAttribute('aria-expanded') !== 'true';
+    button.setAttribute('aria-expanded', String(open));
+    button.textContent = open ? '▾' : '▸';
+    form.querySelectorAll('.tag-entry').forEach((entry) => {
+      if (!entry.dataset.ancestors.split(' ').includes(id)) return;
+      entry.classList.toggle('folded', !open);
+      entry.hidden = !open;
+    });
+  }
+
+  // Mouse and touch selections snap to whole words (when the form's box says so); a
+  // selection made with the keyboard is exactly what the analyst extended it to.
+  let pointerDown = false, selectionTimer = 0, keyboardSelecting = false;
+  document.addEventListener('mousedown', (e) => {
+    if (e.button === 0) pointerDown = true;
+    if (!inForm(e.target)) { keyboardSelecting = false; caretMode = false; showCaret(); }
+  });
   document.addEventListener('mouseup', (e) => {
     pointerDown = false;
     clearTimeout(selectionTimer);
-    if (!inForm(e.target)) onSelection(true);
+    if (!inForm(e.target)) onSelection(true, true);
   });
   document.addEventListener('keyup', (e) => {
     // In read-only text only Shift(+Arrow/Home/End) changes the selection.
-    if ((e.shiftKey || e.key === 'Shift') && !inForm(e.target) && !isTextField(e.target)) onSelection(false);
+    if ((e.shiftKey || e.key === 'Shift') && !inForm(e.target) && !isTextField(e.target)) onSelection(false, false);
   });
   // Touch handles, "select all"…: debounced, and not mid-drag (would steal focus mid-drag).
   document.addEventListener('selectionchange', () => {
+    showCaret();
     clearTimeout(selectionTimer);
-    selectionTimer = setTimeout(() => { if (!pointerDown) onSelection(false); }, 150);
+    selectionTimer = setTimeout(() => { if (!pointerDown) onSelection(false, !keyboardSelecting); }, 150);
   });
 
-  // Without caret browsing Chrome extends only a range with Shift+Arrow, not the caret a
-  // click leaves in read-only text. Extend that caret ourselves.
-  const EXTEND = { ArrowLeft: ['left', 'character'], ArrowRight: ['right', 'character'],
+  /* ---------- caret mode: annotating without a mouse ---------- */
+  // c puts a caret at the start of the current paragraph; the arrows move it (Ctrl: by
+  // word), Shift+arrows extend the selection (Ctrl+Shift: by word), s extends it to the
+  // end of the sentence. Read-only text shows no caret, so a bar is drawn where it is.
+  let caretMode = false;
+  const DIRS = { ArrowLeft: ['left', 'character'], ArrowRight: ['right', 'character'],
     ArrowUp: ['backward', 'line'], ArrowDown: ['forward', 'line'] };
-  function extendCaret(e) {
+  const selectionInText = () => {
     const sel = window.getSelection(), root = byId('article-text');
-    if (!EXTEND[e.key] || !e.shiftKey || e.ctrlKey || e.altKey || e.metaKey || !root || !sel ||
-        sel.rangeCount === 0 || !sel.isCollapsed || !root.contains(sel.anchorNode)) return false;
-    sel.modify('extend', ...EXTEND[e.key]); // visual left/right: also right in RTL paragraphs
+    return root && sel && sel.rangeCount > 0 && root.contains(sel.focusNode) ? sel : null;
+  };
+
+  function placeCaret() {
+    const root = byId('article-text');
+    const current = currentId && byId('h' + currentId);
+    const paragraphs = root ? Array.from(root.querySelectorAll('p')) : [];
+    const p = current?.closest('p') || paragraphs.find((el) => el.getBoundingClientRect().bottom > 0) || paragraphs[0];
+    const node = p?.querySelector('[data-o]')?.firstChild;
+    if (!node) return false;
+    window.getSelection().collapse(node, 0);
+    caretMode = keyboardSelecting = true;
+    showCaret();
     return true;
   }
 
-  /* ---------- form keys ---------- */
-  // Returns true when the key was handled by the open form.
+  function showCaret() {
+    let bar = byId('reader-caret');
+    const sel = caretMode ? selectionInText() : null;
+    if (!sel) { if (bar) bar.hidden = true; return; }
+    if (!bar) {
+      bar = document.createElement('span');
+      bar.id = 'reader-caret';
+      bar.className = 'reader-caret';
+      bar.setAttribute('aria-hidden', 'true');
+      document.body.appendChild(bar);
+    }
+    const point = document.createRange();
+    point.setStart(sel.focusNode, sel.focusOffset);
+    const rect = point.getClientRects()[0] || point.getBoundingClientRect();
+    bar.style.left = rect.left + window.scrollX + 'px';
+    bar.style.top = rect.top + window.scrollY + 'px';
+    bar.style.height = (rect.height || 18) + 'px';
+    bar.hidden = false;
+  }
+
+  function caretKey(e) {
+    const sel = selectionInText();
+    if (!sel || e.altKey || e.metaKey) return false;
+    if (e.key === 's' && !e.ctrlKey && !e.shiftKey) { // to the end of the sentence
+      sel.modify('extend', 'forward', 'sentence');
+      keyboardSelecting = true;
+      onSelection(false, false);
+      return true;
+    }
+    if (!DIRS[e.key]) return false;
+    // Chrome extends a range itself, but not the caret a click leaves in read-only text.
+    if (e.shiftKey ? !caretMode && !sel.isCollapsed : !caretMode || !sel.isCollapsed) return false;
+    const [direction, unit] = DIRS[e.key];
+    // Visual left/right: also right in right-to-left paragraphs.
+    sel.modify(e.shiftKey ? 'extend' : 'move', direction, e.ctrlKey && unit === 'character' ? 'word' : unit);
+    keyboardSelecting = true;
+    showCaret();
+    return true;
+  }
+
+  /* ---------- form keys (the create form and an edit form alike) ---------- */
+  const JUMPS = { KeyG: '.tag-filter', KeyS: '[name="speaker"]', KeyT: '[name="target"]',
+    KeyC: '[name="claim"]', KeyN: '[name="note"]' };
+  // Returns true when the key was handled by the form.
   function formKey(e, form) {
-    const t = e.target;
-    if (e.key === 'Escape' && !byId('shortcuts-help')?.open) { closeForm(); return true; } // else: closes the dialog
+    const t = e.target, filter = t.classList?.contains('tag-filter');
+    if (e.key === 'Escape' && !byId('shortcuts-help')?.open) { cancelForm(form); return true; } // else: closes the dialog
+    // Alt+letter jumps to a field (by key position: Option+S is "ß" on a Mac).
+    if (e.altKey && !e.ctrlKey && !e.metaKey && JUMPS[e.code]) { form.querySelector(JUMPS[e.code])?.focus(); return true; }
+    if (e.key === 'Enter' && (e.ctrlKey || e.metaKey) && !e.isComposing) { form.requestSubmit(); return true; }
+    if (filter && (e.key === 'ArrowDown' || e.key === 'ArrowUp')) { moveActive(form, e.key === 'ArrowDown' ? 1 : -1); return true; }
     if (/^[1-9]$/.test(e.key) && !e.ctrlKey && !e.altKey && !e.metaKey &&
-        (!isTextField(t) || (t.id === 'tag-filter' && t.value === ''))) {
+        (!isTextField(t) || (filter && t.value === ''))) {
       const box = form.querySelector('input[type="checkbox"][name="tags"][data-shortcut="' + e.key + '"]');
       box?.click(); // click() so change events fire as for a real toggle
       return true;
     }
     if (e.key !== 'Enter' || e.isComposing || !form.contains(t)) return false;
-    if (t.id === 'tag-filter') {
-      const visible = Array.from(form.querySelectorAll('.tag-option')).filter((l) => !l.hidden);
-      if (t.value.trim() === '' || visible.length !== 1) form.requestSubmit();
-      else {
-        visible[0].querySelector('input[type="checkbox"]')?.click();
-        t.value = ''; // ready to filter for the next tag
-        filterTags(form, '');
-      }
-      return true;
-    }
+    if (filter) { pickActive(form, t); return true; } // Enter in the filter picks, never saves
     // Textarea: Shift+Enter keeps its newline. htmx handles the submit event; never fetch here.
     if (t.matches('textarea') ? e.shiftKey : !isTextField(t) || t.matches('select')) return false;
     form.requestSubmit();
@@ -199,7 +405,7 @@
   }
 
   document.addEventListener('input', (e) => {
-    if (e.target.id === 'tag-filter') filterTags(e.target.form || byId('annotation-form'), e.target.value);
+    if (e.target.classList?.contains('tag-filter')) filterTags(e.target.form, e.target.value);
   });
 
   /* ---------- sidebar: current item, jump and flash ---------- */
@@ -259,6 +465,8 @@
     if (help?.open) return false; // the modal owns the keyboard until it is closed
     const item = itemFor(currentId);
     switch (e.key) {
+      case 'c': return placeCaret();
+      case 'Escape': if (!caretMode) return false; caretMode = false; showCaret(); return true;
       case 'j': step(1); return true;
       case 'k': step(-1); return true;
       case 'e': item?.querySelector('.edit-link')?.click(); return !!item;
@@ -277,9 +485,9 @@
   }
 
   document.addEventListener('keydown', (e) => {
-    const form = openForm();
+    const form = codingForm(e.target) || openForm();
     let handled = form ? formKey(e, form) : false;
-    if (!handled && !isField(e.target)) handled = extendCaret(e);
+    if (!handled && !isField(e.target)) handled = caretKey(e);
     if (!handled && !isField(e.target) && !e.ctrlKey && !e.altKey && !e.metaKey) handled = readerKey(e);
     if (handled) e.preventDefault();
   });
@@ -287,7 +495,9 @@
   document.addEventListener('click', (e) => {
     const t = e.target;
     if (!(t instanceof Element)) return;
-    if (t.closest('#annotation-form [data-action="cancel"]')) return closeForm();
+    if (t.closest('#annotation-form [data-action="cancel"]')) return cancelForm(byId('annotation-form'));
+    const folder = t.closest('.tag-fold');
+    if (folder) return fold(folder);
     if (t.closest('[data-action="help"]')) return byId('shortcuts-help')?.showModal();
     const hide = t.closest('.history-close');
     if (hide) return void hide.closest('.item-history')?.replaceChildren();
@@ -345,6 +555,7 @@
   document.addEventListener('htmx:oobBeforeSwap', unstyleBeforeSwap);
 
   document.addEventListener('htmx:afterSettle', () => {
+    restoreSnapSetting();
     markCurrent();
     hovered = ''; // list items may be new: let the next mouseover re-apply .hover
     const form = openForm();
@@ -358,5 +569,6 @@
   document.addEventListener('annotationSaved', (e) => {
     if (e.detail && e.detail.id) setTimeout(() => goTo(String(e.detail.id), true), 0);
   });
+  restoreSnapSetting();
   fromHash(); // a deferred script runs after parsing: the DOM is complete
 })();

@@ -28,7 +28,7 @@ def test_the_annotator_gets_the_form_prefilled(client, cast, annotation):
     page = client.get(_url(annotation)).text
     assert "<html" in page  # without htmx: a whole page
     assert ">first</textarea>" in page
-    assert f'value="{tag.pk}" data-shortcut="1" checked' in page  # default key, first tag
+    assert f'value="{tag.pk}" data-shortcut="1" tabindex="-1" checked' in page  # first tag: key 1
 
 
 def test_with_htmx_the_form_replaces_the_sidebar_item(client, cast, annotation):

@@ -234,3 +234,21 @@ def test_a_broken_filter_shows_nothing_and_says_so(client, cast, article):
     factories.make_annotation(article, cast.analyst, "First", note="kept out")
     page = _page(client, cast.viewer, article, tag="not-a-number")
     assert "kept out" not in page and "No annotation matches this filter." in page
+
+
+def test_the_tag_picker_groups_the_codebook_under_parents(cast):
+    from apps.annotations.reader import tag_picker
+
+    loose = factories.make_tag(cast.project, "loose", position=1)
+    blame = factories.make_tag(cast.project, "blame", position=2)
+    us = factories.make_tag(cast.project, "on US", parent=blame, position=1)
+    deep = factories.make_tag(cast.project, "deep", parent=us, position=1)
+    after = factories.make_tag(cast.project, "after", position=3)
+    picker = tag_picker(list(cast.project.tags.all()))
+    assert [(p.tag, p.depth, p.ancestors, p.has_children, p.new_line) for p in picker] == [
+        (loose, 0, "", False, False),
+        (blame, 0, "", True, True),  # a group starts a line…
+        (us, 1, str(blame.pk), True, False),
+        (deep, 2, f"{blame.pk} {us.pk}", False, False),
+        (after, 0, "", False, True),  # …and so does what follows it
+    ]

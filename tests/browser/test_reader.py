@@ -72,7 +72,7 @@ def _open(page, live_server, setup):
 
 
 def _save_and_wait(page, count: int) -> None:
-    page.keyboard.press("Enter")
+    page.keyboard.press("Control+Enter")  # Enter in the tag filter picks a tag
     expect(page.locator("#annotation-list .annotation-item")).to_have_count(count)
 
 
