@@ -238,6 +238,26 @@ def test_demo_pages_load_without_console_errors(page, live_server, settings):
                 page.keyboard.press("j")
                 page.wait_for_timeout(300)
             page.screenshot(path=str(Path(shots) / f"{name}.png"))
+            if name == "reader":  # the coding form on a selection
+                page.evaluate(
+                    """() => {
+                        const p = document.querySelectorAll('#article-text p')[2];
+                        const node = p.querySelector('[data-o]').firstChild;
+                        const r = document.createRange();
+                        r.setStart(node, 2);
+                        r.setEnd(node, 60);
+                        getSelection().removeAllRanges();
+                        getSelection().addRange(r);
+                        document.getElementById('article-text')
+                            .dispatchEvent(new MouseEvent('mouseup', {bubbles: true}));
+                    }"""
+                )
+                page.keyboard.type("blame")
+                page.locator("#annotation-form").screenshot(
+                    path=str(Path(shots) / "reader-form.png")
+                )
+                page.keyboard.press("Control+a")
+                page.keyboard.press("Backspace")
 
 
 def test_an_orphan_is_reattached_by_selecting_its_new_passage(page, live_server, setup):
