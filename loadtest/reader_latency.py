@@ -25,7 +25,9 @@ MEASURE = """() => new Promise((resolve) => {
   const seen = () => Array.from(document.querySelectorAll('#article-text mark[data-a]'))
     .some((m) => m.dataset.a.split(' ').some((id) => !before.has(id)));
   const observer = new MutationObserver(() => {
-    if (seen()) { observer.disconnect(); requestAnimationFrame(() => resolve(performance.now() - started)); }
+    if (!seen()) return;
+    observer.disconnect();
+    requestAnimationFrame(() => resolve(performance.now() - started));
   });
   observer.observe(document.body, { childList: true, subtree: true });
   document.getElementById('annotation-form').requestSubmit();
