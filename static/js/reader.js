@@ -477,8 +477,13 @@
         return !!link;
       }
       case 'Enter': // after a keyboard selection the form is open but unfocused: go into it
-        if (!openForm() || (e.target !== document.body && !e.target.closest('#article-text'))) return false;
-        formStart()?.focus();
+        if (openForm() && (e.target === document.body || e.target.closest('#article-text'))) {
+          formStart()?.focus();
+          return true;
+        }
+        // On the current annotation (j/k): open it, to edit if it is yours, else its history.
+        if (!item || !(e.target === document.body || e.target === item)) return false;
+        (item.querySelector('.edit-link') || item.querySelector('.history-link'))?.click();
         return true;
     }
     return false;

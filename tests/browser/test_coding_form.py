@@ -223,3 +223,18 @@ def test_overlapping_codings_get_one_stripe_each(page, live_server, setup):
     page.locator(f'#coding-stripes .stripe[data-stripe="{second.pk}"]').hover()
     expect(page.locator(f"#a{second.pk}")).to_have_class(re.compile("hover"))
     expect(page.locator(f"#a{first.pk}")).not_to_have_class(re.compile("hover"))
+
+
+def test_enter_opens_the_current_annotation(page, live_server, setup):
+    mine = factories.make_annotation(setup["article"], setup["analyst"], "Kerry said")
+    theirs = factories.make_annotation(setup["article"], setup["other"], "Lavrov answered")
+    _open(page, live_server, setup)
+    page.keyboard.press("j")
+    page.keyboard.press("Enter")  # mine: the edit form
+    expect(page.locator(f"#a{mine.pk} .edit-form")).to_be_visible()
+    page.locator(f"#a{mine.pk} .edit-form").get_by_role("link", name="Cancel").click()
+    expect(page.locator(".edit-form")).to_have_count(0)
+    page.locator("body").press("j")
+    page.locator("body").press("j")
+    page.keyboard.press("Enter")  # someone else's: its history
+    expect(page.locator(f"#hist{theirs.pk} .history-inline")).to_be_visible()
