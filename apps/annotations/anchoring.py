@@ -22,8 +22,6 @@ from bisect import bisect_right
 from dataclasses import asdict, dataclass
 
 from django.db import connection, transaction
-from fast_diff_match_patch import diff
-from rapidfuzz import fuzz
 
 from apps.accounts.models import User
 from apps.annotations.annotating import context_of
@@ -64,6 +62,8 @@ class OffsetMap:
     def __init__(self, old: str, new: str):
         self._old_starts: list[int] = []
         self._spans: list[tuple[str, int, int, int]] = []  # (op, old start, new start, length)
+        from fast_diff_match_patch import diff  # on use, as rapidfuzz below: see _fuzz
+
         old_at = new_at = 0
         for op, length in diff(old, new, counts_only=True, timelimit=DIFF_TIME_LIMIT):
             if op == "+":
@@ -90,9 +90,18 @@ class OffsetMap:
         return new_start
 
 
+def _fuzz():
+    """rapidfuzz, imported when a revision needs it: most requests of a worker never
+    re-anchor, and the diff and fuzzy-matching libraries are megabytes of memory each."""
+    from rapidfuzz import fuzz
+
+    return fuzz
+
+
 def _context_score(text: str, start: int, end: int, prefix: str, suffix: str) -> float:
     before = text[max(0, start - len(prefix)) : start]
     after = text[end : end + len(suffix)]
+    fuzz = _fuzz()
     return fuzz.ratio(prefix, before) + fuzz.ratio(suffix, after)
 
 
@@ -154,7 +163,7 @@ def _find_fuzzy(text: str, quote: str, near: int) -> tuple[int, int] | None:
     window = text[window_start : near + FUZZY_WINDOW + 2 * len(quote)]
     if not window:
         return None
-    found = fuzz.partial_ratio_alignment(quote, window, score_cutoff=FUZZY_THRESHOLD)
+    found = _fuzz().partial_ratio_alignment(quote, window, score_cutoff=FUZZY_THRESHOLD)
     if found is None or found.dest_end <= found.dest_start:
         return None
     start, end = window_start + found.dest_start, window_start + found.dest_end

@@ -23,7 +23,6 @@ from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from lxml import etree
 
 from apps.annotations.codebook import archive_tag, save_tag
 from apps.annotations.models import Tag
@@ -252,6 +251,8 @@ def codebook_qdc(project: Project) -> bytes:
     """The project's codebook as a REFI-QDA codebook: codes nested as the tags are, in
     codebook order. Written with lxml (the standard library cannot write a default
     namespace with plain attributes)."""
+    from lxml import etree  # on use: a worker that never exports a codebook spares it
+
     tags = list(project.tags.order_by("position", "name"))
     if not tags:
         raise EmptyCodebook

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from rapidfuzz import fuzz
-
 # Below this similarity (0–100) a name is not worth suggesting.
 SUGGEST_FROM = 75
 # Shorter input than this only matches the start of a word ("US" is in many names).
@@ -19,6 +17,8 @@ def similar(typed: str, candidates: Mapping[str, str], limit: int = 3) -> list[s
     typed = " ".join(typed.casefold().split())
     if not typed:
         return []
+    from rapidfuzz import fuzz  # on use: only a name not found gets here
+
     scores: dict[str, float] = {}
     for text, shown in candidates.items():
         text = text.casefold()

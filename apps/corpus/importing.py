@@ -34,7 +34,6 @@ from apps.corpus.cleaning import NO_TITLE, Cleaned, clean_plain_text
 from apps.corpus.dates import parse_metadata_date
 from apps.corpus.decoding import Rejected
 from apps.corpus.frontmatter import split_front_matter, split_title_site
-from apps.corpus.html_pages import extract_html
 from apps.corpus.models import Article, Source, Story
 from apps.corpus.reading import Item, Limits
 from apps.corpus.sources import detect_source, propose_source, source_for
@@ -92,6 +91,10 @@ def clean_item(item: Item, patterns: list[str]) -> Item:
     body = _SHORTCODE.sub("", body)
     try:
         if item.kind == "html":
+            # Imported here: trafilatura and lxml cost a worker about 20 MB, and only
+            # saved web pages need them.
+            from apps.corpus.html_pages import extract_html
+
             cleaned = extract_html(body, url=item.url, patterns=patterns)
         else:
             cleaned = clean_plain_text(body, patterns=patterns, title=item.title)

@@ -12,8 +12,6 @@ import hashlib
 import re
 import unicodedata
 
-import regex
-
 # Line separators other than LF that browsers or editors may hand us. The HTML parser
 # turns CR and CRLF into LF, so offsets computed in the browser would drift if we kept them.
 _LINE_BREAKS = {
@@ -93,6 +91,8 @@ def splits_a_character(text: str, offset: int) -> bool:
     Clusters never span a line break, so only the offset's line is segmented."""
     if offset <= 0 or offset >= len(text):
         return False
+    import regex  # on use (writes only): the standard library has no grapheme clusters
+
     line_start = text.rfind("\n", 0, offset) + 1
     line_end = text.find("\n", offset)
     line = text[line_start : len(text) if line_end < 0 else line_end]
