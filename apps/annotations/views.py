@@ -216,11 +216,13 @@ def _form_with_errors(
     request: SignedInRequest, membership, article: Article, form, status: int, reattach=None
 ) -> HttpResponse:
     """The popover form again, with its errors, swapped in place of itself (422/409)."""
+    tags = _codebook(membership.project)
     context = {
         "form": form,
         "article": article,
         "project": membership.project,
-        "tags": _codebook(membership.project),
+        "tags": tags,
+        "picker": tag_picker(tags),
         "query": _query(_view_params(request)),
         "reattach": reattach,
     }

@@ -94,6 +94,7 @@ def test_offsets_after_an_emoji_are_code_points(client, cast, article):
 
 
 def test_a_mismatching_quote_is_refused_with_422_in_the_form(client, cast, article):
+    tag = factories.make_tag(cast.project, "blame")
     client.force_login(cast.analyst)
     data = _data(article, quote="Kerry said")
     data["quote"] = "Putin said"
@@ -102,6 +103,9 @@ def test_a_mismatching_quote_is_refused_with_422_in_the_form(client, cast, artic
     assert response["HX-Retarget"] == "#annotation-form"
     assert "does not match the article" in response.text
     assert not Annotation.objects.exists()
+    # The form comes back whole: the codebook to pick from, the passage it is about.
+    assert f'name="tags" value="{tag.pk}"' in response.text
+    assert "“Putin said”" in response.text
 
 
 def test_without_htmx_errors_come_back_on_the_whole_page(client, cast, article):

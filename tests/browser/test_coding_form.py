@@ -160,6 +160,7 @@ def test_the_quote_stays_in_the_form_after_an_error(page, live_server, setup):
     form.locator('input[name="speaker"]').press("Enter")
     expect(form.locator(".unknown-name")).to_be_visible()
     expect(page.locator("#popover-quote")).to_have_text("“Lavrov answered him”")
+    expect(form.locator(".tag-option")).to_have_count(len(setup["tags"]))  # the codebook too
 
 
 def test_a_passage_already_coded_with_the_tag_is_noticed_before_saving(page, live_server, setup):
