@@ -15,7 +15,7 @@ lazy-aware ``escape`` in a loop of thousands).
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from html import escape
 from typing import Protocol
@@ -84,6 +84,8 @@ def render_text(
     colour_class: dict[int, str] | None = None,
     review: set[int] | frozenset[int] = frozenset(),
     dim: set[int] | frozenset[int] = frozenset(),
+    numbered: bool = False,
+    only: Collection[int] | None = None,
 ) -> SafeString:
     """Render the text as ``<p>`` paragraphs of ``<span>``/``<mark>`` segments.
 
@@ -91,6 +93,11 @@ def render_text(
     class of its first tag's colour. Segments covered by an annotation in ``review``
     (re-anchored to a similar passage) are marked for the reader to see; segments whose
     annotations are all in ``dim`` are dimmed (a focus on one tag or claim).
+
+    ``numbered`` gives each paragraph an id (``p0``, ``p1``…: one text per page) and
+    ``only`` names the paragraphs to render (after a write, the ones it changed), each
+    marked to be swapped in place of its old self (htmx out of band); the others are
+    still walked, so each annotation's anchor lands where the whole text puts it.
     """
     describe = describe or {}
     colour_class = colour_class or {}
@@ -100,8 +107,15 @@ def render_text(
     # text depend only on those (and on how many there are), so each is built once.
     looks: dict[tuple, tuple[str, str]] = {}
     names = {pk: str(pk) for pk in {a.pk for a in annotations}}
-    for row in segment(text, annotations):
-        parts.append("<p>")
+    for number, row in enumerate(segment(text, annotations)):
+        if only is not None and number not in only:
+            for seg in row:  # only the anchors' bookkeeping
+                seen.update(seg.covering)
+            continue
+        if only is not None:
+            parts.append(f'<p id="p{number}" hx-swap-oob="true">')
+        else:
+            parts.append(f'<p id="p{number}">' if numbered else "<p>")
         for seg in row:
             body = escape(seg.text)
             covering = seg.covering

@@ -1,18 +1,13 @@
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
-from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpResponse, QueryDict
-from django.middleware.csrf import get_token
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.template.loader import render_to_string
-from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django_htmx.http import reswap, retarget, trigger_client_event
 
+from apps.annotations import reader_page
 from apps.annotations.annotating import (
     EditConflict,
     StaleText,
@@ -28,21 +23,14 @@ from apps.annotations.forms import (
     ReattachForm,
 )
 from apps.annotations.models import Annotation, Tag
-from apps.annotations.reader import (
-    SidebarRenderer,
-    coded_spans,
-    filter_rows,
-    load_rows,
-    reader_filter,
-    tag_picker,
-)
-from apps.annotations.segments import render_text
+from apps.annotations.reader import tag_picker
+from apps.annotations.reader_page import Change
 from apps.corpus.models import Article
 from apps.projects.access import project_view, require_annotate
 from apps.projects.htmx import SignedInRequest, page_or_partial
 from apps.projects.models import Membership
 
-READER = "annotations/reader.html"
+READER = reader_page.READER
 
 
 def _article(membership: Membership, article_id: int) -> Article:
@@ -66,164 +54,39 @@ def _own_annotation(request: SignedInRequest, membership: Membership, annotation
     return annotation
 
 
-def _neighbours(membership: Membership, article: Article, story_id: str | None):
-    """The article's story (chosen or first) and the previous and next article in it."""
-    stories = list(article.stories.select_related("project"))
-    story = next((s for s in stories if str(s.pk) == story_id), stories[0] if stories else None)
-    siblings = (story.articles if story else membership.project.articles).order_by(
-        "published", "title", "pk"
-    )
-    order = list(siblings.values_list("pk", "title"))
-    index = next(i for i, (pk, _) in enumerate(order) if pk == article.pk) if story or order else 0
-    previous = order[index - 1] if index > 0 else None
-    following = order[index + 1] if index + 1 < len(order) else None
-    return stories, story, previous, following
-
-
-def _codebook(project) -> list[Tag]:
-    """The project's tags in codebook order. A codebook without shortcuts still gets
-    keys 1–9, on its first nine tags (only in this response: nothing is saved)."""
-    tags = list(project.tags.all())
-    if not any(tag.shortcut for tag in tags):
-        for number, tag in enumerate([t for t in tags if not t.archived][:9], start=1):
-            tag.shortcut = str(number)
-    return tags
-
-
-def _reader_context(
-    request: SignedInRequest,
-    membership: Membership,
-    article: Article,
-    *,
-    form: forms.Form | None = None,
-) -> dict:
-    project = membership.project
-    tags = _codebook(project)
-    rows = load_rows(article, tags)
-    params = _view_params(request)
-    filters = reader_filter(params)
-    shown = filter_rows(rows, filters, project=project, article=article, user=request.user)
-    stories, story, previous, following = _neighbours(membership, article, params.get("story"))
-    text_html = render_text(
-        article.text,
-        [row for row in shown if row.has_span],
-        describe={row.pk: row.describe() for row in shown},
-        colour_class={row.pk: f"t{row.tags[0].pk}" for row in shown if row.tags},
-        review={row.pk for row in shown if row.has_span and not row.is_anchored},
-    )
-    reader_url = reverse("annotations:reader", args=[project.slug, article.pk])
-    sidebar = SidebarRenderer(
-        project_slug=project.slug,
-        user_id=request.user.pk,
-        can_annotate=membership.can_annotate,
-        reader_url=reader_url,
-        csrf=get_token(request),
-    )
-    reattach = _reattaching(request, membership, rows, params)
-    if reattach is not None and form is None:
-        form = ReattachForm(
-            initial={"text_hash": article.content_hash, "version": reattach.version}
-        )
-    elif form is None and membership.can_annotate:
-        form = CreateAnnotationForm(
-            project=project, tags=tags, initial={"text_hash": article.content_hash}
-        )
-    annotators = {row.annotator_username: row.annotator_name for row in rows}
-    return {
-        "membership": membership,
-        "project": project,
-        "article": article,
-        "stories": stories,
-        "story": story,
-        "previous": previous,
-        "following": following,
-        "text_html": text_html,
-        "annotations": shown,
-        "items": sidebar.items(shown),
-        "total": len(rows),
-        "tags": tags,
-        "picker": tag_picker(tags),
-        "coded": coded_spans(rows),
-        "tag_styles": Tag.colour_rules(tags),
-        "actors": project.actors.for_coding(),
-        "claims": project.claims.for_coding(),
-        "annotators": sorted(annotators.items(), key=lambda item: item[1]),
-        "filters": filters,
-        "form": form,
-        "query": _query(params),
-        "reattach": reattach,
-        "needing_attention": sum(1 for row in rows if not row.is_anchored),
-    }
-
-
-def _query(params: QueryDict) -> str:
-    """The filters and story as a query string, for links and forms that come back here."""
-    kept = QueryDict(mutable=True)
-    for key in ("annotator", "tag", "story"):
-        if value := params.get(key):
-            kept[key] = value
-    return f"?{kept.urlencode()}" if kept else ""
-
-
-def _view_params(request: SignedInRequest) -> QueryDict:
-    """The reader's query (filters, story): of this GET, or, for an htmx write, of the
-    page it was made from, so that saving keeps what the analyst was looking at."""
-    if request.method == "GET" or not request.htmx or not request.htmx.current_url:
-        return request.GET
-    return QueryDict(urlsplit(request.htmx.current_url).query)
-
-
-def _reattaching(request: SignedInRequest, membership: Membership, rows, params: QueryDict):
-    """The annotation the analyst asked to re-attach (``?reattach=id``), if it is theirs."""
-    wanted = params.get("reattach", "")
-    if not (wanted.isdigit() and membership.can_annotate):
-        return None
-    return next(
-        (r for r in rows if r.pk == int(wanted) and r.annotator_id == request.user.pk), None
-    )
-
-
 @require_safe
 @project_view
 def reader(request: SignedInRequest, membership: Membership, article_id: int) -> HttpResponse:
     article = _article(membership, article_id)
-    context = _reader_context(request, membership, article)
+    context = reader_page.reader_context(request, membership, article)
     return render(request, page_or_partial(request, READER, "reader-body"), context)
 
 
-def _reader_body_response(
-    request: SignedInRequest, membership: Membership, article: Article, *, fresh_form: bool
+def _written(
+    request: SignedInRequest, membership: Membership, change: Change, article: Article
 ) -> HttpResponse:
-    """After a write: the reader body, plus a fresh create form swapped out of band."""
-    context = _reader_context(request, membership, article)
-    html = render_to_string(f"{READER}#reader-body", context, request=request)
-    # The claim list may have a new claim; a fresh create form has a new token.
-    partials = ["claim-list"]
-    if fresh_form and context["form"] is not None:
-        partials.append("annotation-form")
-    for partial in partials:
-        html += render_to_string(f"{READER}#{partial}", {**context, "oob": True}, request=request)
-    return retarget(reswap(HttpResponse(html), "outerHTML"), "#reader-body")
-
-
-def _saved(response: HttpResponse, annotation: Annotation) -> HttpResponse:
-    # The page's script makes the saved annotation the current one and brings it into
-    # view, so j/k, e and Delete continue from there.
-    return trigger_client_event(response, "annotationSaved", {"id": annotation.pk})
+    """What an htmx create or edit answers: the parts it changed (a new one also gets a
+    fresh form, with a new token). The page's script makes the saved annotation the
+    current one and brings it into view, so j/k, e and Delete continue from there."""
+    fresh_form = change.kind == "created"
+    response = reader_page.update_response(
+        request, membership, article, change, fresh_form=fresh_form
+    )
+    return trigger_client_event(response, "annotationSaved", {"id": change.annotation_id})
 
 
 def _form_with_errors(
     request: SignedInRequest, membership, article: Article, form, status: int, reattach=None
 ) -> HttpResponse:
     """The popover form again, with its errors, swapped in place of itself (422/409)."""
-    tags = _codebook(membership.project)
+    tags = reader_page.codebook(membership.project)
     context = {
         "form": form,
         "article": article,
         "project": membership.project,
         "tags": tags,
         "picker": tag_picker(tags),
-        "query": _query(_view_params(request)),
+        "query": reader_page.query_string(reader_page.view_params(request)),
         "reattach": reattach,
     }
     response = render(request, f"{READER}#annotation-form", context, status=status)
@@ -271,12 +134,11 @@ def annotation_create(request: SignedInRequest, membership: Membership, article_
                 status = 409  # the form's token belongs to another annotation
         else:
             if request.htmx:
-                response = _reader_body_response(request, membership, article, fresh_form=True)
-                return _saved(response, annotation)
+                return _written(request, membership, Change.of("created", annotation), article)
             return redirect(f"{article.get_absolute_url()}#h{annotation.pk}")
     if request.htmx:
         return _form_with_errors(request, membership, article, form, status)
-    context = _reader_context(request, membership, article, form=form)
+    context = reader_page.reader_context(request, membership, article, form=form)
     return render(request, READER, context, status=status)
 
 
@@ -308,7 +170,7 @@ def annotation_reattach(request: SignedInRequest, membership: Membership, annota
             _add_errors(form, error)
         else:
             if request.htmx:
-                return _reader_body_response(request, membership, article, fresh_form=True)
+                return reader_page.body_response(request, membership, article, fresh_form=True)
             messages.success(request, "Annotation re-attached.")
             return redirect(f"{article.get_absolute_url()}#h{annotation.pk}")
     if request.htmx:
@@ -329,7 +191,7 @@ def annotation_confirm(request: SignedInRequest, membership: Membership, annotat
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     if request.htmx:
-        return _reader_body_response(request, membership, annotation.article, fresh_form=False)
+        return reader_page.body_response(request, membership, annotation.article, fresh_form=False)
     return redirect(f"{annotation.article.get_absolute_url()}#h{annotation.pk}")
 
 
@@ -337,7 +199,7 @@ def annotation_confirm(request: SignedInRequest, membership: Membership, annotat
 @project_view
 def annotation_edit(request: SignedInRequest, membership: Membership, annotation_id: int):
     annotation = _own_annotation(request, membership, annotation_id)
-    project, tags = membership.project, _codebook(membership.project)
+    project, tags = membership.project, reader_page.codebook(membership.project)
     initial = EditAnnotationForm.initial_for(annotation)  # (an archived tag it has, it keeps)
     if request.method == "GET":
         form = EditAnnotationForm(project=project, tags=tags, initial=initial)
@@ -356,10 +218,8 @@ def annotation_edit(request: SignedInRequest, membership: Membership, annotation
             _add_errors(form, error)
         else:
             if request.htmx:
-                response = _reader_body_response(
-                    request, membership, annotation.article, fresh_form=False
-                )
-                return _saved(response, annotation)
+                change = Change.of("edited", annotation)
+                return _written(request, membership, change, annotation.article)
             messages.success(request, "Annotation saved.")
             return redirect(f"{annotation.article.get_absolute_url()}#h{annotation.pk}")
     return _edit_page(request, membership, annotation, form, tags, status=status)
@@ -381,7 +241,7 @@ def _edit_page(
         "article": annotation.article,
         "a": annotation,
         "edit_form": form,
-        "query": _query(_view_params(request)),
+        "query": reader_page.query_string(reader_page.view_params(request)),
         "tags": tags,
         "picker": tag_picker(tags),
         "tag_styles": Tag.colour_rules(tags),
@@ -433,8 +293,9 @@ def annotation_delete(request: SignedInRequest, membership: Membership, annotati
             "annotations/annotation_delete.html",
             {"membership": membership, "project": membership.project, "a": annotation},
         )
+    change = Change.of("deleted", annotation)
     delete_annotation(annotation=annotation)
     if request.htmx:
-        return _reader_body_response(request, membership, article, fresh_form=False)
+        return reader_page.update_response(request, membership, article, change, fresh_form=False)
     messages.success(request, "Annotation deleted.")
     return redirect(article.get_absolute_url())

@@ -141,6 +141,34 @@ def run_benchmark(*, scale: str, runs: int, warmup: int = 3, log=print) -> list[
 
     results.append(_measure("create annotation", create, runs=runs, warmup=warmup))
 
+    # As the reader posts it (htmx, from the page), on the article with 100 annotations;
+    # each new one is deleted straight after, so the article keeps its count.
+    busy = corpus.heavy_articles[100]
+    busy_url = reverse("annotations:create", args=[project.slug, busy.pk])
+    page = "http://testserver" + reverse("annotations:reader", args=[project.slug, busy.pk])
+
+    def create_in_page():
+        response = client.post(
+            busy_url,
+            {
+                "start": 5,
+                "end": 60,
+                "quote": busy.text[5:60],
+                "text_hash": busy.content_hash,
+                "client_token": str(uuid.uuid4()),
+                "tags": tags,
+                "note": "benchmark, in the page",
+            },
+            HTTP_HX_REQUEST="true",
+            HTTP_HX_CURRENT_URL=page,
+        )
+        Annotation.objects.filter(article=busy, note="benchmark, in the page").delete()
+        return response
+
+    results.append(
+        _measure("create, htmx, 100 on the page", create_in_page, runs=runs, warmup=warmup)
+    )
+
     mine = list(
         Annotation.objects.filter(article=article, annotator=analyst).values_list("pk", "version")
     )

@@ -239,3 +239,49 @@ def test_enter_opens_the_current_annotation(page, live_server, setup):
     page.locator("body").press("j")
     page.keyboard.press("Enter")  # someone else's: its history
     expect(page.locator(f"#hist{theirs.pk} .history-inline")).to_be_visible()
+
+
+def test_a_write_swaps_only_what_it_changed(page, live_server, setup):
+    tags, article, anna = setup["tags"], setup["article"], setup["analyst"]
+    first = factories.make_annotation(article, anna, "The convoy was hit", tags=[tags["aid"]])
+    last = factories.make_annotation(article, anna, "The talks in Geneva", tags=[tags["aid"]])
+    _open(page, live_server, setup)
+    page.evaluate("document.getElementById('reader-body').keep = 'same element'")
+    _select(page, "Lavrov answered him", text=TEXT)
+    page.keyboard.press("2")
+    page.keyboard.press("Control+Enter")
+    items = page.locator("#annotation-list .annotation-item")
+    expect(items).to_have_count(3)
+    new = Annotation.objects.exclude(pk__in=[first.pk, last.pk]).get()
+    # In text order, between the other two; its highlight is in the text; the count says 3.
+    expect(items.nth(1)).to_have_id(f"a{new.pk}")
+    expect(page.locator(f"mark#h{new.pk}")).to_have_text("Lavrov answered him")
+    expect(page.locator("#annotation-count")).to_have_text("(3)")
+    expect(page.locator("#coding-stripes .stripe")).to_have_count(3)
+    assert page.evaluate("document.getElementById('reader-body').keep") == "same element"
+    # The form was renewed (a new token): the next passage saves as a new annotation.
+    _select(page, "Moscow blamed", text=TEXT)
+    page.keyboard.press("1")
+    page.keyboard.press("Control+Enter")
+    expect(items).to_have_count(4)
+    Annotation.objects.filter(quote="Moscow blamed").delete()
+    page.reload()
+    expect(items).to_have_count(3)
+    page.evaluate("document.getElementById('reader-body').keep = 'same element'")
+    # Edited in place: its tag, and its highlight's colour.
+    page.locator(f"#a{new.pk} .edit-link").click()
+    form = page.locator(".edit-form")
+    form.locator(".tag-filter").type("sanctions")
+    form.locator(".tag-filter").press("Enter")
+    form.locator('input[name="note"], textarea[name="note"]').fill("edited")
+    page.keyboard.press("Control+Enter")
+    expect(page.locator(f"#a{new.pk} .tags")).to_contain_text("sanctions")
+    expect(page.locator(f"#a{new.pk}")).to_contain_text("edited")
+    expect(items.nth(1)).to_have_id(f"a{new.pk}")
+    # Deleted: the item and its highlight go, the others stay.
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.locator(f"#a{new.pk} .delete-button").click()
+    expect(items).to_have_count(2)
+    expect(page.locator(f"mark#h{new.pk}")).to_have_count(0)
+    expect(page.locator("#annotation-count")).to_have_text("(2)")
+    assert page.evaluate("document.getElementById('reader-body').keep") == "same element"

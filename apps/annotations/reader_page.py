@@ -1,0 +1,247 @@
+"""The reader page's context, and what a write answers with.
+
+A write from the reader (create, edit, delete) answers an htmx request with only what it
+changed, swapped out of band: the paragraphs under the passage, the one list item, the
+count, the data the form and the coding stripes read, a fresh form. A change whose
+effects reach further (re-anchoring work: confirm, re-attach, an annotation that needs
+review) answers with the whole reader body, as a plain page load does.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from django import forms
+from django.http import HttpResponse, QueryDict
+from django.middleware.csrf import get_token
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.html import json_script
+from django_htmx.http import reswap, retarget
+
+from apps.annotations.forms import CreateAnnotationForm, ReattachForm
+from apps.annotations.models import AnchorStatus, Tag
+from apps.annotations.reader import (
+    SidebarRenderer,
+    coded_spans,
+    filter_rows,
+    load_rows,
+    reader_filter,
+    tag_picker,
+)
+from apps.annotations.segments import render_text
+from apps.corpus.models import Article
+from apps.projects.htmx import SignedInRequest
+from apps.projects.models import Membership
+
+READER = "annotations/reader.html"
+
+
+@dataclass(frozen=True)
+class Change:
+    """What a write did (``created``, ``edited`` or ``deleted``) to one annotation, over
+    ``start:end`` of the text."""
+
+    kind: str
+    annotation_id: int
+    start: int
+    end: int
+    anchored: bool = True  # before the write: one that was not is counted in a notice
+
+    @classmethod
+    def of(cls, kind: str, annotation) -> Change:
+        anchored = annotation.anchor_status == AnchorStatus.ANCHORED
+        return cls(kind, annotation.pk, annotation.start, annotation.end, anchored)
+
+    def paragraphs(self, text: str) -> range:
+        """The numbers of the paragraphs the passage lies in."""
+        first = text.count("\n\n", 0, self.start)
+        return range(first, first + text.count("\n\n", self.start, self.end) + 1)
+
+
+def neighbours(membership: Membership, article: Article, story_id: str | None):
+    """The article's story (chosen or first) and the previous and next article in it."""
+    stories = list(article.stories.select_related("project"))
+    story = next((s for s in stories if str(s.pk) == story_id), stories[0] if stories else None)
+    siblings = (story.articles if story else membership.project.articles).order_by(
+        "published", "title", "pk"
+    )
+    order = list(siblings.values_list("pk", "title"))
+    index = next(i for i, (pk, _) in enumerate(order) if pk == article.pk) if story or order else 0
+    previous = order[index - 1] if index > 0 else None
+    following = order[index + 1] if index + 1 < len(order) else None
+    return stories, story, previous, following
+
+
+def codebook(project) -> list[Tag]:
+    """The project's tags in codebook order. A codebook without shortcuts still gets
+    keys 1–9, on its first nine tags (only in this response: nothing is saved)."""
+    tags = list(project.tags.all())
+    if not any(tag.shortcut for tag in tags):
+        for number, tag in enumerate([t for t in tags if not t.archived][:9], start=1):
+            tag.shortcut = str(number)
+    return tags
+
+
+def reader_context(
+    request: SignedInRequest,
+    membership: Membership,
+    article: Article,
+    *,
+    form: forms.Form | None = None,
+    change: Change | None = None,
+) -> dict:
+    """Everything the reader's template shows. With a ``change`` (after a write), only
+    what the write can have changed is worked out: the paragraphs under it (out of band),
+    not the story's neighbours nor the whole list."""
+    project = membership.project
+    tags = codebook(project)
+    rows = load_rows(article, tags)
+    params = view_params(request)
+    filters = reader_filter(params)
+    shown = filter_rows(rows, filters, project=project, article=article, user=request.user)
+    stories, story, previous, following = (
+        neighbours(membership, article, params.get("story"))
+        if change is None
+        else ([], None, None, None)
+    )
+    text_html = render_text(
+        article.text,
+        [row for row in shown if row.has_span],
+        describe={row.pk: row.describe() for row in shown},
+        colour_class={row.pk: f"t{row.tags[0].pk}" for row in shown if row.tags},
+        review={row.pk for row in shown if row.has_span and not row.is_anchored},
+        numbered=True,
+        only=change.paragraphs(article.text) if change else None,
+    )
+    reader_url = reverse("annotations:reader", args=[project.slug, article.pk])
+    sidebar = SidebarRenderer(
+        project_slug=project.slug,
+        user_id=request.user.pk,
+        can_annotate=membership.can_annotate,
+        reader_url=reader_url,
+        csrf=get_token(request),
+    )
+    reattach = reattaching(request, membership, rows, params)
+    if reattach is not None and form is None:
+        form = ReattachForm(
+            initial={"text_hash": article.content_hash, "version": reattach.version}
+        )
+    elif form is None and membership.can_annotate:
+        form = CreateAnnotationForm(
+            project=project, tags=tags, initial={"text_hash": article.content_hash}
+        )
+    annotators = {row.annotator_username: row.annotator_name for row in rows}
+    return {
+        "membership": membership,
+        "project": project,
+        "article": article,
+        "stories": stories,
+        "story": story,
+        "previous": previous,
+        "following": following,
+        "text_html": text_html,
+        "annotations": shown,
+        "items": sidebar.items(shown) if change is None else "",
+        "sidebar": sidebar,
+        "total": len(rows),
+        "tags": tags,
+        "picker": tag_picker(tags),
+        "coded": coded_spans(rows),
+        "tag_styles": Tag.colour_rules(tags),
+        "actors": project.actors.for_coding(),
+        "claims": project.claims.for_coding(),
+        "annotators": sorted(annotators.items(), key=lambda item: item[1]),
+        "filters": filters,
+        "form": form,
+        "query": query_string(params),
+        "reattach": reattach,
+        "needing_attention": sum(1 for row in rows if not row.is_anchored),
+    }
+
+
+def query_string(params: QueryDict) -> str:
+    """The filters and story as a query string, for links and forms that come back here."""
+    kept = QueryDict(mutable=True)
+    for key in ("annotator", "tag", "story"):
+        if value := params.get(key):
+            kept[key] = value
+    return f"?{kept.urlencode()}" if kept else ""
+
+
+def view_params(request: SignedInRequest) -> QueryDict:
+    """The reader's query (filters, story): of this GET, or, for an htmx write, of the
+    page it was made from, so that saving keeps what the analyst was looking at."""
+    if request.method == "GET" or not request.htmx or not request.htmx.current_url:
+        return request.GET
+    return QueryDict(urlsplit(request.htmx.current_url).query)
+
+
+def reattaching(request: SignedInRequest, membership: Membership, rows, params: QueryDict):
+    """The annotation the analyst asked to re-attach (``?reattach=id``), if it is theirs."""
+    wanted = params.get("reattach", "")
+    if not (wanted.isdigit() and membership.can_annotate):
+        return None
+    return next(
+        (r for r in rows if r.pk == int(wanted) and r.annotator_id == request.user.pk), None
+    )
+
+
+def body_response(
+    request: SignedInRequest, membership: Membership, article: Article, *, fresh_form: bool
+) -> HttpResponse:
+    """After a write: the reader body, plus a fresh create form swapped out of band."""
+    context = reader_context(request, membership, article)
+    html = render_to_string(f"{READER}#reader-body", context, request=request)
+    # The claim list may have a new claim; a fresh create form has a new token.
+    partials = ["claim-list"]
+    if fresh_form and context["form"] is not None:
+        partials.append("annotation-form")
+    for partial in partials:
+        html += render_to_string(f"{READER}#{partial}", {**context, "oob": True}, request=request)
+    return retarget(reswap(HttpResponse(html), "outerHTML"), "#reader-body")
+
+
+def update_response(
+    request: SignedInRequest,
+    membership: Membership,
+    article: Article,
+    change: Change,
+    *,
+    fresh_form: bool,
+) -> HttpResponse:
+    """After a create, edit or delete: only what it changed, each part swapped out of
+    band, the main swap none (a create also renews the form's token). An annotation left needing review, or a list about to
+    become empty or stop being empty, gets the whole body instead."""
+    context = reader_context(request, membership, article, change=change)
+    shown = context["annotations"]
+    row = next((r for r in shown if r.pk == change.annotation_id), None)
+    if not change.anchored or (row is not None and not row.is_anchored) or len(shown) <= 1:
+        return body_response(request, membership, article, fresh_form=fresh_form)
+    oob = {**context, "oob": True}
+    parts = [str(context["text_html"])]
+    item_id = f"a{change.annotation_id}"
+    if row is None:  # deleted, or no longer matching the list's filter
+        if change.kind != "created":
+            parts.append(f'<li id="{item_id}" hx-swap-oob="delete"></li>')
+    elif change.kind == "edited":  # in place
+        parts.append(context["sidebar"].item(row).replace("<li ", '<li hx-swap-oob="true" ', 1))
+    else:  # new: before the item that follows it in the list
+        after = next(iter(shown[shown.index(row) + 1 :]), None)
+        where = f"beforebegin:#a{after.pk}" if after else "beforeend:#annotation-list"
+        parts.append(f'<div hx-swap-oob="{where}">{context["sidebar"].item(row)}</div>')
+    script = json_script(context["coded"], "coded-spans")
+    parts.append(
+        script.replace('<script id="coded-spans"', '<script id="coded-spans" hx-swap-oob="true"', 1)
+    )
+    parts += [
+        render_to_string(f"{READER}#{name}", oob, request=request)
+        for name in ("annotation-count", "claim-list")
+    ]
+    if fresh_form and context["form"] is not None:
+        # The page's script empties the form once it is saved; it needs only a new token
+        # (a form sent again with the old one is refused as a replay).
+        token = str(context["form"]["client_token"])
+        parts.append(token.replace("<input ", '<input hx-swap-oob="true" ', 1))
+    return reswap(HttpResponse("".join(parts)), "none")

@@ -1,0 +1,112 @@
+"""A write from the reader answers with only what it changed, swapped out of band: the
+paragraphs under the passage, the one list item, the count, the form's data, a fresh
+form; the whole reader body only when the change reaches further."""
+
+import uuid
+
+import pytest
+from django.urls import reverse
+
+from apps.annotations.models import Annotation
+from tests import factories
+
+TEXT = "Kerry spoke first.\n\nLavrov answered him at once.\n\nThe talks stalled in Geneva."
+
+
+@pytest.fixture
+def page(cast):
+    article = factories.make_article(cast.project, text=TEXT)
+    aid = factories.make_tag(cast.project, "aid")
+    threat = factories.make_tag(cast.project, "threat")
+    first = factories.make_annotation(article, cast.analyst, "Kerry spoke", tags=[aid])
+    last = factories.make_annotation(article, cast.analyst, "talks stalled", tags=[aid])
+    return {"article": article, "aid": aid, "threat": threat, "first": first, "last": last}
+
+
+def _htmx(article, query=""):
+    reader = reverse("annotations:reader", args=[article.project.slug, article.pk])
+    return {"HTTP_HX_REQUEST": "true", "HTTP_HX_CURRENT_URL": f"http://testserver{reader}{query}"}
+
+
+def _create(client, article, quote, tags, query=""):
+    start = article.text.index(quote)
+    data = {
+        "start": start,
+        "end": start + len(quote),
+        "quote": quote,
+        "text_hash": article.content_hash,
+        "client_token": str(uuid.uuid4()),
+        "tags": [t.pk for t in tags],
+    }
+    url = reverse("annotations:create", args=[article.project.slug, article.pk])
+    return client.post(url, data, **_htmx(article, query))
+
+
+def test_a_new_annotation_swaps_in_its_paragraph_its_item_and_the_count(client, cast, page):
+    client.force_login(cast.analyst)
+    response = _create(client, page["article"], "Lavrov answered", [page["threat"]])
+    new = Annotation.objects.latest("pk")
+    html = response.text
+    assert response.status_code == 200 and response["HX-Reswap"] == "none"
+    assert 'id="reader-body"' not in html  # not the whole reader
+    assert '<p id="p1" hx-swap-oob="true">' in html and 'id="p0"' not in html
+    assert f'id="h{new.pk}"' in html
+    assert f'<div hx-swap-oob="beforebegin:#a{page["last"].pk}"><li class="annotation-item' in html
+    assert '<span class="muted" id="annotation-count" hx-swap-oob="true">(3)</span>' in html
+    assert '<script id="coded-spans" hx-swap-oob="true"' in html
+    assert 'id="claim-list" hx-swap-oob="true"' in html
+    # The form stays as it is (the page empties it); only its token is new.
+    assert 'id="annotation-form"' not in html
+    assert '<input hx-swap-oob="true" type="hidden" name="client_token"' in html
+    assert 'id="id_client_token"' in html
+    assert "annotationSaved" in response["HX-Trigger"]
+
+
+def test_the_last_item_of_the_list_is_appended(client, cast, page):
+    client.force_login(cast.analyst)
+    response = _create(client, page["article"], "in Geneva", [page["aid"]])
+    assert '<div hx-swap-oob="beforeend:#annotation-list">' in response.text
+
+
+def test_under_a_filter_a_new_annotation_it_hides_only_changes_the_count(client, cast, page):
+    client.force_login(cast.analyst)
+    query = f"?tag={page['aid'].pk}"
+    response = _create(client, page["article"], "Lavrov answered", [page["threat"]], query)
+    html = response.text
+    assert "annotation-item" not in html  # not listed: the list shows "aid" only
+    assert "(2 of 3)" in html
+
+
+def test_an_edit_replaces_its_item_and_a_delete_removes_it(client, cast, page):
+    client.force_login(cast.analyst)
+    first = page["first"]
+    url = reverse("annotations:edit", args=[cast.project.slug, first.pk])
+    data = {"version": first.version, "tags": [page["threat"].pk], "note": "changed"}
+    response = client.post(url, data, **_htmx(page["article"]))
+    assert response["HX-Reswap"] == "none"
+    assert f'<li hx-swap-oob="true" class="annotation-item mine" id="a{first.pk}"' in response.text
+    assert '<p id="p0" hx-swap-oob="true">' in response.text
+    factories.make_annotation(page["article"], cast.analyst, "answered him")
+    url = reverse("annotations:delete", args=[cast.project.slug, first.pk])
+    response = client.post(url, **_htmx(page["article"]))
+    assert f'<li id="a{first.pk}" hx-swap-oob="delete"></li>' in response.text
+    assert "(2)</span>" in response.text
+
+
+def test_the_first_annotation_and_the_last_deletion_get_the_whole_body(client, cast):
+    article = factories.make_article(cast.project, text=TEXT)
+    client.force_login(cast.analyst)
+    response = _create(client, article, "Kerry spoke", [])
+    assert 'id="reader-body"' in response.text and response["HX-Retarget"] == "#reader-body"
+    only = Annotation.objects.get()
+    url = reverse("annotations:delete", args=[cast.project.slug, only.pk])
+    response = client.post(url, **_htmx(article))
+    assert "No annotations yet" in response.text
+
+
+def test_a_write_costs_fewer_queries_than_the_whole_reader(
+    client, cast, page, django_assert_max_num_queries
+):
+    client.force_login(cast.analyst)
+    with django_assert_max_num_queries(24):
+        _create(client, page["article"], "Lavrov answered", [page["threat"]])
