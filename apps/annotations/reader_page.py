@@ -212,8 +212,9 @@ def update_response(
     fresh_form: bool,
 ) -> HttpResponse:
     """After a create, edit or delete: only what it changed, each part swapped out of
-    band, the main swap none (a create also renews the form's token). An annotation left needing review, or a list about to
-    become empty or stop being empty, gets the whole body instead."""
+    band, the main swap none (a create also renews the form's token). An annotation
+    left needing review, or a list about to become empty or stop being empty, gets the
+    whole body instead."""
     context = reader_context(request, membership, article, change=change)
     shown = context["annotations"]
     row = next((r for r in shown if r.pk == change.annotation_id), None)
