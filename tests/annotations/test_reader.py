@@ -102,6 +102,33 @@ def test_the_reader_links_to_the_previous_and_next_article_of_the_story(client, 
     assert "Kerry&#x27;s threat" in page
 
 
+def test_previous_and_next_follow_date_title_and_id_with_undated_articles_last(client, cast):
+    day = datetime.date(2016, 9, 1)
+    make = factories.make_article
+    order = [
+        make(cast.project, text="a1.", title="Alpha", published=day),
+        make(cast.project, text="a2.", title="Alpha", published=day),  # same date, same title
+        make(cast.project, text="b.", title="Beta", published=day),
+        make(cast.project, text="c.", title="Alpha", published=datetime.date(2016, 9, 2)),
+        make(cast.project, text="d.", title="Alpha", published=None),
+        make(cast.project, text="e.", title="Zulu", published=None),
+    ]
+    for index, article in enumerate(order):  # the project's articles, no story
+        page = _page(client, cast.viewer, article)
+        previous = order[index - 1] if index else None
+        following = order[index + 1] if index + 1 < len(order) else None
+        assert (
+            (f'rel="prev" href="{_url(previous)}"' in page)
+            if previous
+            else 'rel="prev"' not in page
+        )
+        assert (
+            (f'rel="next" href="{_url(following)}"' in page)
+            if following
+            else 'rel="next"' not in page
+        )
+
+
 def test_a_viewer_is_told_they_cannot_annotate_and_gets_no_form(client, cast, article):
     page = _page(client, cast.viewer, article)
     assert "you can read, compare and export, but not annotate" in page
@@ -192,10 +219,11 @@ def test_the_reader_query_count_does_not_grow_with_annotations(
 
     client.force_login(cast.analyst)
     make(2)
-    with django_assert_num_queries(11):
+    # The previous and next article are two indexed queries (not one read of all).
+    with django_assert_num_queries(12):
         client.get(_url(article))
     make(30)
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(12):
         page = client.get(_url(article)).text
     assert page.count('class="annotation-item') == 32
 
