@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from django import forms
-from django.db.models import F, Q
+from django.db.models import F, OrderBy, Q
 from django.http import HttpResponse, QueryDict
 from django.middleware.csrf import get_token
 from django.template.loader import render_to_string
@@ -77,8 +77,8 @@ def neighbours(membership: Membership, article: Article, story_id: str | None):
     else:
         before = earlier_here | Q(published__lt=date)
         after = later_here | Q(published__gt=date) | Q(published__isnull=True)
-    forwards = [F("published").asc(nulls_last=True), "title", "pk"]
-    backwards = [F("published").desc(nulls_first=True), "-title", "-pk"]
+    forwards: list[str | OrderBy] = [F("published").asc(nulls_last=True), "title", "pk"]
+    backwards: list[str | OrderBy] = [F("published").desc(nulls_first=True), "-title", "-pk"]
     previous = siblings.filter(before).order_by(*backwards).values_list("pk", "title").first()
     following = siblings.filter(after).order_by(*forwards).values_list("pk", "title").first()
     return stories, story, previous, following
