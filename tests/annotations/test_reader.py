@@ -219,11 +219,10 @@ def test_the_reader_query_count_does_not_grow_with_annotations(
 
     client.force_login(cast.analyst)
     make(2)
-    # The previous and next article are two indexed queries (not one read of all).
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(11):
         client.get(_url(article))
     make(30)
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(11):
         page = client.get(_url(article)).text
     assert page.count('class="annotation-item') == 32
 
