@@ -63,14 +63,15 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
-    # Before the CSRF check, which reads the form first: a form over the limits is
-    # answered with its reason (413), not a bare 400.
-    "config.middleware.RequestLimitsMiddleware",
-    "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
+    # After the user, the CSP and the frame headers (its answer gets them) and before the
+    # CSRF check, which reads the form first: a form over the limits is answered with
+    # its reason (413), not a bare 400.
+    "config.middleware.RequestLimitsMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     # Who made each change, for the history of annotations, codebooks and members.
     "simple_history.middleware.HistoryRequestMiddleware",

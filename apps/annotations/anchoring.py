@@ -34,6 +34,11 @@ FUZZY_THRESHOLD = 80.0
 # How far around the mapped position a fuzzy match is looked for, besides the quote's
 # own length; beyond that a similar passage is more likely another one.
 FUZZY_WINDOW = 2_000
+# A quote at least this long, the only copy before and after, is the passage itself
+# wherever it now is; a shorter one (a name, a phrase) must also keep words like its own
+# on one side (at least this similar, 0–100).
+DISTINCT_QUOTE = 40
+CONTEXT_ALIKE = 80.0
 # Diffs of very different long texts are cut off rather than run for seconds.
 DIFF_TIME_LIMIT = 2.0
 
@@ -124,8 +129,11 @@ def _same_passage(
 ) -> bool:
     """Whether the quote found at ``at`` in the new text can only be the annotated passage.
 
-    Yes when it was and is the only copy of the words and it lies away from where the
-    diff put the passage (a paragraph moved), or when the words with their context
+    Yes when it was and is the only copy of the words, it lies away from where the diff
+    put the passage, and it is long enough to be that passage or still stands among
+    words like its own (a paragraph moved; a name such as "Kerry", now only in another
+    sentence, is another mention, not the one annotated); or when the words with their
+    context
     (prefix and suffix, word for word) occur exactly there and nowhere else, and did not
     occur twice before. A quote repeated in an article (a lead sentence, a quotation, a
     paragraph a CMS printed twice) whose annotated copy was edited or deleted must not be
@@ -134,13 +142,34 @@ def _same_passage(
     left to the fuzzy match, which asks for review."""
     end = at + len(quote)
     overlaps = mapped is not None and at < mapped[1] and end > mapped[0]
-    if old.count(quote) == new.count(quote) == 1 and not overlaps:
+    only_copy = _copies(old, quote) == _copies(new, quote) == 1 and not overlaps
+    if only_copy and (len(quote) >= DISTINCT_QUOTE or _similar_context(new, at, end, annotation)):
         return True
     in_context = annotation.prefix + quote + annotation.suffix
     return (
         _same_context(new, at, end, annotation)
-        and new.count(in_context) == 1
-        and old.count(in_context) <= 1
+        and _copies(new, in_context) == 1
+        and _copies(old, in_context) <= 1
+    )
+
+
+def _copies(text: str, words: str) -> int:
+    """How many times ``words`` occur in ``text``, overlapping ones too ("ha ha" is twice
+    in "ha ha ha"), counted up to 2: only none, one or several matter."""
+    first = text.find(words)
+    if first < 0:
+        return 0
+    return 1 if text.find(words, first + 1) < 0 else 2
+
+
+def _similar_context(text: str, start: int, end: int, annotation: Annotation) -> bool:
+    """Whether the words on either side of ``start:end`` are much like the annotation's
+    own prefix or suffix (as inside a paragraph that moved whole)."""
+    fuzz = _fuzz()
+    before = text[max(0, start - len(annotation.prefix)) : start]
+    after = text[end : end + len(annotation.suffix)]
+    return (bool(annotation.prefix) and fuzz.ratio(annotation.prefix, before) >= CONTEXT_ALIKE) or (
+        bool(annotation.suffix) and fuzz.ratio(annotation.suffix, after) >= CONTEXT_ALIKE
     )
 
 

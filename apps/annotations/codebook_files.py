@@ -49,9 +49,11 @@ class Entry:
     description: str = ""
     colour: str = ""
     key: str = ""
-    parent: str = ""  # the parent tag's name
+    parent: str = ""  # the parent tag's name (a CSV names it)
     archived: bool = False
     guid: uuid.UUID | None = None
+    # The parent as the file nests it (a .qdc): names may repeat under different parents.
+    parent_entry: Entry | None = None
 
 
 @dataclass
@@ -87,24 +89,37 @@ def import_codebook(project: Project, entries: list[Entry]) -> CodebookImport:
     """Add the ``entries`` the project does not have yet, then set their parents."""
     result = CodebookImport()
     tags = list(project.tags.all())
-    known_names = {tag.name.casefold() for tag in tags}
-    known_guids = {tag.guid for tag in tags}
+    by_name = {tag.name.casefold(): tag for tag in tags}
+    by_guid = {tag.guid: tag for tag in tags}
+    became: dict[int, Tag] = {}  # id(entry) → the tag it is (found) or became (added)
+    in_file: set[str] = set()
     created: list[tuple[Tag, Entry]] = []
     for number, entry in enumerate(entries, start=1):
         name = " ".join(entry.name.split())
-        if entry.guid in known_guids or name.casefold() in known_names:
+        if name.casefold() in in_file:  # a file may repeat a name under another parent
+            result.problems.append(
+                f"“{name}” appears more than once in the file; the codebook holds one tag "
+                "of a name, so the later ones (and their subtags) go with the first."
+            )
+        in_file.add(name.casefold())
+        found = by_guid.get(entry.guid) if entry.guid else None
+        found = found or by_name.get(name.casefold())
+        if found is not None:
+            became[id(entry)] = found
             result.existing.append(name)
             continue
         tag = _save_leniently(project, entry, name, result, number)
         if entry.archived:
             archive_tag(tag)
+        became[id(entry)] = by_name[name.casefold()] = by_guid[tag.guid] = tag
         created.append((tag, entry))
-        known_names.add(name.casefold())
-        known_guids.add(tag.guid)
         result.added.append(name)
     for tag, entry in created:
-        if entry.parent:
-            _set_parent(project, tag, entry.parent, result)
+        if entry.parent_entry is not None:
+            _set_parent(project, tag, became.get(id(entry.parent_entry)), entry.parent, result)
+        elif entry.parent:
+            parent = by_name.get(" ".join(entry.parent.split()).casefold())
+            _set_parent(project, tag, parent, entry.parent, result)
     return result
 
 
@@ -131,8 +146,9 @@ def _save_leniently(
         )
 
 
-def _set_parent(project: Project, tag: Tag, parent_name: str, result: CodebookImport) -> None:
-    parent = project.tags.filter(name__iexact=" ".join(parent_name.split())).first()
+def _set_parent(
+    project: Project, tag: Tag, parent: Tag | None, parent_name: str, result: CodebookImport
+) -> None:
     if parent is None:
         result.problems.append(f"“{tag}”: no parent tag “{parent_name}”; left at the top.")
         return
@@ -195,7 +211,9 @@ def _qdc_entries(data: bytes) -> list[Entry]:
     if _local(root.tag) != "CodeBook" or codes is None:
         raise ValidationError("This is not a REFI-QDA codebook: it has no CodeBook with Codes.")
     entries: list[Entry] = []
-    stack = [(code, "", 1) for code in reversed(_codes(codes))]
+    stack: list[tuple[ET.Element, Entry | None, int]] = [
+        (code, None, 1) for code in reversed(_codes(codes))
+    ]
     while stack:
         code, parent, depth = stack.pop()
         if depth > MAX_DEPTH:
@@ -204,11 +222,11 @@ def _qdc_entries(data: bytes) -> list[Entry]:
         entries.append(entry)
         if len(entries) > MAX_TAGS:
             raise ValidationError(f"The codebook has more than {MAX_TAGS:,} codes.")
-        stack.extend((child, entry.name, depth + 1) for child in reversed(_codes(code)))
+        stack.extend((child, entry, depth + 1) for child in reversed(_codes(code)))
     return entries
 
 
-def _entry(code: ET.Element, parent: str) -> Entry:
+def _entry(code: ET.Element, parent: Entry | None) -> Entry:
     name = " ".join((code.get("name") or "").split())
     if not name:
         raise ValidationError("A code in the codebook has no name.")
@@ -221,9 +239,10 @@ def _entry(code: ET.Element, parent: str) -> Entry:
         name=name,
         description=description.strip(),
         colour=_long_colour(code.get("color", "")),
-        parent=parent,
+        parent=parent.name if parent else "",
         archived=code.get("isCodable", "true").strip().lower() in ("false", "0"),
         guid=guid,
+        parent_entry=parent,
     )
 
 

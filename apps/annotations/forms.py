@@ -70,9 +70,7 @@ class AnnotationCodingForm(forms.Form):
         had = {str(pk) for pk in self.initial.get("tags", [])}
         archived = [tag.name for tag in tags if tag.archived and str(tag.pk) not in had]
         if archived:
-            raise forms.ValidationError(
-                f"“{'”, “'.join(archived)}” is archived: it is no longer used for coding."
-            )
+            raise forms.ValidationError(_archived(f"“{'”, “'.join(archived)}”"), code="archived")
         return tags
 
     def actor_fields(self) -> list[dict]:
@@ -113,6 +111,8 @@ class AnnotationCodingForm(forms.Form):
             for actor in self.project.actors.filter(aliases__icontains=name)
             if lowered in (alias.casefold() for alias in actor.alias_list)
         ]
+        if len(by_alias) > 1:  # an archived duplicate does not make the alias ambiguous
+            by_alias = [actor for actor in by_alias if not actor.archived] or by_alias
         if len(by_alias) == 1:
             return by_alias[0]
         if by_alias:

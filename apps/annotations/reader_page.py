@@ -9,6 +9,7 @@ review) answers with the whole reader body, as a plain page load does.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -18,7 +19,6 @@ from django.http import HttpResponse, QueryDict
 from django.middleware.csrf import get_token
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils.html import json_script
 from django_htmx.http import reswap, retarget
 
 from apps.annotations.forms import CreateAnnotationForm, ReattachForm
@@ -154,7 +154,7 @@ def reader_context(
         "total": len(rows),
         "tags": tags,
         "picker": tag_picker(tags),
-        "coded": coded_spans(rows),
+        "coded_json": json.dumps(coded_spans(rows), separators=(",", ":")),
         "tag_styles": Tag.colour_rules(tags),
         "actors": project.actors.for_coding(),
         "claims": project.claims.for_coding(),
@@ -209,6 +209,17 @@ def body_response(
     return retarget(reswap(HttpResponse(html), "outerHTML"), "#reader-body")
 
 
+def _page_is_current(request: SignedInRequest, shown: list, change: Change) -> bool:
+    """Whether the page's list (the ids its script sends as ``listed``) is what the
+    database held before this write. Another coder may have annotated the article since
+    the page was loaded: then only the whole body brings the page up to date."""
+    listed = request.POST.get("listed")
+    if listed is None:
+        return False
+    on_page = {int(pk) for pk in listed.split(",") if pk.isdigit()}
+    return on_page - {change.annotation_id} == {r.pk for r in shown} - {change.annotation_id}
+
+
 def update_response(
     request: SignedInRequest,
     membership: Membership,
@@ -224,7 +235,12 @@ def update_response(
     context = reader_context(request, membership, article, change=change)
     shown = context["annotations"]
     row = next((r for r in shown if r.pk == change.annotation_id), None)
-    if not change.anchored or (row is not None and not row.is_anchored) or len(shown) <= 1:
+    if (
+        not change.anchored
+        or (row is not None and not row.is_anchored)
+        or len(shown) <= 1
+        or not _page_is_current(request, shown, change)
+    ):
         return body_response(request, membership, article, fresh_form=fresh_form)
     oob = {**context, "oob": True}
     parts = [str(context["text_html"])]
@@ -238,13 +254,9 @@ def update_response(
         after = next(iter(shown[shown.index(row) + 1 :]), None)
         where = f"beforebegin:#a{after.pk}" if after else "beforeend:#annotation-list"
         parts.append(f'<div hx-swap-oob="{where}">{context["sidebar"].item(row)}</div>')
-    script = json_script(context["coded"], "coded-spans")
-    parts.append(
-        script.replace('<script id="coded-spans"', '<script id="coded-spans" hx-swap-oob="true"', 1)
-    )
     parts += [
         render_to_string(f"{READER}#{name}", oob, request=request)
-        for name in ("annotation-count", "claim-list")
+        for name in ("annotation-count", "coded-spans", "claim-list")
     ]
     if fresh_form and context["form"] is not None:
         # The page's script empties the form once it is saved; it needs only a new token

@@ -25,7 +25,8 @@ from dataclasses import dataclass, field
 
 from django.db import transaction
 
-from apps.annotations.anchoring import revise_article
+from apps.annotations.anchoring import DISTINCT_QUOTE, revise_article
+from apps.annotations.annotating import create_annotation
 from apps.annotations.models import AnchorStatus, Annotation
 from apps.corpus import text as canonical_text
 from apps.corpus.models import Article
@@ -143,6 +144,22 @@ def passage_deleted(text: str, spans, rng, one: Span | None) -> list[Edit]:
     return [Edit(start, end, "")]
 
 
+def reworded_and_said_elsewhere(text: str, spans, rng, one: Span | None) -> list[Edit]:
+    """A short quote (a name, a phrase) replaced where it was annotated, and mentioned in
+    a new sentence at the other end of the article: another mention, not the passage.
+    (A long quote found whole elsewhere is taken as moved: see anchoring.DISTINCT_QUOTE.)"""
+    assert one is not None
+    start, end = one
+    quote = text[start:end]
+    if len(quote) >= DISTINCT_QUOTE or "\n" in quote:
+        return []
+    if start < len(text) // 2:
+        elsewhere = Edit(len(text), len(text), f"\n\nLater, {quote} came up again.")
+    else:
+        elsewhere = Edit(0, 0, f"Earlier, {quote} came up.\n\n")
+    return [Edit(start, end, "other words"), elsewhere]
+
+
 Scenario = Callable[[str, list[Span], random.Random, Span | None], list[Edit]]
 
 # name → (edit, per annotation?, copy of the quote in the text first?)
@@ -158,6 +175,7 @@ SCENARIOS: dict[str, tuple[Scenario, bool, bool]] = {
     "repeated quote, annotated copy edited": (typo_inside, True, True),
     "repeated quote, annotated copy deleted": (passage_deleted, True, True),
     "repeated quote, edit elsewhere": (typo_outside, True, True),
+    "short quote reworded, mentioned elsewhere": (reworded_and_said_elsewhere, True, False),
 }
 
 
@@ -250,6 +268,10 @@ def _run_one(
                 revise_article(article=article, new_text=with_it, author=None)
                 article.refresh_from_db()
                 one.refresh_from_db()
+            if scenario is reworded_and_said_elsewhere and one is not None:
+                one = _name_annotation(article, one, rng)  # a short quote to reword
+                if one is None:
+                    raise _Undo
             before = list(Annotation.objects.filter(article=article).order_by("pk"))
             spans = [(a.start, a.end) for a in before]
             edits = scenario(article.text, spans, rng, (one.start, one.end) if one else None)
@@ -275,6 +297,25 @@ def _run_one(
             raise _Undo
     except _Undo:
         pass
+
+
+_NAME = re.compile(r"\b[A-Z][a-z]{3,}\b")
+
+
+def _name_annotation(article: Article, beside: Annotation, rng: random.Random):
+    """An annotation of one capitalised word (a name, mostly) of the article, by the same
+    analyst as ``beside``: the short quote the scenario rewords."""
+    words = [m for m in _NAME.finditer(article.text) if m.start() > 0]
+    if not words:
+        return None
+    word = rng.choice(words)
+    return create_annotation(
+        article=article,
+        annotator=beside.annotator,
+        start=word.start(),
+        end=word.end(),
+        quote=word.group(),
+    )
 
 
 def table(rows: list[Row]) -> str:

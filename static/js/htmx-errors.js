@@ -26,7 +26,10 @@
 
   document.addEventListener('htmx:responseError', (e) => {
     const status = e.detail.xhr.status;
-    if (status === 413) return show(e.detail.xhr.responseText); // what was too much, said by the server
+    // What was too much, as the app says it (a proxy's own 413 page is HTML: not shown).
+    const plain = (e.detail.xhr.getResponseHeader('Content-Type') || '').startsWith('text/plain');
+    if (status === 413 && plain) return show(e.detail.xhr.responseText);
+    if (status === 413) return show(`This was more than the server accepts; ${outcome(e)}.`);
     show(FAILURES[status] || `The server could not do this (error ${status}); ${outcome(e)}.`);
   });
   document.addEventListener('htmx:sendError', (e) => show(`No connection to the server; ${outcome(e)}.`));

@@ -14,7 +14,7 @@
   function firstTags() {
     const data = byId('coded-spans');
     const map = new Map();
-    if (data) JSON.parse(data.textContent).forEach((s) => map.set(String(s.id), s.tags[0]));
+    if (data) JSON.parse(data.dataset.coded).forEach((s) => map.set(String(s.id), s.tags[0]));
     return map;
   }
 

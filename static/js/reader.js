@@ -141,11 +141,15 @@
     return chars;
   }
 
-  const WORD = /[\p{L}\p{N}\p{M}_'’-]/u;
+  // Letters, digits and marks; an apostrophe only between two of them ("don’t"), so a
+  // closing quote is not taken. A hyphen ends a word: "US" can be picked in "US-led".
+  const LETTER = /[\p{L}\p{N}\p{M}_]/u, JOINER = /['’]/u;
   // A selection that starts or ends inside a word takes the whole word, and loses the
   // spaces at its ends; the page's selection is moved to match, so it shows before saving.
   function snapped(root, picked) {
-    const c = articleChars(root), isWord = (i) => i >= 0 && i < c.length && WORD.test(c[i]);
+    const c = articleChars(root);
+    const letter = (i) => i >= 0 && i < c.length && LETTER.test(c[i]);
+    const isWord = (i) => letter(i) || (i >= 0 && JOINER.test(c[i] || '') && letter(i - 1) && letter(i + 1));
     let { start, end } = picked;
     while (start < end && /\s/.test(c[start])) start++;
     while (end > start && /\s/.test(c[end - 1])) end--;
@@ -177,7 +181,7 @@
   let coded = { el: null, list: [] };
   function codedSpans() {
     const el = byId('coded-spans');
-    if (el !== coded.el) coded = { el, list: el ? JSON.parse(el.textContent) : [] };
+    if (el !== coded.el) coded = { el, list: el ? JSON.parse(el.dataset.coded) : [] };
     return coded.list;
   }
 
@@ -534,6 +538,13 @@
   document.addEventListener('mouseout', (e) => { if (!e.relatedTarget) setHover([]); }); // left the window
 
   /* ---------- htmx and the location hash ---------- */
+  // A write sends the ids the list shows: the server answers with only the changed parts
+  // when the list is what it had, and with the whole reader when another coder has
+  // written meanwhile.
+  document.addEventListener('htmx:configRequest', (e) => {
+    if (e.detail.verb !== 'post' || !byId('annotation-list')) return;
+    e.detail.parameters.listed = listItems().map((li) => li.dataset.annotation).join(',');
+  });
   document.addEventListener('htmx:afterRequest', (e) => {
     const d = e.detail || {};
     // If the form was swapped out, htmx re-fires on a parent; requestConfig keeps the form.

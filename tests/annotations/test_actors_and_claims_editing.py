@@ -263,3 +263,26 @@ def test_a_used_actor_cannot_be_deleted_and_the_refusal_offers_archiving(client,
         _url(cast, "actors"), {"action": "delete", "actor": lavrov.pk}, follow=True
     ).text
     assert "or archive it" in page and Actor.objects.filter(pk=lavrov.pk).exists()
+
+
+def test_an_archived_duplicate_does_not_make_an_alias_ambiguous(client, cast):
+    article = factories.make_article(cast.project, text="Lavrov said Kerry lied.")
+    kept = factories.make_actor(cast.project, "Sergey Lavrov", aliases="Lavrov")
+    old = factories.make_actor(cast.project, "S. Lavrov (old)", aliases="Lavrov")
+    old.archived = True
+    old.save()
+    client.force_login(cast.analyst)
+    response = client.post(
+        reverse("annotations:create", args=[cast.project.slug, article.pk]),
+        {
+            "start": 0,
+            "end": 6,
+            "quote": "Lavrov",
+            "text_hash": article.content_hash,
+            "client_token": "9a1f1f3e-5b7e-4a55-9c62-1a9d2f1e0c09",
+            "speaker": "Lavrov",
+        },
+        HTTP_HX_REQUEST="true",
+    )
+    assert response.status_code == 200
+    assert Annotation.objects.get().speaker == kept

@@ -253,3 +253,24 @@ def test_text_inserted_into_a_passage_is_not_mistaken_for_the_passage_moving(cas
     revise_article(article=article, new_text=new, author=None)
     annotation.refresh_from_db()
     assert annotation.anchor_status == "needs_review"
+
+
+def test_a_name_replaced_where_annotated_and_mentioned_elsewhere_is_not_moved_there(cast):
+    """The only "Kerry" before and after, but in another sentence: another mention."""
+    text = "Kerry said patience is not infinite.\n\nLavrov answered at once."
+    article = factories.make_article(cast.project, text=text)
+    annotation = factories.make_annotation(article, cast.analyst, "Kerry")
+    new = "The secretary said patience is not infinite.\n\nLavrov answered Kerry at once."
+    revise_article(article=article, new_text=new, author=None)
+    annotation.refresh_from_db()
+    assert annotation.anchor_status in ("needs_review", "orphaned")
+
+
+def test_overlapping_copies_count_as_several():
+    from apps.annotations.anchoring import _copies
+
+    assert (_copies("ha ha ha", "ha ha"), _copies("ha ha", "ha ha"), _copies("x", "ha")) == (
+        2,
+        1,
+        0,
+    )

@@ -251,7 +251,7 @@ def test_an_archived_tag_stays_on_its_annotations_but_is_not_offered(client, cas
         },
         **HTMX,
     )
-    assert response.status_code == 422 and "is archived" in response.text
+    assert response.status_code == 422 and "An owner archived “threat”" in response.text
     edit = reverse("annotations:edit", args=[cast.project.slug, kept.pk])
     response = client.post(
         edit, {"version": kept.version, "tags": [tags["threat"].pk], "note": "kept"}, **HTMX

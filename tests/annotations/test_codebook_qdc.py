@@ -197,3 +197,29 @@ def test_a_project_file_codebook_imports_too(client, cast):
         "</Codes></CodeBook></Project>"
     ).encode()
     assert "1 tag added" in _import(client, cast.project, qde, name="project.qde").text
+
+
+def test_parents_come_from_the_files_nesting_not_from_names(client, cast):
+    """QDA tools allow one name under two parents; a parent found by its GUID under a new
+    name still takes its new subtags."""
+    existing = factories.make_tag(cast.project, "Economy (renamed here)")
+    qdc = f"""<CodeBook xmlns="{QDC}"><Codes>
+      <Code guid="{existing.guid}" name="Economy" isCodable="true">
+        <Code guid="a1b2c3d4-0000-4000-8000-000000000011" name="Prices" isCodable="true"/>
+      </Code>
+      <Code guid="a1b2c3d4-0000-4000-8000-000000000012" name="Politics" isCodable="true">
+        <Code guid="a1b2c3d4-0000-4000-8000-000000000013" name="Other" isCodable="true"/>
+      </Code>
+      <Code guid="a1b2c3d4-0000-4000-8000-000000000014" name="Society" isCodable="true">
+        <Code guid="a1b2c3d4-0000-4000-8000-000000000015" name="Other" isCodable="true">
+          <Code guid="a1b2c3d4-0000-4000-8000-000000000016" name="Youth" isCodable="true"/>
+        </Code>
+      </Code>
+    </Codes></CodeBook>""".encode()
+    client.force_login(cast.owner)
+    page = _import(client, cast.project, qdc).text
+    tags = {tag.name: tag for tag in Tag.objects.filter(project=cast.project)}
+    assert tags["Prices"].parent == existing  # found by its GUID, renamed here
+    assert tags["Other"].parent == tags["Politics"]
+    assert tags["Youth"].parent == tags["Other"]  # the one name the codebook can hold
+    assert "“Other” appears more than once in the file" in page

@@ -28,9 +28,15 @@ def _htmx(article, query=""):
     return {"HTTP_HX_REQUEST": "true", "HTTP_HX_CURRENT_URL": f"http://testserver{reader}{query}"}
 
 
-def _create(client, article, quote, tags, query=""):
+def _listed(article):
+    """The ids the page's list shows, as its script sends them."""
+    return ",".join(str(pk) for pk in article.annotations.values_list("pk", flat=True))
+
+
+def _create(client, article, quote, tags, query="", listed=None):
     start = article.text.index(quote)
     data = {
+        "listed": _listed(article) if listed is None else listed,
         "start": start,
         "end": start + len(quote),
         "quote": quote,
@@ -53,7 +59,7 @@ def test_a_new_annotation_swaps_in_its_paragraph_its_item_and_the_count(client, 
     assert f'id="h{new.pk}"' in html
     assert f'<div hx-swap-oob="beforebegin:#a{page["last"].pk}"><li class="annotation-item' in html
     assert '<span class="muted" id="annotation-count" hx-swap-oob="true">(3)</span>' in html
-    assert '<script id="coded-spans" hx-swap-oob="true"' in html
+    assert '<div id="coded-spans" hidden data-coded="' in html and 'hx-swap-oob="true"' in html
     assert 'id="claim-list" hx-swap-oob="true"' in html
     # The form stays as it is (the page empties it); only its token is new.
     assert 'id="annotation-form"' not in html
@@ -82,13 +88,14 @@ def test_an_edit_replaces_its_item_and_a_delete_removes_it(client, cast, page):
     first = page["first"]
     url = reverse("annotations:edit", args=[cast.project.slug, first.pk])
     data = {"version": first.version, "tags": [page["threat"].pk], "note": "changed"}
+    data["listed"] = _listed(page["article"])
     response = client.post(url, data, **_htmx(page["article"]))
     assert response["HX-Reswap"] == "none"
     assert f'<li hx-swap-oob="true" class="annotation-item mine" id="a{first.pk}"' in response.text
     assert '<p id="p0" hx-swap-oob="true">' in response.text
     factories.make_annotation(page["article"], cast.analyst, "answered him")
     url = reverse("annotations:delete", args=[cast.project.slug, first.pk])
-    response = client.post(url, **_htmx(page["article"]))
+    response = client.post(url, {"listed": _listed(page["article"])}, **_htmx(page["article"]))
     assert f'<li id="a{first.pk}" hx-swap-oob="delete"></li>' in response.text
     assert "(2)</span>" in response.text
 
@@ -100,7 +107,7 @@ def test_the_first_annotation_and_the_last_deletion_get_the_whole_body(client, c
     assert 'id="reader-body"' in response.text and response["HX-Retarget"] == "#reader-body"
     only = Annotation.objects.get()
     url = reverse("annotations:delete", args=[cast.project.slug, only.pk])
-    response = client.post(url, **_htmx(article))
+    response = client.post(url, {"listed": str(only.pk)}, **_htmx(article))
     assert "No annotations yet" in response.text
 
 
@@ -110,3 +117,15 @@ def test_a_write_costs_fewer_queries_than_the_whole_reader(
     client.force_login(cast.analyst)
     with django_assert_max_num_queries(24):
         _create(client, page["article"], "Lavrov answered", [page["threat"]])
+
+
+def test_a_page_that_missed_another_coders_work_gets_the_whole_body(client, cast, page):
+    client.force_login(cast.analyst)
+    loaded = _listed(page["article"])  # the page was loaded…
+    factories.make_annotation(page["article"], cast.owner, "answered him")  # …then this
+    response = _create(client, page["article"], "Lavrov", [page["aid"]], listed=loaded)
+    assert 'id="reader-body"' in response.text and response["HX-Retarget"] == "#reader-body"
+    assert response.text.count('class="annotation-item') == 4
+    # A page whose list shows none of them gets the whole body too.
+    response = _create(client, page["article"], "Geneva", [page["aid"]], listed="")
+    assert 'id="reader-body"' in response.text

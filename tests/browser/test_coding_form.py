@@ -285,3 +285,39 @@ def test_a_write_swaps_only_what_it_changed(page, live_server, setup):
     expect(page.locator(f"mark#h{new.pk}")).to_have_count(0)
     expect(page.locator("#annotation-count")).to_have_text("(2)")
     assert page.evaluate("document.getElementById('reader-body').keep") == "same element"
+
+
+def test_the_notice_and_stripes_follow_every_save_and_another_coders_work(page, live_server, setup):
+    tags, article = setup["tags"], setup["article"]
+    factories.make_annotation(article, setup["analyst"], "The convoy was hit", tags=[tags["aid"]])
+    factories.make_annotation(article, setup["analyst"], "The talks in Geneva", tags=[tags["aid"]])
+    _open(page, live_server, setup)
+    _select(page, "Kerry said patience", text=TEXT)
+    page.keyboard.press("1")
+    page.keyboard.press("Control+Enter")
+    items = page.locator("#annotation-list .annotation-item")
+    expect(items).to_have_count(3)
+    # The page's data knows the new annotation: coding it again is noticed, its stripe
+    # has its tag's colour.
+    _select(page, "patience is not", text=TEXT)
+    page.keyboard.press("1")
+    expect(page.locator("#duplicate-notice")).to_contain_text("Already coded here by anna")
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.keyboard.press("Escape")
+    new = Annotation.objects.get(quote="Kerry said patience")
+    expect(page.locator(f'#coding-stripes .stripe[data-stripe="{new.pk}"]')).to_have_class(
+        re.compile(f"tag-{tags['blame'].pk}")
+    )
+    # Another coder annotates meanwhile: the next save brings the whole list up to date.
+    factories.make_annotation(article, setup["other"], "Moscow blamed", tags=[tags["aid"]])
+    _select(page, "Lavrov answered him", text=TEXT)
+    page.keyboard.press("2")
+    page.keyboard.press("Control+Enter")
+    expect(items).to_have_count(5)
+    expect(page.locator("#annotation-count")).to_have_text("(5)")
+    # After a change of the list's filter, the notice still knows every coded passage.
+    page.locator('select[name="tag"]').select_option(str(tags["aid"].pk))
+    expect(items).to_have_count(3)
+    _select(page, "Kerry said", text=TEXT)
+    page.keyboard.press("1")
+    expect(page.locator("#duplicate-notice")).to_contain_text("Already coded here by anna")
