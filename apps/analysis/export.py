@@ -27,6 +27,7 @@ from apps.projects.models import Project
 FORMULA_START = frozenset("=+-@\t\r\n＝＋－＠")
 BOM = "\ufeff"
 CHUNK = 2000
+LINES_PER_PIECE = 500
 TAG_SEPARATOR = "; "
 
 # Filled from their own queries and merged in, not read from the annotation's row.
@@ -137,12 +138,23 @@ class _Echo:
 
 
 def csv_lines(header: list[str], rows: Iterable[list], *, bom: bool = False) -> Iterator[str]:
+    """The CSV text, in pieces of ``LINES_PER_PIECE`` lines: a piece per line made the
+    server write 20,000 times for 20,000 annotations."""
     writer = csv.writer(_Echo())
     first = writer.writerow(header)
     yield (BOM + first) if bom else first
-    guard, cell = neutralise, _cell
+    starts, cell, write = FORMULA_START, _cell, writer.writerow
+    piece: list[str] = []
     for row in rows:
-        yield writer.writerow([guard(v) if type(v) is str else cell(v) for v in row])
+        # ``neutralise``, inlined for text cells: a call per cell (18 per annotation) was
+        # a fifth of an export's time.
+        guarded = [("'" + v if v[:1] in starts else v) if type(v) is str else cell(v) for v in row]
+        piece.append(write(guarded))
+        if len(piece) == LINES_PER_PIECE:
+            yield "".join(piece)
+            piece = []
+    if piece:
+        yield "".join(piece)
 
 
 def _tag_names(annotations: QuerySet) -> Iterator[tuple[int, list[str]]]:
