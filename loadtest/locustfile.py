@@ -25,6 +25,7 @@ VERSION = re.compile(r'name="version" value="(\d+)"')
 ARTICLE = re.compile(rf'href="(/p/{PROJECT}/articles/\d+/)"')
 STORY = re.compile(rf'href="/p/{PROJECT}/stories/(\d+)/"')
 EDIT = re.compile(rf'href="(/p/{PROJECT}/annotations/\d+/edit/)"')
+LISTED = re.compile(r'<li class="annotation-item[^"]*" id="a(\d+)"')
 
 
 class Analyst(HttpUser):
@@ -67,8 +68,14 @@ class Analyst(HttpUser):
                 "text_hash": found.group(1),
                 "client_token": str(uuid.uuid4()),
                 "note": "load test",
+                # As the page's script sends it: the ids its list shows.
+                "listed": ",".join(LISTED.findall(page.text)),
             },
-            headers={**self._csrf(), "HX-Request": "true"},
+            headers={
+                **self._csrf(),
+                "HX-Request": "true",
+                "HX-Current-URL": self.client.base_url + url,
+            },
             name="create annotation",
         )
         self.mine += EDIT.findall(response.text)[-1:]
