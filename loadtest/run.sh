@@ -34,8 +34,24 @@ for _ in $(seq 1 50); do curl -fs -o /dev/null "http://127.0.0.1:$PORT/accounts/
 
 mkdir -p loadtest/results
 RAMP=20
+# The load generator shares the cores: its CPU time over the run says how much of them
+# it took from the server.
 .venv/bin/locust -f loadtest/locustfile.py --headless --users "$USERS" \
   --spawn-rate "$(( (USERS + RAMP - 1) / RAMP ))" \
   --run-time "$((SECONDS_ + RAMP + 5))s" --host "http://127.0.0.1:$PORT" \
-  --csv loadtest/results/run --only-summary --loglevel WARNING --reset-stats
+  --csv loadtest/results/run --only-summary --loglevel WARNING --reset-stats &
+LOCUST=$!
+STARTED=$(date +%s)
+CPU_TICKS=0
+while kill -0 $LOCUST 2>/dev/null; do
+  CPU_TICKS=$(awk '{print $14 + $15}' /proc/$LOCUST/stat 2>/dev/null || echo "$CPU_TICKS")
+  sleep 1
+done
+wait $LOCUST
+ELAPSED=$(( $(date +%s) - STARTED ))
+echo "Load generator: $(( CPU_TICKS / $(getconf CLK_TCK) )) s of CPU in ${ELAPSED} s" \
+  "(of $(nproc) cores)."
+for pid in $(pgrep -P $GUNICORN); do
+  echo "gunicorn worker $pid: $(awk '/VmRSS/ {printf "%.0f MB", $2/1024}' /proc/$pid/status)"
+done
 echo "Per request type: loadtest/results/run_stats.csv (failures: run_failures.csv)"
