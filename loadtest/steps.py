@@ -1,0 +1,127 @@
+"""Each step of an analyst's work, timed over HTTP the way the browser does it: the login
+form, opening an article, saving a highlight as the reader's script posts it (htmx
+headers, the list's ids), and the full annotation export. One client, one step at a
+time, against a running server (start it as production would, e.g. gunicorn).
+
+    python loadtest/steps.py http://127.0.0.1:8100 load-analyst-00 load-test-password \\
+        --project load-test --runs 30
+
+Prints the median and 95th percentile of each step in milliseconds. Every highlight it
+saves is deleted again (not timed), so the article keeps its count.
+"""
+
+from __future__ import annotations
+
+import argparse
+import html
+import http.cookiejar
+import json
+import re
+import statistics
+import sys
+import time
+import urllib.parse
+import urllib.request
+import uuid
+
+CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+SEGMENT = re.compile(r'<span class="seg" data-o="(\d+)">([^<]{40,})</span>')
+HASH = re.compile(r'data-hash="([0-9a-f]{64})"')
+LISTED = re.compile(r'<li class="annotation-item[^"]*" id="a(\d+)"')
+ARTICLE = re.compile(r'href="(/p/[^/]+/articles/\d+/)"')
+
+
+class Browser:
+    def __init__(self, base: str):
+        self.base = base.rstrip("/")
+        self.cookies = http.cookiejar.CookieJar()
+        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.cookies))
+
+    def csrf(self) -> str:
+        return next((c.value for c in self.cookies if c.name == "csrftoken"), "")
+
+    def get(self, path: str, headers: dict | None = None) -> str:
+        request = urllib.request.Request(self.base + path, headers=headers or {})
+        with self.opener.open(request) as response:
+            return response.read().decode("utf-8")
+
+    def post(self, path: str, data: dict, headers: dict | None = None) -> tuple[str, dict]:
+        body = urllib.parse.urlencode(data, doseq=True).encode()
+        headers = {"X-CSRFToken": self.csrf(), "Referer": self.base + path, **(headers or {})}
+        request = urllib.request.Request(self.base + path, data=body, headers=headers)
+        with self.opener.open(request) as response:
+            return response.read().decode("utf-8"), dict(response.headers)
+
+
+def timed(step):
+    began = time.perf_counter()
+    result = step()
+    return (time.perf_counter() - began) * 1000, result
+
+
+def summary(name: str, times: list[float]) -> str:
+    times = sorted(times)
+    p95 = times[min(len(times) - 1, round(0.95 * (len(times) - 1)))]
+    return f"{name:<34} {statistics.median(times):>9.1f} {p95:>9.1f} {len(times):>6}"
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("base")
+    parser.add_argument("username")
+    parser.add_argument("password")
+    parser.add_argument("--project", required=True, help="the project's slug")
+    parser.add_argument("--article", default="", help="reader path (default: the first)")
+    parser.add_argument("--runs", type=int, default=30)
+    args = parser.parse_args()
+
+    logins = []
+    for _ in range(3):  # a password check is the expensive part of a login
+        browser = Browser(args.base)
+        token = CSRF.search(browser.get("/accounts/login/")).group(1)
+        form = {"username": args.username, "password": args.password}
+        form["csrfmiddlewaretoken"] = token
+        elapsed, _ = timed(lambda: browser.post("/accounts/login/", form))  # noqa: B023
+        logins.append(elapsed)
+    article = args.article or ARTICLE.search(browser.get(f"/p/{args.project}/")).group(1)
+
+    opens, creates, exports = [], [], []
+    for run in range(args.runs + 2):
+        elapsed, page = timed(lambda: browser.get(article))
+        segments = SEGMENT.findall(page)  # unannotated stretches to select from
+        if not segments:
+            sys.exit(f"{article} has no unannotated stretch of 40 characters: pick another.")
+        offset, text = segments[run % len(segments)]
+        quote = html.unescape(text)[:30]
+        form = {
+            "start": offset,
+            "end": int(offset) + len(quote),
+            "quote": quote,
+            "text_hash": HASH.search(page).group(1),
+            "client_token": str(uuid.uuid4()),
+            "listed": ",".join(LISTED.findall(page)),
+            "note": "timed step",
+        }
+        headers = {"HX-Request": "true", "HX-Current-URL": args.base + article}
+        took, (_, answered) = timed(
+            lambda: browser.post(article + "annotations/", form, headers)  # noqa: B023
+        )
+        saved = json.loads(answered["HX-Trigger"])["annotationSaved"]["id"]  # the new one
+        browser.post(f"/p/{args.project}/annotations/{saved}/delete/", {}, {"HX-Request": "true"})
+        if run >= 2:  # warm-up
+            opens.append(elapsed)
+            creates.append(took)
+    for _ in range(max(3, args.runs // 10)):
+        elapsed, csv = timed(lambda: browser.get(f"/p/{args.project}/export/annotations.csv"))
+        exports.append(elapsed)
+
+    print(f"{'step':<34} {'median ms':>9} {'p95 ms':>9} {'runs':>6}")
+    print(summary("log in (form)", logins))
+    print(summary(f"open the article ({len(LISTED.findall(page))} highlights)", opens))
+    print(summary("save a highlight (htmx)", creates))
+    print(summary(f"full export ({len(csv) / 1e6:.1f} MB)", exports))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
