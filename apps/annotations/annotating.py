@@ -16,7 +16,15 @@ from django.db.models import F
 from django.utils import timezone
 
 from apps.accounts.models import User
-from apps.annotations.models import Actor, AnchorStatus, Annotation, Claim, Stance, Tag
+from apps.annotations.models import (
+    Actor,
+    AnchorStatus,
+    Annotation,
+    AnnotationTag,
+    Claim,
+    Stance,
+    Tag,
+)
 from apps.corpus import text as canonical_text
 from apps.corpus.models import Article
 
@@ -245,7 +253,12 @@ def _create_annotation(
     annotation._history_user = annotator  # type: ignore[attr-defined]  # also without a request
     with one_record(annotation, "+", tags):
         annotation.save()
-        annotation.tags.set(tags, through_defaults={"article_id": annotation.article_id})
+        # A new annotation has no links yet: one insert (``tags.set`` would first read
+        # the links it has, in two queries).
+        AnnotationTag.objects.bulk_create(
+            AnnotationTag(annotation=annotation, tag=tag, article_id=annotation.article_id)
+            for tag in {tag.pk: tag for tag in tags}.values()
+        )
     return annotation
 
 

@@ -49,11 +49,12 @@ class Change:
     start: int
     end: int
     anchored: bool = True  # before the write: one that was not is counted in a notice
+    new_claim: bool = False  # the write created a claim: the form's claim list changes
 
     @classmethod
-    def of(cls, kind: str, annotation) -> Change:
+    def of(cls, kind: str, annotation, *, new_claim: bool = False) -> Change:
         anchored = annotation.anchor_status == AnchorStatus.ANCHORED
-        return cls(kind, annotation.pk, annotation.start, annotation.end, anchored)
+        return cls(kind, annotation.pk, annotation.start, annotation.end, anchored, new_claim)
 
     def paragraphs(self, text: str) -> range:
         """The numbers of the paragraphs the passage lies in."""
@@ -254,10 +255,8 @@ def update_response(
         after = next(iter(shown[shown.index(row) + 1 :]), None)
         where = f"beforebegin:#a{after.pk}" if after else "beforeend:#annotation-list"
         parts.append(f'<div hx-swap-oob="{where}">{context["sidebar"].item(row)}</div>')
-    parts += [
-        render_to_string(f"{READER}#{name}", oob, request=request)
-        for name in ("annotation-count", "coded-spans", "claim-list")
-    ]
+    changed = ["annotation-count", "coded-spans"] + (["claim-list"] if change.new_claim else [])
+    parts += [render_to_string(f"{READER}#{name}", oob, request=request) for name in changed]
     if fresh_form and context["form"] is not None:
         # The page's script empties the form once it is saved; it needs only a new token
         # (a form sent again with the old one is refused as a replay).

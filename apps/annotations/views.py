@@ -134,7 +134,8 @@ def annotation_create(request: SignedInRequest, membership: Membership, article_
                 status = 409  # the form's token belongs to another annotation
         else:
             if request.htmx:
-                return _written(request, membership, Change.of("created", annotation), article)
+                change = Change.of("created", annotation, new_claim=bool(data["new_claim"]))
+                return _written(request, membership, change, article)
             return redirect(f"{article.get_absolute_url()}#h{annotation.pk}")
     if request.htmx:
         return _form_with_errors(request, membership, article, form, status)
@@ -218,7 +219,8 @@ def annotation_edit(request: SignedInRequest, membership: Membership, annotation
             _add_errors(form, error)
         else:
             if request.htmx:
-                change = Change.of("edited", annotation)
+                new_claim = bool(form.cleaned_data["new_claim"])
+                change = Change.of("edited", annotation, new_claim=new_claim)
                 return _written(request, membership, change, annotation.article)
             messages.success(request, "Annotation saved.")
             return redirect(f"{annotation.article.get_absolute_url()}#h{annotation.pk}")

@@ -33,9 +33,9 @@ def _listed(article):
     return ",".join(str(pk) for pk in article.annotations.values_list("pk", flat=True))
 
 
-def _create(client, article, quote, tags, query="", listed=None):
+def _create(client, article, quote, tags, query="", listed=None, **more):
     start = article.text.index(quote)
-    data = {
+    data = more | {
         "listed": _listed(article) if listed is None else listed,
         "start": start,
         "end": start + len(quote),
@@ -60,7 +60,7 @@ def test_a_new_annotation_swaps_in_its_paragraph_its_item_and_the_count(client, 
     assert f'<div hx-swap-oob="beforebegin:#a{page["last"].pk}"><li class="annotation-item' in html
     assert '<span class="muted" id="annotation-count" hx-swap-oob="true">(3)</span>' in html
     assert '<div id="coded-spans" hidden data-coded="' in html and 'hx-swap-oob="true"' in html
-    assert 'id="claim-list" hx-swap-oob="true"' in html
+    assert 'id="claim-list"' not in html  # no new claim: the form's list stands
     # The form stays as it is (the page empties it); only its token is new.
     assert 'id="annotation-form"' not in html
     assert '<input hx-swap-oob="true" type="hidden" name="client_token"' in html
@@ -129,3 +129,14 @@ def test_a_page_that_missed_another_coders_work_gets_the_whole_body(client, cast
     # A page whose list shows none of them gets the whole body too.
     response = _create(client, page["article"], "Geneva", [page["aid"]], listed="")
     assert 'id="reader-body"' in response.text
+
+
+def test_a_new_claim_also_renews_the_forms_claim_list(client, cast, page):
+    client.force_login(cast.analyst)
+    response = _create(
+        client, page["article"], "Lavrov", [], claim="Talks failed", create_claim="on"
+    )
+    assert response["HX-Reswap"] == "none"
+    assert '<datalist id="claim-list" hx-swap-oob="true"><option value="Talks failed">' in (
+        response.text
+    )
