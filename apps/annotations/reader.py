@@ -326,6 +326,40 @@ def tag_picker(tags: list[Tag]) -> list[PickerTag]:
     return picker
 
 
+def picker_html(picker: list[PickerTag], selected: set[str]) -> SafeString:
+    """The coding form's tags: each parent's group on a line, a fold button on parents,
+    the ``selected`` ones ticked; an archived tag only if ticked (an annotation keeps
+    it). Built as a string, like the sidebar: as a template loop it was the largest
+    part of rendering the reader."""
+    parts = []
+    for entry in picker:
+        tag, ticked = entry.tag, str(entry.tag.pk) in selected
+        if tag.archived and not ticked:
+            continue
+        name = escape(tag.name)
+        if entry.new_line:
+            parts.append('<span class="tag-break"></span>')
+        parts.append(
+            f'<span class="tag-entry level-{entry.depth}" data-ancestors="{entry.ancestors}">'
+        )
+        if entry.has_children:
+            parts.append(
+                f'<button type="button" class="tag-fold" data-fold="{tag.pk}" '
+                f'aria-expanded="true" tabindex="-1" '
+                f'title="Fold or unfold the tags under “{name}”">▾</button>'
+            )
+        key = escape(tag.shortcut)
+        parts.append(
+            f'<label class="tag-option" data-name="{name}"><input type="checkbox" name="tags" '
+            f'value="{tag.pk}" data-shortcut="{key}" tabindex="-1"{" checked" if ticked else ""}>'
+            f'<span class="swatch tag-{tag.pk}"></span>{name}'
+            + (f" <kbd>{key}</kbd>" if key else "")
+            + (' <span class="muted small">(archived)</span>' if tag.archived else "")
+            + "</label></span>"
+        )
+    return mark_safe("".join(parts))
+
+
 def coded_spans(rows: list[ReaderRow]) -> list[dict[str, Any]]:
     """The article's coded passages, for the form's notice that a new passage is already
     coded with the same tag, and for the coding stripes beside the text."""
