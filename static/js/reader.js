@@ -460,6 +460,16 @@
     goTo(items[next].dataset.annotation, true);
   }
 
+  // Follow an htmx link from the keyboard. Its hx- attributes are read here rather than
+  // relying on a click: right after a swap htmx may not have wired the new link yet, and
+  // a click would then load its page instead.
+  function follow(link) {
+    if (!link) return;
+    const url = link.getAttribute('hx-get');
+    if (!url || !window.htmx) { link.click(); return; }
+    window.htmx.ajax('GET', url, { target: link.getAttribute('hx-target'), swap: link.getAttribute('hx-swap') || 'innerHTML' });
+  }
+
   function readerKey(e) {
     const help = byId('shortcuts-help');
     if (e.key === '?' && help) {
@@ -473,7 +483,7 @@
       case 'Escape': if (!caretMode) return false; caretMode = false; showCaret(); return true;
       case 'j': step(1); return true;
       case 'k': step(-1); return true;
-      case 'e': item?.querySelector('.edit-link')?.click(); return !!item;
+      case 'e': follow(item?.querySelector('.edit-link')); return !!item;
       case 'Delete': case 'Backspace': item?.querySelector('.delete-button')?.click(); return !!item;
       case 'n': case 'p': {
         const link = document.querySelector(e.key === 'n' ? 'a[rel="next"]' : 'a[rel="prev"]');
@@ -487,7 +497,7 @@
         }
         // On the current annotation (j/k): open it, to edit if it is yours, else its history.
         if (!item || !(e.target === document.body || e.target === item)) return false;
-        (item.querySelector('.edit-link') || item.querySelector('.history-link'))?.click();
+        follow(item.querySelector('.edit-link') || item.querySelector('.history-link'));
         return true;
     }
     return false;
