@@ -103,9 +103,13 @@ def _fuzz():
     return fuzz
 
 
+def _around(text: str, start: int, end: int, prefix: str, suffix: str) -> tuple[str, str]:
+    """The text just before and after ``start:end``, as long as the stored context."""
+    return text[max(0, start - len(prefix)) : start], text[end : end + len(suffix)]
+
+
 def _context_score(text: str, start: int, end: int, prefix: str, suffix: str) -> float:
-    before = text[max(0, start - len(prefix)) : start]
-    after = text[end : end + len(suffix)]
+    before, after = _around(text, start, end, prefix, suffix)
     fuzz = _fuzz()
     return fuzz.ratio(prefix, before) + fuzz.ratio(suffix, after)
 
@@ -113,10 +117,7 @@ def _context_score(text: str, start: int, end: int, prefix: str, suffix: str) ->
 def _same_context(text: str, start: int, end: int, annotation: Annotation) -> bool:
     """Whether the text around ``start:end`` is the annotation's context, word for word."""
     prefix, suffix = annotation.prefix, annotation.suffix
-    return (
-        text[max(0, start - len(prefix)) : start] == prefix
-        and text[end : end + len(suffix)] == suffix
-    )
+    return _around(text, start, end, prefix, suffix) == (prefix, suffix)
 
 
 def _same_passage(
@@ -166,10 +167,10 @@ def _similar_context(text: str, start: int, end: int, annotation: Annotation) ->
     """Whether the words on either side of ``start:end`` are much like the annotation's
     own prefix or suffix (as inside a paragraph that moved whole)."""
     fuzz = _fuzz()
-    before = text[max(0, start - len(annotation.prefix)) : start]
-    after = text[end : end + len(annotation.suffix)]
-    return (bool(annotation.prefix) and fuzz.ratio(annotation.prefix, before) >= CONTEXT_ALIKE) or (
-        bool(annotation.suffix) and fuzz.ratio(annotation.suffix, after) >= CONTEXT_ALIKE
+    prefix, suffix = annotation.prefix, annotation.suffix
+    before, after = _around(text, start, end, prefix, suffix)
+    return (bool(prefix) and fuzz.ratio(prefix, before) >= CONTEXT_ALIKE) or (
+        bool(suffix) and fuzz.ratio(suffix, after) >= CONTEXT_ALIKE
     )
 
 

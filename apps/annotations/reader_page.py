@@ -154,9 +154,10 @@ def reader_context(
         "sidebar": sidebar,
         "total": len(rows),
         "tags": tags,
-        "picker": tag_picker(tags),
+        # The form's codebook and the page's colours: not part of a write's changed parts.
+        "picker": tag_picker(tags) if change is None else [],
         "coded_json": json.dumps(coded_spans(rows), separators=(",", ":")),
-        "tag_styles": Tag.colour_rules(tags),
+        "tag_styles": Tag.colour_rules(tags) if change is None else "",
         "actors": project.actors.for_coding(),
         "claims": project.claims.for_coding(),
         "annotators": sorted(annotators.items(), key=lambda item: item[1]),

@@ -528,22 +528,71 @@
       fill.closest('.unknown-name')?.remove();
       return;
     }
+    const bar = t.closest('#coding-stripes .stripe');
+    if (bar) return goTo(bar.dataset.stripe, false);
     const m = /^#h(\d+)$/.exec(t.closest('a.goto')?.hash || '');
     if (m) { e.preventDefault(); return goTo(m[1], false); } // smooth scroll instead of a jump
     const li = t.closest('#annotation-list .annotation-item');
     if (li && !t.closest('a, button, input, select, textarea, label, summary')) goTo(li.dataset.annotation, false);
   });
 
-  /* ---------- hover: highlight segment -> sidebar items ---------- */
+  /* ---------- coding stripes: one bar per annotation beside the text ---------- */
+  // In its first tag's colour, over the lines it spans, side by side where passages
+  // overlap, so two codings with the same colour never look like one (as QDA tools do).
+  const LANE = 6, MAX_LANES = 5; // px per bar; further overlaps share the last lane
+  function drawStripes() {
+    const box = byId('coding-stripes'), root = byId('article-text');
+    if (!box || !root) return;
+    const frame = box.parentElement.getBoundingClientRect();
+    const extents = new Map(); // annotation id -> {top, bottom}
+    root.querySelectorAll('[data-a]').forEach((seg) => {
+      const rects = Array.from(seg.getClientRects());
+      if (!rects.length) return;
+      const top = Math.min(...rects.map((r) => r.top)), bottom = Math.max(...rects.map((r) => r.bottom));
+      idsOf(seg).forEach((id) => {
+        const e = extents.get(id) || { top: Infinity, bottom: -Infinity };
+        extents.set(id, { top: Math.min(e.top, top), bottom: Math.max(e.bottom, bottom) });
+      });
+    });
+    const firstTag = new Map(codedSpans().map((s) => [String(s.id), s.tags[0]]));
+    const laneEnds = [], bars = document.createDocumentFragment();
+    const ordered = Array.from(extents.entries()).sort((a, b) => a[1].top - b[1].top || b[1].bottom - a[1].bottom);
+    for (const [id, e] of ordered) {
+      let lane = laneEnds.findIndex((end) => end <= e.top);
+      if (lane < 0) lane = Math.min(laneEnds.length, MAX_LANES - 1);
+      laneEnds[lane] = e.bottom + 2;
+      const bar = document.createElement('span');
+      bar.className = 'stripe' + (firstTag.get(id) ? ' tag-' + firstTag.get(id) : '');
+      bar.dataset.stripe = id;
+      bar.title = byId('h' + id)?.title || '';
+      // CSSOM, not style attributes: allowed under the page's CSP.
+      bar.style.top = e.top - frame.top + 'px';
+      bar.style.height = Math.max(4, e.bottom - e.top) + 'px';
+      bar.style.right = lane * LANE + 'px';
+      bars.appendChild(bar);
+    }
+    box.replaceChildren(bars);
+  }
+  let redraw = 0;
+  window.addEventListener('resize', () => { clearTimeout(redraw); redraw = setTimeout(drawStripes, 100); });
+  document.fonts?.ready.then(drawStripes);
+
+  /* ---------- hover: a highlight or a stripe -> its sidebar items ---------- */
+  // A stripe also lights its passage (a highlight is already under the pointer).
   let hovered = '';
-  function setHover(ids) {
-    if (ids.join(' ') === hovered) return;
-    hovered = ids.join(' ');
+  function setHover(ids, lightText) {
+    const key = ids.join(' ') + (lightText ? '+text' : '');
+    if (key === hovered) return;
+    hovered = key;
     listItems().forEach((li) => li.classList.toggle('hover', ids.includes(li.dataset.annotation)));
+    document.querySelectorAll('#article-text [data-a]').forEach((seg) => {
+      seg.classList.toggle('stripe-lit', lightText && idsOf(seg).some((id) => ids.includes(id)));
+    });
   }
   document.addEventListener('mouseover', (e) => {
-    const seg = e.target instanceof Element ? e.target.closest('#article-text [data-a]') : null;
-    setHover(seg ? idsOf(seg) : []);
+    const t = e.target instanceof Element ? e.target : null;
+    const seg = t?.closest('#article-text [data-a]'), bar = t?.closest('#coding-stripes .stripe');
+    setHover(seg ? idsOf(seg) : bar ? [bar.dataset.stripe] : [], !!bar);
   });
   document.addEventListener('mouseout', (e) => { if (!e.relatedTarget) setHover([]); }); // left the window
 
@@ -584,6 +633,7 @@
     restoreSnapSetting();
     markCurrent();
     hovered = ''; // list items may be new: let the next mouseover re-apply .hover
+    drawStripes(); // the text or the list changed
     const form = openForm();
     if (form && !form.style.top) placeBelow(form, null);
   });
@@ -596,5 +646,6 @@
     if (e.detail && e.detail.id) setTimeout(() => goTo(String(e.detail.id), true), 0);
   });
   restoreSnapSetting();
+  drawStripes();
   fromHash(); // a deferred script runs after parsing: the DOM is complete
 })();
