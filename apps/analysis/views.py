@@ -6,7 +6,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.views.decorators.http import require_safe
 
-from apps.analysis import export
+from apps.analysis import export, export_jsonld
 from apps.annotations import codebook_files
 from apps.annotations.filters import AnnotationFilter
 from apps.projects.access import project_view
@@ -47,19 +47,9 @@ def annotations_csv(request: SignedInRequest, membership: Membership) -> HttpRes
     if refused := refuse_invalid_filter(filters):
         return refused
     annotations = filters.annotations(membership.project, request.user)
-    if request.GET.get("format") == "long":
-        header, rows, what = (
-            export.LONG_COLUMNS,
-            export.annotation_tag_rows(annotations),
-            "annotation-tags",
-        )
-    else:
-        header, rows, what = (
-            export.ANNOTATION_COLUMNS,
-            export.annotation_rows(annotations),
-            "annotations",
-        )
-    lines = export.csv_lines(header, rows, bom=_bom(request))
+    long = request.GET.get("format") == "long"
+    lines = export.annotation_csv(annotations, long=long, bom=_bom(request))
+    what = "annotation-tags" if long else "annotations"
     return _csv(lines, _filename(membership, what, "csv"))
 
 
@@ -70,7 +60,7 @@ def annotations_jsonld(request: SignedInRequest, membership: Membership) -> Http
     if refused := refuse_invalid_filter(filters):
         return refused
     annotations = filters.annotations(membership.project, request.user)
-    lines = export.jsonld_lines(
+    lines = export_jsonld.jsonld_lines(
         annotations,
         label=membership.project.name,
         base_url=request.build_absolute_uri(membership.project.get_absolute_url()),

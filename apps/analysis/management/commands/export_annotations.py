@@ -2,7 +2,7 @@ import sys
 
 from django.core.management.base import BaseCommand, CommandError
 
-from apps.analysis import export
+from apps.analysis import export, export_jsonld
 from apps.annotations.filters import AnnotationFilter
 from apps.projects.models import Project
 
@@ -31,17 +31,11 @@ class Command(BaseCommand):
             raise CommandError("--annotator me means nothing here: give a username.")
         annotations = filters.annotations(project_obj, user=None)
         if format == "jsonld":
-            lines = export.jsonld_lines(
+            lines = export_jsonld.jsonld_lines(
                 annotations, label=project_obj.name, base_url=f"urn:narrative-workbench:{project}"
             )
-        elif format == "long":
-            lines = export.csv_lines(
-                export.LONG_COLUMNS, export.annotation_tag_rows(annotations), bom=bom
-            )
         else:
-            lines = export.csv_lines(
-                export.ANNOTATION_COLUMNS, export.annotation_rows(annotations), bom=bom
-            )
+            lines = export.annotation_csv(annotations, long=format == "long", bom=bom)
         if output:
             with open(output, "w", encoding="utf-8", newline="") as handle:
                 handle.writelines(lines)

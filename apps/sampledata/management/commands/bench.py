@@ -5,7 +5,8 @@ from dataclasses import asdict
 from django.core.management.base import BaseCommand
 from django.db import connection
 
-from apps.sampledata.benchmark import SCALES, as_json, run_batch_benchmark, run_benchmark
+from apps.sampledata.benchmark import SCALES, as_json, run_benchmark
+from apps.sampledata.benchmark_batches import run_batch_benchmark
 
 
 class Command(BaseCommand):

@@ -1,0 +1,91 @@
+"""Annotations out as a W3C Web Annotation collection (JSON-LD), streamed."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+
+from django.db.models import QuerySet
+
+from apps.analysis.export import AT, annotation_records
+
+NS = "https://narrative-workbench.org/ns#"
+
+
+def jsonld_lines(annotations: QuerySet, *, label: str, base_url: str) -> Iterator[str]:
+    """An AnnotationCollection of the W3C Web Annotation model, streamed.
+
+    Positions (TextPositionSelector) count Unicode code points of the article's
+    canonical text, as the Web Annotation model asks; the collection says so too.
+    """
+    head = {
+        "@context": [
+            "http://www.w3.org/ns/anno.jsonld",
+            {"nw": NS},
+        ],
+        "type": "AnnotationCollection",
+        "label": label,
+        "nw:offsetUnit": "unicode code points of the article's canonical text (NFC, LF)",
+    }
+    yield (
+        json.dumps(head, ensure_ascii=False)[:-1]
+        + ', "first": {"type": "AnnotationPage", "items": [\n'
+    )
+    first = True
+    for values, tags, _ in annotation_records(annotations):
+        item = _web_annotation(values, tags, base_url)
+        yield ("" if first else ",\n") + json.dumps(item, ensure_ascii=False)
+        first = False
+    yield "\n]}}\n"
+
+
+def _web_annotation(values: tuple, tags: list[str], base_url: str) -> dict:
+    v = dict(zip(AT, values, strict=True))
+    speaker, target, claim, note = v["speaker"], v["target"], v["claim"], v["note"]
+    body: list[dict] = [{"type": "TextualBody", "purpose": "tagging", "value": t} for t in tags]
+    if speaker:
+        body.append(
+            {
+                "type": "TextualBody",
+                "purpose": "identifying",
+                "value": speaker,
+                "nw:role": "speaker",
+            }
+        )
+    if target:
+        body.append(
+            {"type": "TextualBody", "purpose": "identifying", "value": target, "nw:role": "target"}
+        )
+    if claim:
+        body.append(
+            {
+                "type": "TextualBody",
+                "purpose": "classifying",
+                "value": claim,
+                "nw:role": "claim",
+                "nw:stance": v["stance"] or None,
+            }
+        )
+    if note:
+        body.append({"type": "TextualBody", "purpose": "commenting", "value": note})
+    return {
+        "id": f"{base_url}#annotation-{v['annotation_id']}",
+        "type": "Annotation",
+        "created": v["created"],
+        "modified": v["updated"],
+        "creator": {"type": "Person", "nickname": v["annotator"]},
+        "body": body,
+        "target": {
+            "source": v["article_url"] or f"{base_url}#article-{v['article_id']}",
+            "selector": [
+                {
+                    "type": "TextQuoteSelector",
+                    "exact": v["quote"],
+                    "prefix": v["prefix"],
+                    "suffix": v["suffix"],
+                },
+                {"type": "TextPositionSelector", "start": v["start"], "end": v["end"]},
+            ],
+        },
+        "nw:anchorStatus": v["anchor_status"],
+    }
