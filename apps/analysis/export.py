@@ -20,7 +20,7 @@ from itertools import groupby
 from operator import itemgetter
 from typing import Any
 
-from django.db.models import CharField, Count, Func, IntegerField, QuerySet
+from django.db.models import CharField, Count, Func, IntegerField, QuerySet, TextField
 
 from apps.annotations.models import Annotation, AnnotationTag, Tag
 from apps.corpus.models import Article, Story
@@ -256,6 +256,10 @@ def _kind(field: str) -> str:
     found = model._meta.pk if name == "pk" else model._meta.get_field(name)
     if isinstance(getattr(found, "target_field", found), IntegerField):
         return "number"
+    if not isinstance(found, (CharField, TextField)):
+        # ``text_cell`` writes strings: a date, a number with decimals or a yes/no needs
+        # its own way of being written (or an expression in COMPUTED that gives text).
+        raise TypeError(f"The export cannot write {field} ({type(found).__name__}) yet.")
     return "repeated" if path or getattr(found, "choices", None) else "text"
 
 
@@ -292,7 +296,7 @@ def annotation_csv(
     """The annotation CSV (``ANNOTATION_COLUMNS``, or ``LONG_COLUMNS`` with a line per
     tag when ``long``) in pieces of ``LINES_PER_PIECE`` lines: the bytes ``csv.writer``
     writes over ``annotation_records`` with the formula guard (the tests compare them),
-    three times faster.
+    in half the time or less.
 
     An article's cells (title, outlet, stories…) are formatted once and remembered for
     the next ``ARTICLES_REMEMBERED`` articles, so memory stays flat whatever the size."""

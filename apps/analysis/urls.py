@@ -1,6 +1,6 @@
 from django.urls import path
 
-from apps.analysis import views, views_compare, views_profiles
+from apps.analysis import views, views_compare, views_profiles, views_search
 
 app_name = "analysis"
 
@@ -12,6 +12,7 @@ urlpatterns = [
     path("compare/table.csv", views_compare.comparison_csv, name="comparison-csv"),
     path("claims/<int:claim_id>/", views_profiles.claim_detail, name="claim"),
     path("actors/<int:actor_id>/", views_profiles.actor_detail, name="actor"),
+    path("search/", views_search.search_page, name="search"),
     path("export/annotations.csv", views.annotations_csv, name="annotations-csv"),
     path("export/annotations.jsonld", views.annotations_jsonld, name="annotations-jsonld"),
     path("export/codebook.csv", views.codebook_csv, name="codebook-csv"),

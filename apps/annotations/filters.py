@@ -47,7 +47,17 @@ class AnnotationFilter(forms.Form):
     since = forms.DateField(required=False, help_text="Published on or after.")
     until = forms.DateField(required=False, help_text="Published on or before.")
 
-    KEYS = ("article", "story", "source", "tag", "claim", "actor", "annotator", "since", "until")
+    KEYS: tuple[str, ...] = (
+        "article",
+        "story",
+        "source",
+        "tag",
+        "claim",
+        "actor",
+        "annotator",
+        "since",
+        "until",
+    )
 
     @staticmethod
     def _ids(parts, what: str) -> list[int]:

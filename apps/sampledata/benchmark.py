@@ -205,6 +205,16 @@ def run_benchmark(*, scale: str, runs: int, warmup: int = 3, log=print) -> list[
     ):
         results.append(_measure(name, partial(client.get, url), runs=heavy_runs, warmup=1))
 
+    search_url = reverse("analysis:search", args=[project.slug])
+    for name, words in (
+        ("search, one word", "Kerry"),
+        ("search, two words", "Russia ceasefire"),
+        ("search, a phrase", '"the United States"'),
+        ("search, a beginning", "sanct*"),
+    ):
+        request = partial(client.get, search_url, {"q": words})
+        results.append(_measure(name, request, runs=heavy_runs, warmup=1))
+
     # The whole project's annotations, downloaded (the streamed body read to the end).
     export_url = reverse("analysis:annotations-csv", args=[project.slug])
 

@@ -634,6 +634,7 @@
     markCurrent();
     hovered = ''; // list items may be new: let the next mouseover re-apply .hover
     drawStripes(); // the text or the list changed
+    showSearchHit(); // a swapped paragraph lost its highlight's range
     const form = openForm();
     if (form && !form.style.top) placeBelow(form, null);
   });
@@ -645,7 +646,25 @@
   document.addEventListener('annotationSaved', (e) => {
     if (e.detail && e.detail.id) setTimeout(() => goTo(String(e.detail.id), true), 0);
   });
+  // A search result links here with ?hit=start-end (code points) and the text's hash:
+  // light that passage up (a CSS highlight: the text's DOM, which offsets are read from,
+  // stays as it is). Offsets into a text revised since say nothing: then nothing is lit.
+  function showSearchHit() {
+    const params = new URLSearchParams(window.location.search);
+    const m = /^(\d+)-(\d+)$/.exec(params.get('hit') || '');
+    const root = byId('article-text');
+    if (!m || !root || !window.CSS || !CSS.highlights) return;
+    if (!root.dataset.hash.startsWith(params.get('text') || '-')) return;
+    const from = domPoint(root, Number(m[1]), false), to = domPoint(root, Number(m[2]), true);
+    if (!from || !to) return;
+    const range = document.createRange();
+    range.setStart(from[0], from[1]);
+    range.setEnd(to[0], to[1]);
+    if (!CSS.highlights.has('search-hit')) from[0].parentElement.scrollIntoView({ block: 'center' });
+    CSS.highlights.set('search-hit', new Highlight(range));
+  }
   restoreSnapSetting();
   drawStripes();
+  showSearchHit();
   fromHash(); // a deferred script runs after parsing: the DOM is complete
 })();

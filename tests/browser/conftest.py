@@ -65,3 +65,13 @@ def log_in(page, live_server, username: str, password: str) -> None:
     page.fill("#id_username", username)
     page.fill("#id_password", password)
     page.click("button[type=submit]")
+
+
+def demo_signed_in(page, live_server, settings, username: str):
+    """The demo project, with ``username`` (a demo login) signed in on ``page``."""
+    from apps.sampledata.demo import load_demo
+
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    project = load_demo(with_users=True).project
+    log_in(page, live_server, username, "demo")
+    return project

@@ -4,18 +4,14 @@ import pytest
 from django.urls import reverse
 from playwright.sync_api import expect
 
-from apps.sampledata.demo import load_demo
-from tests.browser.conftest import log_in
+from tests.browser.conftest import demo_signed_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
 def demo(page, live_server, settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    project = load_demo(with_users=True).project
-    log_in(page, live_server, "viewer", "demo")
-    return project
+    return demo_signed_in(page, live_server, settings, "viewer")
 
 
 def test_switching_rows_and_filters_updates_only_the_results(page, live_server, demo):

@@ -226,6 +226,7 @@ def test_demo_pages_load_without_console_errors(page, live_server, settings):
         + "?a={}&a={}".format(article.pk, project.articles.get(source__name="BBC News").pk),
         "actors": reverse("annotations:actors", args=[project.slug]),
         "claims": reverse("annotations:claims", args=[project.slug]),
+        "search": reverse("analysis:search", args=[project.slug]) + "?q=patience",
     }
     shots = os.environ.get("SCREENSHOTS_DIR")
     for name, path in pages.items():

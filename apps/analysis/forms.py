@@ -1,0 +1,88 @@
+"""The search form: the query, and the same selection as every screen."""
+
+from __future__ import annotations
+
+from django import forms
+from django.db.models import Exists, OuterRef, QuerySet
+from django.http import QueryDict
+
+from apps.analysis.search import Query, QueryError, parse
+from apps.annotations.filters import AnnotationFilter
+from apps.annotations.models import Annotation, Stance
+from apps.corpus.models import Article
+from apps.projects.models import Project
+
+
+class SearchForm(AnnotationFilter):
+    q = forms.CharField(required=False, strip=True, label="Search")
+    stance = forms.ChoiceField(required=False, choices=[("", "Any"), *Stance.choices])
+    coded = forms.ChoiceField(
+        required=False,
+        choices=[("", "Coded or not"), ("coded", "Coded"), ("uncoded", "Not coded yet")],
+        label="Articles",
+    )
+    page = forms.IntegerField(required=False, min_value=1, max_value=10_000)
+
+    KEYS = (*AnnotationFilter.KEYS, "stance", "coded")
+    # Filters on passages: with one of them, an article is found only if it has such a
+    # passage ("articles mentioning the convoy with a passage coded as blame").
+    ON_PASSAGES = ("tag", "claim", "actor", "annotator", "stance")
+
+    def clean_q(self) -> Query | None:
+        text = self.cleaned_data["q"]
+        if not text:
+            return None
+        try:
+            return parse(text)
+        except QueryError as error:
+            raise forms.ValidationError(str(error)) from None
+
+    @staticmethod
+    def choices_for(project: Project) -> dict:
+        """What the selection's lists offer."""
+        return {
+            "stories": project.stories.all(),
+            "sources": project.articles.values_list("source_id", "source__name")
+            .distinct()
+            .order_by("source__name"),
+            "tags": project.tags.all(),
+            "claims": project.claims.order_by("text"),
+            "actors": project.actors.order_by("name"),
+            "annotators": project.memberships.filter(role__in=["owner", "analyst"])
+            .select_related("user")
+            .order_by("user__username"),
+        }
+
+    def paging_query(self) -> str:
+        """The query string of this search without its page, for the page links."""
+        kept = QueryDict(mutable=True)
+        for key, values in getattr(self.data, "lists", lambda: [])():
+            if key != "page":
+                kept.setlist(key, values)
+        return kept.urlencode()
+
+    def clean(self):
+        data = super().clean() or {}
+        on_passages = [key for key in self.ON_PASSAGES if data.get(key)]
+        if data.get("coded") == "uncoded" and on_passages:
+            raise forms.ValidationError(
+                f"Articles not coded yet have no passages: leave out {', '.join(on_passages)}, "
+                "or look in every article."
+            )
+        return data
+
+    def selection(self, project: Project, user) -> tuple[QuerySet[Article], QuerySet[Annotation]]:
+        """The articles and the passages to search in (none if the form is invalid)."""
+        articles = self.articles(project)
+        annotations = Annotation.objects.filter(self.condition(project, user))
+        if not self.is_valid():
+            return articles.none(), annotations.none()
+        data = self.cleaned_data
+        if data["stance"]:
+            annotations = annotations.filter(stance=data["stance"])
+        any_passage = Exists(Annotation.objects.filter(article=OuterRef("pk")))
+        if data["coded"] == "uncoded":
+            return articles.filter(~any_passage), annotations.none()
+        if data["coded"] == "coded" or any(data[key] for key in self.ON_PASSAGES):
+            articles = articles.filter(pk__in=annotations.values("article_id"))
+        return articles, annotations

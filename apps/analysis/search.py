@@ -1,0 +1,314 @@
+"""Search across a project: article titles and texts, passages (quotes and notes),
+actors (names and aliases) and claims.
+
+One query language (``parse``) and one function (``search``) over two engines: on
+PostgreSQL a generated ``tsvector`` column with a GIN index, on SQLite FTS5 tables
+(``analysis/migrations/0001_search_index.py``). Both split text into words the same way
+(letters and digits; everything else separates) and stem nothing, so the same query
+finds the same articles and passages on both (tested). Only the ranking differs: PostgreSQL
+ranks with ``ts_rank``, SQLite with ``bm25``.
+
+Snippets, and the offsets of the hits that a result links to, are found in Python in the
+canonical text with the same rule (``Query.finder``), in code points.
+
+The language: words must all occur (in any order, anywhere in the title or text, or in the
+quote or note); ``"two words"`` is a phrase; ``conv*`` matches words that begin with
+``conv``. Letters are matched without regard to case; accents count (``cafe`` does not
+find ``café``).
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from functools import cached_property
+
+from django.db import connections
+from django.db.models import QuerySet
+from django.db.models.expressions import RawSQL
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+
+from apps.annotations.models import Actor, Annotation, Claim
+from apps.corpus.models import Article
+from apps.projects.models import Project
+
+MAX_QUERY = 200
+MAX_TERMS = 10
+SNIPPET_CHARS = 90  # around a hit, each side
+WORD = re.compile(r"[^\W_]+")
+_PART = re.compile(r'["“”„]([^"“”„]*)["“”„]?|(\S+)')
+
+
+class QueryError(ValueError):
+    """A query that cannot be searched for, with the reason to show."""
+
+
+@dataclass(frozen=True)
+class Term:
+    """Words that must occur one after the other (one word, or a phrase); the last may
+    be the beginning of a word."""
+
+    words: tuple[str, ...]
+    prefix: bool = False
+
+    def as_tsquery(self) -> str:
+        lexemes = [f"'{word}'" for word in self.words]
+        if self.prefix:
+            lexemes[-1] += ":*"
+        return " <-> ".join(lexemes)
+
+    def as_fts5(self) -> str:
+        return '"' + " ".join(self.words) + '"' + ("*" if self.prefix else "")
+
+    def as_regex(self) -> str:
+        words = [re.escape(word) for word in self.words]
+        if self.prefix:
+            words[-1] += r"[^\W_]*"
+        return r"(?<![^\W_])" + r"[\W_]+".join(words) + r"(?![^\W_])"
+
+
+@dataclass(frozen=True)
+class Query:
+    text: str
+    terms: tuple[Term, ...]
+
+    @cached_property
+    def finder(self) -> re.Pattern[str]:
+        """Every hit of any term, in a text (as the engines match: case aside)."""
+        return re.compile("|".join(term.as_regex() for term in self.terms), re.IGNORECASE)
+
+    def matches(self, text: str) -> bool:
+        """Whether every term occurs in ``text`` (actor names, claims: matched here)."""
+        return all(re.search(term.as_regex(), text, re.IGNORECASE) for term in self.terms)
+
+
+def parse(text: str) -> Query:
+    """The query of what was typed, or QueryError saying what is wrong with it.
+
+    Words go to the engines as typed: each folds case itself, the same way for its text
+    and its queries (lower-casing here first broke the Turkish dotted İ)."""
+    text = text.strip()
+    if len(text) > MAX_QUERY:
+        raise QueryError(f"A search is at most {MAX_QUERY} characters long.")
+    terms: dict[tuple, Term] = {}  # one term per spelling, case aside
+    for phrase, word in _PART.findall(text):
+        words = tuple(WORD.findall(phrase or word))
+        if not words:
+            continue
+        prefix = not phrase and word.endswith("*") and len(words) == 1
+        if prefix and len(words[0]) < 2:
+            raise QueryError(f"Give at least two letters before the * in “{word}”.")
+        terms.setdefault((tuple(w.casefold() for w in words), prefix), Term(words, prefix))
+    if not terms:
+        raise QueryError("Type a word to search for (punctuation alone finds nothing).")
+    if len(terms) > MAX_TERMS:
+        raise QueryError(f"A search has at most {MAX_TERMS} words or phrases.")
+    return Query(text, tuple(terms.values()))
+
+
+def _tsquery(query: Query) -> str:
+    return " & ".join(f"({term.as_tsquery()})" for term in query.terms)
+
+
+def _fts5(query: Query) -> str:
+    return " ".join(term.as_fts5() for term in query.terms)
+
+
+def _matching(query: Query, selection: QuerySet) -> QuerySet:
+    """The rows of ``selection`` (articles or annotations) that match ``query``.
+
+    The engine's index gives the matching ids, and the selection's own conditions are
+    checked on those: asking the index whether each row of the selection matches read
+    the whole selection first (a second for 20,000 annotations on SQLite)."""
+    if connections[selection.db].vendor == "postgresql":
+        table = selection.model._meta.db_table
+        ids = f"SELECT id FROM {table} WHERE search @@ to_tsquery('simple', %s)"
+        return selection.filter(pk__in=RawSQL(ids, [_tsquery(query)]))
+    fts = _FTS5_TABLES[selection.model]
+    ids = f"SELECT rowid FROM {fts} WHERE {fts} MATCH %s"
+    return selection.filter(pk__in=RawSQL(ids, [_fts5(query)]))
+
+
+_FTS5_TABLES = {Article: "search_article", Annotation: "search_annotation"}
+
+
+def _ranked_articles(query: Query, articles: QuerySet[Article], project: Project) -> list[int]:
+    """The ids of the matching articles, best first (``ts_rank`` on PostgreSQL, ``bm25``
+    on SQLite; ties by id)."""
+    matching = _matching(query, articles)
+    connection = connections[articles.db]
+    if connection.vendor == "postgresql":
+        rank = RawSQL(
+            f"ts_rank({Article._meta.db_table}.search, to_tsquery('simple', %s))",
+            [_tsquery(query)],
+        )
+        return list(
+            matching.annotate(rank=rank).order_by("-rank", "pk").values_list("pk", flat=True)
+        )
+    ids = set(matching.values_list("pk", flat=True))
+    if not ids:
+        return []
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT f.rowid FROM search_article f JOIN corpus_article a ON a.id = f.rowid "
+            "WHERE search_article MATCH %s AND a.project_id = %s ORDER BY f.rank, f.rowid",
+            [_fts5(query), project.pk],
+        )
+        return [pk for (pk,) in cursor.fetchall() if pk in ids]
+
+
+@dataclass
+class Snippet:
+    html: SafeString
+    start: int  # the first hit, in code points of the canonical text
+    end: int
+
+
+def highlight(text: str, query: Query) -> SafeString:
+    """``text`` escaped, its hits in ``<mark>``."""
+    parts, last = [], 0
+    for hit in query.finder.finditer(text):
+        parts += [escape(text[last : hit.start()]), f"<mark>{escape(hit.group())}</mark>"]
+        last = hit.end()
+    parts.append(escape(text[last:]))
+    return mark_safe("".join(parts))  # every piece escaped above
+
+
+def snippets(text: str, query: Query, *, limit: int = 2) -> list[Snippet]:
+    """Up to ``limit`` passages of ``text`` around its hits (hits close together share
+    one), with where the first hit of each lies."""
+    found: list[Snippet] = []
+    covered_to = -1
+    for hit in query.finder.finditer(text):
+        if hit.start() < covered_to:
+            continue
+        begin = max(0, hit.start() - SNIPPET_CHARS)
+        end = min(len(text), hit.end() + SNIPPET_CHARS)
+        # Cut at spaces so that no word is split (a text without one before the hit, as
+        # in Chinese, is cut where it is), and mark what was left out.
+        space = text.find(" ", begin, hit.start()) if begin else -1
+        begin = space + 1 if space != -1 else begin
+        cut = text.rfind(" ", hit.end(), end) if end < len(text) else -1
+        end = cut if cut > hit.end() else end
+        body = highlight(text[begin:end].replace("\n\n", " ¶ "), query)
+        html = ("… " if begin else "") + body + (" …" if end < len(text) else "")
+        found.append(Snippet(mark_safe(html), hit.start(), hit.end()))
+        covered_to = end
+        if len(found) == limit:
+            break
+    return found
+
+
+@dataclass
+class PassageHit:
+    annotation: Annotation
+    quote: SafeString  # shortened, hits marked
+    note: SafeString
+
+
+def _shortened(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+@dataclass
+class ArticleHit:
+    article: Article
+    title: SafeString
+    snippets: list[Snippet]
+    passages: list[PassageHit] = field(default_factory=list)
+    more_passages: int = 0
+
+
+@dataclass
+class Results:
+    query: Query
+    articles: list[ArticleHit]  # this page's
+    article_count: int  # on every page
+    passage_count: int
+    actors: list[Actor]
+    claims: list[Claim]
+    page: int
+    per_page: int
+
+    @property
+    def page_count(self) -> int:
+        return max(1, -(-self.article_count // self.per_page))
+
+    @property
+    def first_shown(self) -> int:
+        return (self.page - 1) * self.per_page + 1
+
+
+PASSAGES_SHOWN = 3
+
+
+def search(
+    query: Query,
+    *,
+    project: Project,
+    articles: QuerySet[Article],
+    annotations: QuerySet[Annotation],
+    page: int = 1,
+    per_page: int = 20,
+) -> Results:
+    """Articles of ``articles`` whose title or text matches, and passages of
+    ``annotations`` whose quote or note matches, grouped by article: articles whose own
+    text matches first (best first), then those with matching passages only (most
+    first). Actors (by name or alias) and claims of the project that match come apart."""
+    in_text = _ranked_articles(query, articles, project)
+    passages_found = list(_matching(query, annotations).values_list("pk", "article_id"))
+    per_article = Counter(article_id for _, article_id in passages_found)
+    text_set = set(in_text)
+    ordered = in_text + sorted(
+        (a for a in per_article if a not in text_set), key=lambda a: (-per_article[a], a)
+    )
+    page = max(1, min(page, -(-len(ordered) // per_page)))  # past the end: the last page
+    shown_ids = ordered[(page - 1) * per_page : page * per_page]
+    shown = Article.objects.select_related("source", "project").defer("raw").in_bulk(shown_ids)
+    passages: dict[int, list[Annotation]] = {}
+    shown_passages = [pk for pk, article_id in passages_found if article_id in shown]
+    for annotation in (
+        Annotation.objects.filter(pk__in=shown_passages)
+        .select_related("annotator", "speaker", "claim")
+        .order_by("start", "pk")
+    ):
+        passages.setdefault(annotation.article_id, []).append(annotation)
+    hits = []
+    for pk in shown_ids:
+        article = shown[pk]
+        found = passages.get(pk, [])  # in reading order
+        hits.append(
+            ArticleHit(
+                article=article,
+                title=highlight(article.title, query),
+                snippets=snippets(article.text, query) if pk in text_set else [],
+                passages=[
+                    PassageHit(
+                        annotation=a,
+                        quote=highlight(_shortened(a.quote, 200), query),
+                        note=highlight(_shortened(a.note, 120), query),
+                    )
+                    for a in found[:PASSAGES_SHOWN]
+                ],
+                more_passages=max(0, per_article.get(pk, 0) - PASSAGES_SHOWN),
+            )
+        )
+    # A project has hundreds of actors and claims at most: matched here, with the rule.
+    actors = [
+        actor
+        for actor in project.actors.order_by("name")
+        if any(query.matches(name) for name in (actor.name, *actor.alias_list))
+    ]
+    claims = [claim for claim in project.claims.order_by("text") if query.matches(claim.text)]
+    return Results(
+        query=query,
+        articles=hits,
+        article_count=len(ordered),
+        passage_count=len(passages_found),
+        actors=actors,
+        claims=claims,
+        page=page,
+        per_page=per_page,
+    )
