@@ -6,7 +6,7 @@ from django import forms
 from django.db.models import Exists, OuterRef, QuerySet
 from django.http import QueryDict
 
-from apps.analysis.search import Query, QueryError, parse
+from apps.analysis.search import Query, QueryError, matching, parse
 from apps.annotations.filters import AnnotationFilter
 from apps.annotations.models import Annotation, Stance
 from apps.corpus.models import Article
@@ -86,3 +86,10 @@ class SearchForm(AnnotationFilter):
         if data["coded"] == "coded" or any(data[key] for key in self.ON_PASSAGES):
             articles = articles.filter(pk__in=annotations.values("article_id"))
         return articles, annotations
+
+    def passages(self, project: Project, user) -> QuerySet[Annotation]:
+        """The passages of the selection that the query finds (all of them without one):
+        what the search page counts, and what its export writes."""
+        _, annotations = self.selection(project, user)
+        query = self.cleaned_data.get("q") if self.is_valid() else None
+        return matching(query, annotations) if query else annotations

@@ -116,7 +116,7 @@ def _fts5(query: Query) -> str:
     return " ".join(term.as_fts5() for term in query.terms)
 
 
-def _matching(query: Query, selection: QuerySet) -> QuerySet:
+def matching(query: Query, selection: QuerySet) -> QuerySet:
     """The rows of ``selection`` (articles or annotations) that match ``query``.
 
     The engine's index gives the matching ids, and the selection's own conditions are
@@ -137,17 +137,15 @@ _FTS5_TABLES = {Article: "search_article", Annotation: "search_annotation"}
 def _ranked_articles(query: Query, articles: QuerySet[Article], project: Project) -> list[int]:
     """The ids of the matching articles, best first (``ts_rank`` on PostgreSQL, ``bm25``
     on SQLite; ties by id)."""
-    matching = _matching(query, articles)
+    found = matching(query, articles)
     connection = connections[articles.db]
     if connection.vendor == "postgresql":
         rank = RawSQL(
             f"ts_rank({Article._meta.db_table}.search, to_tsquery('simple', %s))",
             [_tsquery(query)],
         )
-        return list(
-            matching.annotate(rank=rank).order_by("-rank", "pk").values_list("pk", flat=True)
-        )
-    ids = set(matching.values_list("pk", flat=True))
+        return list(found.annotate(rank=rank).order_by("-rank", "pk").values_list("pk", flat=True))
+    ids = set(found.values_list("pk", flat=True))
     if not ids:
         return []
     with connection.cursor() as cursor:
@@ -258,7 +256,7 @@ def search(
     text matches first (best first), then those with matching passages only (most
     first). Actors (by name or alias) and claims of the project that match come apart."""
     in_text = _ranked_articles(query, articles, project)
-    passages_found = list(_matching(query, annotations).values_list("pk", "article_id"))
+    passages_found = list(matching(query, annotations).values_list("pk", "article_id"))
     per_article = Counter(article_id for _, article_id in passages_found)
     text_set = set(in_text)
     ordered = in_text + sorted(

@@ -7,6 +7,7 @@ from django.utils.text import slugify
 from django.views.decorators.http import require_safe
 
 from apps.analysis import export, export_jsonld
+from apps.analysis.forms import SearchForm
 from apps.annotations import codebook_files
 from apps.annotations.filters import AnnotationFilter
 from apps.projects.access import project_view
@@ -43,10 +44,11 @@ def refuse_invalid_filter(filters: AnnotationFilter) -> HttpResponseBadRequest |
 @require_safe
 @project_view
 def annotations_csv(request: SignedInRequest, membership: Membership) -> HttpResponseBase:
-    filters = AnnotationFilter(request.GET)
+    # The filter of every screen, and the search page's words, stance and coded or not.
+    filters = SearchForm(request.GET)
     if refused := refuse_invalid_filter(filters):
         return refused
-    annotations = filters.annotations(membership.project, request.user)
+    annotations = filters.passages(membership.project, request.user)
     long = request.GET.get("format") == "long"
     lines = export.annotation_csv(annotations, long=long, bom=_bom(request))
     what = "annotation-tags" if long else "annotations"
@@ -56,10 +58,10 @@ def annotations_csv(request: SignedInRequest, membership: Membership) -> HttpRes
 @require_safe
 @project_view
 def annotations_jsonld(request: SignedInRequest, membership: Membership) -> HttpResponseBase:
-    filters = AnnotationFilter(request.GET)
+    filters = SearchForm(request.GET)
     if refused := refuse_invalid_filter(filters):
         return refused
-    annotations = filters.annotations(membership.project, request.user)
+    annotations = filters.passages(membership.project, request.user)
     lines = export_jsonld.jsonld_lines(
         annotations,
         label=membership.project.name,

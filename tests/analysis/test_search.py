@@ -1,6 +1,10 @@
 """Search: the query language, the same answers on PostgreSQL and SQLite (this module
 runs on both; every expected answer is written out), snippets, filters and the page."""
 
+import csv
+import io
+import re
+
 import pytest
 from django.db import connection
 from django.urls import reverse
@@ -320,3 +324,30 @@ def test_project_pages_have_the_search_box(client, cast, corpus):
     client.force_login(cast.viewer)
     response = client.get(cast.project.get_absolute_url())
     assert 'id="site-search"' in response.text and _url(cast.project) in response.text
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"q": "convoy"},
+        {"q": "blames"},
+        {"q": "US"},
+        {"q": "convoy", "tag": "TAG"},
+        {"q": "convoy", "stance": "asserts"},
+        {"q": "zzzz"},
+    ],
+)
+def test_the_passages_counted_are_the_rows_of_the_export(client, cast, corpus, params):
+    factories.make_annotation(corpus["a"], cast.owner, "Café owners", note="the US view")
+    factories.make_annotation(corpus["a"], cast.owner, "coalition", stance="", note="convoy")
+    params = {k: str(corpus["tag"].pk) if v == "TAG" else v for k, v in params.items()}
+    client.force_login(cast.viewer)
+    page = client.get(_url(cast.project), params)
+    counted = int(re.search(r"<strong>(\d+)</strong> passage", page.text).group(1))
+    export = reverse("analysis:annotations-csv", args=[cast.project.slug])
+    response = client.get(export, {**params, "bom": "0"})
+    body = b"".join(response.streaming_content).decode()
+    rows = list(csv.DictReader(io.StringIO(body)))
+    assert len(rows) == counted
+    if counted:
+        assert f"{export}?" in page.text  # the page links to exactly this export
