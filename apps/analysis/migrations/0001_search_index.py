@@ -12,7 +12,7 @@ not stored twice), kept up to date by triggers. The models do not know these col
 tables.
 """
 
-from django.db import migrations
+from django.db import NotSupportedError, migrations
 
 WORDS = "regexp_replace({}, '[^[:alnum:]]+', ' ', 'g')"
 
@@ -93,8 +93,9 @@ def _split(sql: str) -> list[str]:
 
 def forwards(apps, schema_editor):
     vendor = schema_editor.connection.vendor
-    if vendor in ("postgresql", "sqlite"):
-        _run(POSTGRES if vendor == "postgresql" else SQLITE, 0)(apps, schema_editor)
+    if vendor not in ("postgresql", "sqlite"):
+        raise NotSupportedError(f"The search index needs PostgreSQL or SQLite, not {vendor}.")
+    _run(POSTGRES if vendor == "postgresql" else SQLITE, 0)(apps, schema_editor)
 
 
 def backwards(apps, schema_editor):
