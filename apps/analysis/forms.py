@@ -9,7 +9,7 @@ from django.http import QueryDict
 from apps.analysis.search import Query, QueryError, matching, parse
 from apps.annotations.filters import AnnotationFilter
 from apps.annotations.models import Annotation, Stance
-from apps.corpus.models import Article
+from apps.corpus.models import Article, Source
 from apps.projects.models import Project
 
 
@@ -42,9 +42,7 @@ class SearchForm(AnnotationFilter):
         """What the selection's lists offer."""
         return {
             "stories": project.stories.all(),
-            "sources": project.articles.values_list("source_id", "source__name")
-            .distinct()
-            .order_by("source__name"),
+            "sources": Source.objects.in_project(project).values_list("pk", "name"),
             "tags": project.tags.all(),
             "claims": project.claims.order_by("text"),
             "actors": project.actors.order_by("name"),

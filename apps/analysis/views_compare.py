@@ -30,6 +30,7 @@ from apps.annotations.filters import AnnotationFilter
 from apps.annotations.models import Annotation, Tag
 from apps.annotations.reader import ReaderRow, load_rows
 from apps.annotations.segments import render_text
+from apps.corpus.models import Source
 from apps.projects.access import project_view
 from apps.projects.htmx import SignedInRequest, page_or_partial
 from apps.projects.models import Membership
@@ -73,9 +74,7 @@ def _filter_context(request: SignedInRequest, membership: Membership, filters: A
         "project": project,
         "filters": filters,
         "stories": project.stories.all(),
-        "sources": project.articles.values_list("source_id", "source__name")
-        .distinct()
-        .order_by("source__name"),
+        "sources": Source.objects.in_project(project).values_list("pk", "name"),
         "tags": project.tags.all(),
         "annotators": project.memberships.filter(role__in=["owner", "analyst"])
         .select_related("user")

@@ -18,6 +18,14 @@ class SourceKind(models.TextChoices):
     OTHER = "other", "Other"
 
 
+class SourceQuerySet(models.QuerySet["Source"]):
+    def in_project(self, project) -> SourceQuerySet:
+        """The outlets with an article in ``project``. Asked per outlet (EXISTS): a
+        DISTINCT over the project's articles took five times as long at 10,000."""
+        articles = Article.objects.filter(project=project, source=models.OuterRef("pk"))
+        return self.filter(models.Exists(articles))
+
+
 class Source(models.Model):
     """An outlet. Global: the same BBC is compared across every project."""
 
@@ -39,6 +47,8 @@ class Source(models.Model):
             "from: removes the matching line and everything after it."
         ),
     )
+
+    objects = SourceQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]
