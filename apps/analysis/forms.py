@@ -9,7 +9,7 @@ from django.http import QueryDict
 from apps.analysis.search import Query, QueryError, matching, parse
 from apps.annotations.filters import AnnotationFilter
 from apps.annotations.models import Annotation, Stance
-from apps.corpus.models import Article, Source
+from apps.corpus.models import Article
 from apps.projects.models import Project
 
 
@@ -39,16 +39,11 @@ class SearchForm(AnnotationFilter):
 
     @staticmethod
     def choices_for(project: Project) -> dict:
-        """What the selection's lists offer."""
+        """What the selection's lists offer: every screen's, and claims and actors."""
         return {
-            "stories": project.stories.all(),
-            "sources": Source.objects.in_project(project).values_list("pk", "name"),
-            "tags": project.tags.all(),
+            **AnnotationFilter.choices_for(project),
             "claims": project.claims.order_by("text"),
             "actors": project.actors.order_by("name"),
-            "annotators": project.memberships.filter(role__in=["owner", "analyst"])
-            .select_related("user")
-            .order_by("user__username"),
         }
 
     def paging_query(self) -> str:

@@ -78,9 +78,13 @@ class Query:
         """Every hit of any term, in a text (as the engines match: case aside)."""
         return re.compile("|".join(term.as_regex() for term in self.terms), re.IGNORECASE)
 
+    @cached_property
+    def _each_term(self) -> list[re.Pattern[str]]:
+        return [re.compile(term.as_regex(), re.IGNORECASE) for term in self.terms]
+
     def matches(self, text: str) -> bool:
         """Whether every term occurs in ``text`` (actor names, claims: matched here)."""
-        return all(re.search(term.as_regex(), text, re.IGNORECASE) for term in self.terms)
+        return all(pattern.search(text) for pattern in self._each_term)
 
 
 def parse(text: str) -> Query:
@@ -231,11 +235,15 @@ class Results:
 
     @property
     def page_count(self) -> int:
-        return max(1, -(-self.article_count // self.per_page))
+        return _page_count(self.article_count, self.per_page)
 
     @property
     def first_shown(self) -> int:
         return (self.page - 1) * self.per_page + 1
+
+
+def _page_count(count: int, per_page: int) -> int:
+    return max(1, -(-count // per_page))
 
 
 PASSAGES_SHOWN = 3
@@ -264,7 +272,7 @@ def search(
     ordered = in_text + sorted(
         (a for a in per_article if a not in text_set), key=lambda a: (-per_article[a], a)
     )
-    page = max(1, min(page, -(-len(ordered) // per_page)))  # past the end: the last page
+    page = max(1, min(page, _page_count(len(ordered), per_page)))  # past the end: the last
     shown_ids = ordered[(page - 1) * per_page : page * per_page]
     shown = Article.objects.select_related("source", "project").defer("raw").in_bulk(shown_ids)
     passages: dict[int, list[Annotation]] = {}

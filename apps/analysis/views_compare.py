@@ -30,7 +30,6 @@ from apps.annotations.filters import AnnotationFilter
 from apps.annotations.models import Annotation, Tag
 from apps.annotations.reader import ReaderRow, load_rows
 from apps.annotations.segments import render_text
-from apps.corpus.models import Source
 from apps.projects.access import project_view
 from apps.projects.htmx import SignedInRequest, page_or_partial
 from apps.projects.models import Membership
@@ -73,12 +72,7 @@ def _filter_context(request: SignedInRequest, membership: Membership, filters: A
         "membership": membership,
         "project": project,
         "filters": filters,
-        "stories": project.stories.all(),
-        "sources": Source.objects.in_project(project).values_list("pk", "name"),
-        "tags": project.tags.all(),
-        "annotators": project.memberships.filter(role__in=["owner", "analyst"])
-        .select_related("user")
-        .order_by("user__username"),
+        **AnnotationFilter.choices_for(project),
         "selected_sources": [str(s) for s in filters.cleaned_data.get("source", [])]
         if filters.is_valid()
         else [],

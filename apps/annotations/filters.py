@@ -14,7 +14,7 @@ from django.http import QueryDict
 
 from apps.annotations import trees
 from apps.annotations.models import Annotation, AnnotationQuerySet, AnnotationTag, Claim, Tag
-from apps.corpus.models import Article
+from apps.corpus.models import Article, Source
 from apps.projects.models import Project
 
 MAX_ID = 2**63 - 1
@@ -58,6 +58,18 @@ class AnnotationFilter(forms.Form):
         "since",
         "until",
     )
+
+    @staticmethod
+    def choices_for(project: Project) -> dict:
+        """What the selection's lists offer (every screen's filter bar)."""
+        return {
+            "stories": project.stories.all(),
+            "sources": Source.objects.in_project(project).values_list("pk", "name"),
+            "tags": project.tags.all(),
+            "annotators": project.memberships.filter(role__in=["owner", "analyst"])
+            .select_related("user")
+            .order_by("user__username"),
+        }
 
     @staticmethod
     def _ids(parts, what: str) -> list[int]:
