@@ -11,7 +11,9 @@ parent tag or claim stands for its whole subtree (``annotations/trees.py``): its
 counts each annotation coded with it or with anything under it once, so a row equals the
 export filtered by that tag or claim. Two overlapping annotations are two passages.
 Columns come from the selection's *articles*, so an outlet whose articles carry no
-annotation still has a column, of empty cells.
+annotation still has a column, of empty cells (a blind spot, within the selection); an
+outlet with no article in the selection (its story, its period) has no column and is
+listed as having "no coverage" instead: it had nothing to leave out.
 
 Every count is aggregated by the database: the number of queries is the same for ten
 annotations or two hundred thousand.
@@ -129,6 +131,7 @@ class Comparison:
     silent_rows: list[Row]  # no outlet carries them in this selection
     annotations: int | None
     max_count: int
+    no_coverage: list[Source]  # the selection's outlets without an article in it
 
     @property
     def dimension_label(self) -> str:
@@ -307,6 +310,7 @@ def build_comparison(
         # A full count at project scale costs a scan of the annotations: only on request.
         annotations=filters.annotations(project, user).count() if count_annotations else None,
         max_count=max_count,
+        no_coverage=list(filters.outlets_without_articles(project)),
     )
 
 

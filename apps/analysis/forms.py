@@ -1,32 +1,28 @@
-"""The search form: the query, and the same selection as every screen."""
+"""The selection of every analysis screen and export (the annotation filter and words),
+and the search form built on it."""
 
 from __future__ import annotations
 
 from django import forms
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db import router
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import QueryDict
 
-from apps.analysis.search import Query, QueryError, matching, parse
+from apps.analysis.search import Query, QueryError, index_hits, matching, parse
 from apps.annotations.filters import AnnotationFilter
-from apps.annotations.models import Annotation, Stance
+from apps.annotations.models import Annotation
 from apps.corpus.models import Article
 from apps.projects.models import Project
 
 
-class SearchForm(AnnotationFilter):
-    q = forms.CharField(required=False, strip=True, label="Search")
-    stance = forms.ChoiceField(required=False, choices=[("", "Any"), *Stance.choices])
-    coded = forms.ChoiceField(
-        required=False,
-        choices=[("", "Coded or not"), ("coded", "Coded"), ("uncoded", "Not coded yet")],
-        label="Articles",
-    )
-    page = forms.IntegerField(required=False, min_value=1, max_value=10_000)
+class Selection(AnnotationFilter):
+    """``AnnotationFilter`` and words (``q``): passages whose quote or note holds them,
+    by the search's rules (``search.py``)."""
 
-    KEYS = (*AnnotationFilter.KEYS, "stance", "coded")
-    # Filters on passages: with one of them, an article is found only if it has such a
-    # passage ("articles mentioning the convoy with a passage coded as blame").
-    ON_PASSAGES = ("tag", "claim", "actor", "annotator", "stance")
+    q = forms.CharField(required=False, strip=True, label="Words")
+
+    KEYS = (*AnnotationFilter.KEYS, "q")
+    ON_PASSAGES = (*AnnotationFilter.ON_PASSAGES, "q")
 
     def clean_q(self) -> Query | None:
         text = self.cleaned_data["q"]
@@ -37,14 +33,33 @@ class SearchForm(AnnotationFilter):
         except QueryError as error:
             raise forms.ValidationError(str(error)) from None
 
-    @staticmethod
-    def choices_for(project: Project) -> dict:
-        """What the selection's lists offer: every screen's, and claims and actors."""
-        return {
-            **AnnotationFilter.choices_for(project),
-            "claims": project.claims.order_by("text"),
-            "actors": project.actors.order_by("name"),
-        }
+    def condition(self, project: Project, user, prefix: str = "") -> Q:
+        condition = super().condition(project, user, prefix)
+        query = self.cleaned_data.get("q") if self.is_valid() else None
+        if query:
+            hits = index_hits(query, Annotation, router.db_for_read(Annotation))
+            condition &= Q(**{f"{prefix}pk__in": hits})
+        return condition
+
+
+class SearchForm(Selection):
+    """The search: ``q`` finds articles (title, text) as well as passages, so on this
+    form it is not a condition on passages (``passages`` applies it to them)."""
+
+    coded = forms.ChoiceField(
+        required=False,
+        choices=[("", "Coded or not"), ("coded", "Coded"), ("uncoded", "Not coded yet")],
+        label="Articles",
+    )
+    page = forms.IntegerField(required=False, min_value=1, max_value=10_000)
+
+    KEYS = (*Selection.KEYS, "coded")
+    # Filters on passages: with one of them, an article is found only if it has such a
+    # passage ("articles mentioning the convoy with a passage coded as blame").
+    ON_PASSAGES = AnnotationFilter.ON_PASSAGES
+
+    def condition(self, project: Project, user, prefix: str = "") -> Q:
+        return AnnotationFilter.condition(self, project, user, prefix)
 
     def paging_query(self) -> str:
         """The query string of this search without its page, for the page links."""
@@ -71,8 +86,6 @@ class SearchForm(AnnotationFilter):
         if not self.is_valid():
             return articles.none(), annotations.none()
         data = self.cleaned_data
-        if data["stance"]:
-            annotations = annotations.filter(stance=data["stance"])
         any_passage = Exists(Annotation.objects.filter(article=OuterRef("pk")))
         if data["coded"] == "uncoded":
             return articles.filter(~any_passage), annotations.none()
@@ -82,7 +95,8 @@ class SearchForm(AnnotationFilter):
 
     def passages(self, project: Project, user) -> QuerySet[Annotation]:
         """The passages of the selection that the query finds (all of them without one):
-        what the search page counts, and what its export writes."""
+        what the search page counts, and what its export writes (the same as
+        ``Selection.annotations`` of the same parameters)."""
         _, annotations = self.selection(project, user)
         query = self.cleaned_data.get("q") if self.is_valid() else None
         return matching(query, annotations) if query else annotations

@@ -13,11 +13,11 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Count, F, QuerySet, Window
+from django.db.models import Count, Exists, F, OuterRef, QuerySet, Window
 from django.db.models.functions import RowNumber
 
 from apps.annotations.filters import AnnotationFilter
-from apps.annotations.models import Actor, Annotation, Claim, Stance
+from apps.annotations.models import Actor, Annotation, Stance
 from apps.corpus.models import Source
 from apps.projects.models import Project
 
@@ -41,17 +41,24 @@ class OutletStance:
 
 
 def _project_sources(project: Project) -> list[Source]:
-    return list(Source.objects.filter(articles__project=project).distinct().order_by("name"))
+    return list(Source.objects.in_project(project).order_by("name"))
 
 
-def claim_profile(*, project: Project, claim: Claim, user) -> dict:
-    annotations = AnnotationFilter({"claim": claim.pk}).annotations(project, user)
+def claim_profile(*, project: Project, filters: AnnotationFilter, user) -> dict:
+    """How the outlets of a selection carry a claim (``filters`` names the claim).
+
+    An outlet is judged only on the selection's articles: one with none of them (say,
+    nothing published in the period) has "no coverage", and is not said to leave the
+    claim out."""
+    annotations = filters.annotations(project, user)
     timeline = list(
         annotations.with_related()
         .select_related("article__project")
         .order_by("article__published", "article__source__name", "start")[:TIMELINE_LENGTH]
     )
-    outlets = {s.pk: OutletStance(source=s) for s in _project_sources(project)}
+    in_selection = filters.articles(project).filter(source=OuterRef("pk"))
+    covered = Source.objects.filter(Exists(in_selection)).order_by("name")
+    outlets = {s.pk: OutletStance(source=s) for s in covered}
     for source_id, stance, n in (
         annotations.values("article__source_id", "stance")
         .annotate(n=Count("pk"))
@@ -68,6 +75,7 @@ def claim_profile(*, project: Project, claim: Claim, user) -> dict:
         "outlets": ordered,
         "stances": [(value, value) for value in Stance.values] + [("", "no stance")],
         "silent": [o.source for o in ordered if not o.total],
+        "no_coverage": list(filters.outlets_without_articles(project)),
         "total": total,
     }
 

@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 
-from apps.analysis import export
+from apps.analysis import export, filter_bar
 from apps.analysis.compare import (
     DIMENSIONS,
     GROUPINGS,
@@ -24,9 +24,9 @@ from apps.analysis.compare import (
     build_comparison,
     cell_annotations,
 )
+from apps.analysis.forms import Selection
 from apps.analysis.views import refuse_invalid_filter
 from apps.annotations import trees
-from apps.annotations.filters import AnnotationFilter
 from apps.annotations.models import Annotation, Tag
 from apps.annotations.reader import ReaderRow, load_rows
 from apps.annotations.segments import render_text
@@ -64,19 +64,11 @@ def _urls(project, query: str, options: dict[str, str], comparison) -> dict[str,
     return {"cell_base": cell}
 
 
-def _filter_context(request: SignedInRequest, membership: Membership, filters: AnnotationFilter):
-    project = membership.project
-    filters.is_valid()
-    query = filters.query_string()
+def _filter_context(request: SignedInRequest, membership: Membership, filters: Selection):
     return {
         "membership": membership,
-        "project": project,
-        "filters": filters,
-        **AnnotationFilter.choices_for(project),
-        "selected_sources": [str(s) for s in filters.cleaned_data.get("source", [])]
-        if filters.is_valid()
-        else [],
-        "query": query,
+        "project": membership.project,
+        **filter_bar.context(filters, membership.project),
         "dimensions": DIMENSIONS,
         "groupings": GROUPINGS,
         "sorts": SORTS,
@@ -85,7 +77,7 @@ def _filter_context(request: SignedInRequest, membership: Membership, filters: A
 
 def _compare(request: SignedInRequest, membership: Membership, **kwargs):
     """The selection, the layout options and the comparison they ask for."""
-    filters = AnnotationFilter(request.GET)
+    filters = Selection(request.GET)
     options = _options(request)
     comparison = build_comparison(
         project=membership.project,
@@ -163,7 +155,7 @@ def cell_passages(request: SignedInRequest, membership: Membership) -> HttpRespo
 @project_view
 def comparison_csv(request: SignedInRequest, membership: Membership) -> HttpResponseBase:
     """The comparison table itself: one line per row and column."""
-    if refused := refuse_invalid_filter(AnnotationFilter(request.GET)):
+    if refused := refuse_invalid_filter(Selection(request.GET)):
         return refused
     _, options, c = _compare(request, membership, per_cell=0, count_annotations=False)
     header = ["row", "parent", "column", "count", "per_1000_words", "articles", "words"]

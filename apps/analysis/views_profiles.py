@@ -7,34 +7,41 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.views.decorators.http import require_safe
 
+from apps.analysis import filter_bar
+from apps.analysis.forms import Selection
 from apps.analysis.profiles import actor_profile, by_source, claim_profile
 from apps.annotations.models import Actor, Annotation, Claim, Tag
 from apps.projects.access import project_view
-from apps.projects.htmx import SignedInRequest
+from apps.projects.htmx import SignedInRequest, page_or_partial
 from apps.projects.models import Membership
 
 
 @require_safe
 @project_view
 def claim_detail(request: SignedInRequest, membership: Membership, claim_id: int) -> HttpResponse:
+    """How the outlets carry a claim, within the selection of the filter bar."""
     project = membership.project
     claim = get_object_or_404(Claim.objects.select_related("parent"), pk=claim_id, project=project)
-    profile = claim_profile(project=project, claim=claim, user=request.user)
-    return render(
-        request,
-        "analysis/claim.html",
-        {
-            "membership": membership,
-            "project": project,
-            "claim": claim,
-            "claim_export": reverse("analysis:annotations-csv", args=[project.slug])
-            + f"?claim={claim.pk}",
-            "children": list(claim.children.all()),
-            "groups": by_source(profile["passages"], totals=profile["totals"]),
-            "tag_styles": Tag.colour_rules(project.tags.all()),
-            **profile,
-        },
-    )
+    params = request.GET.copy()
+    params["claim"] = str(claim.pk)
+    filters = Selection(params)
+    profile = claim_profile(project=project, filters=filters, user=request.user)
+    context = {
+        "membership": membership,
+        "project": project,
+        "claim": claim,
+        **filter_bar.context(filters, project, fixed=("claim",)),
+        "children": list(claim.children.all()),
+        "export_url": reverse("analysis:annotations-csv", args=[project.slug]),
+        "per_outlet_export": reverse("analysis:annotations-csv", args=[project.slug])
+        + "?"
+        + filters.query_string(without=("source",)),
+        "groups": by_source(profile["passages"], totals=profile["totals"]),
+        "tag_styles": Tag.colour_rules(project.tags.all()),
+        **profile,
+    }
+    template = page_or_partial(request, "analysis/claim.html", "claim-results")
+    return render(request, template, context, status=422 if filters.errors else 200)
 
 
 @require_safe

@@ -6,6 +6,7 @@ from django.http import HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
+from apps.analysis import filter_bar
 from apps.analysis.forms import SearchForm
 from apps.analysis.search import search
 from apps.projects.access import project_view
@@ -38,7 +39,7 @@ def search_page(request: SignedInRequest, membership: Membership) -> HttpRespons
         "form": form,
         "results": results,
         "paging": form.paging_query(),
-        **SearchForm.choices_for(project),
+        **filter_bar.context(form, project),
     }
     template = page_or_partial(request, "analysis/search.html", "search-results")
     return render(request, template, context, status=422 if form.errors else 200)

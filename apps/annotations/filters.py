@@ -1,27 +1,45 @@
-"""The one filter of annotations: the reader, the comparisons, the claim and actor pages
-and every export select through ``AnnotationFilter``.
+"""The one filter of annotations: the reader, the comparisons, the claim and actor pages,
+the search and every export select through ``AnnotationFilter`` (the analysis screens
+through its extension with a text query, ``analysis/forms.py``).
 
 The same query-string parameters mean the same thing everywhere, so a URL of a screen can
 be turned into the URL of its export by changing the path only. A tag or a claim stands
 for its whole subtree (``trees.py``).
+
+Two kinds of condition: on the *articles* (story, outlets, kind of outlet, country,
+dates: what a comparison's columns are made of) and on the *passages* (tags, claim,
+speaker, target, stance, annotator, anchor status).
 """
 
 from __future__ import annotations
 
+import re
+
 from django import forms
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import QueryDict
 
 from apps.annotations import trees
-from apps.annotations.models import Annotation, AnnotationQuerySet, AnnotationTag, Claim, Tag
-from apps.corpus.models import Article, Source
+from apps.annotations.models import (
+    AnchorStatus,
+    Annotation,
+    AnnotationQuerySet,
+    AnnotationTag,
+    Claim,
+    Stance,
+    Tag,
+)
+from apps.corpus.models import Article, Source, SourceKind
 from apps.projects.models import Project
 
 MAX_ID = 2**63 - 1
+MAX_VALUES = 100  # ids or codes in one list parameter
+NO_STANCE = "none"
+_COUNTRY = re.compile(r"[A-Z]{2}")
 
 
-class IdListWidget(forms.CheckboxSelectMultiple):
-    """Ids given as repeated parameters (?source=1&source=2, from checkboxes) or
+class ListWidget(forms.CheckboxSelectMultiple):
+    """Values given as repeated parameters (?source=1&source=2, from checkboxes) or
     comma-separated (?source=1,2, handy in a shared URL or on the command line)."""
 
     def value_from_datadict(self, data, files, name):
@@ -30,42 +48,86 @@ class IdListWidget(forms.CheckboxSelectMultiple):
         return [part.strip() for value in values for part in str(value).split(",") if part.strip()]
 
 
+def _id_field(help_text: str = "") -> forms.IntegerField:
+    return forms.IntegerField(required=False, min_value=1, max_value=MAX_ID, help_text=help_text)
+
+
 class AnnotationFilter(forms.Form):
+    # On the articles.
     article = forms.Field(
-        required=False, widget=IdListWidget, help_text="Article ids (repeat, or comma-separated)."
+        required=False, widget=ListWidget, help_text="Article ids (repeat, or comma-separated)."
     )
-    story = forms.IntegerField(required=False, min_value=1, max_value=MAX_ID)
+    story = _id_field()
     source = forms.Field(
-        required=False, widget=IdListWidget, help_text="Outlet ids (repeat, or comma-separated)."
+        required=False, widget=ListWidget, help_text="Outlet ids (repeat, or comma-separated)."
     )
-    tag = forms.IntegerField(required=False, min_value=1, max_value=MAX_ID)
-    claim = forms.IntegerField(required=False, min_value=1, max_value=MAX_ID)
-    actor = forms.IntegerField(
-        required=False, min_value=1, max_value=MAX_ID, help_text="As speaker or target."
+    kind = forms.Field(required=False, widget=ListWidget, help_text="Kinds of outlet.")
+    country = forms.Field(
+        required=False, widget=ListWidget, help_text="Outlets' countries (ISO codes, e.g. GB)."
     )
-    annotator = forms.CharField(required=False, max_length=150)
     since = forms.DateField(required=False, help_text="Published on or after.")
     until = forms.DateField(required=False, help_text="Published on or before.")
+    # On the passages.
+    tag = forms.Field(
+        required=False, widget=ListWidget, help_text="Tag ids; each stands for its subtree."
+    )
+    tag_mode = forms.ChoiceField(
+        required=False,
+        choices=[("any", "any of them"), ("all", "all of them")],
+        help_text="With several tags: passages with any of them (default), or with all.",
+    )
+    claim = _id_field("With the claims under it.")
+    speaker = _id_field()
+    target = _id_field("The actor blamed or addressed.")
+    actor = _id_field("As speaker or target.")
+    stance = forms.ChoiceField(
+        required=False, choices=[("", "Any"), *Stance.choices, (NO_STANCE, "No stance")]
+    )
+    annotator = forms.CharField(required=False, max_length=150)
+    status = forms.ChoiceField(
+        required=False, choices=[("", "Any"), *AnchorStatus.choices], label="Anchoring"
+    )
 
-    KEYS: tuple[str, ...] = (
+    ON_ARTICLES: tuple[str, ...] = (
         "article",
         "story",
         "source",
-        "tag",
-        "claim",
-        "actor",
-        "annotator",
+        "kind",
+        "country",
         "since",
         "until",
     )
+    ON_PASSAGES: tuple[str, ...] = (
+        "tag",
+        "claim",
+        "speaker",
+        "target",
+        "actor",
+        "stance",
+        "annotator",
+        "status",
+    )
+    KEYS: tuple[str, ...] = (*ON_ARTICLES, *ON_PASSAGES, "tag_mode")
 
     @staticmethod
     def choices_for(project: Project) -> dict:
-        """What the selection's lists offer (every screen's filter bar)."""
+        """What the filter bar's lists offer (every screen's)."""
+        sources = Source.objects.in_project(project)
         return {
             "stories": project.stories.all(),
-            "sources": Source.objects.in_project(project).values_list("pk", "name"),
+            "sources": sources.values_list("pk", "name"),
+            "kinds": [
+                (kind, SourceKind(kind).label)
+                for kind in sources.order_by("kind").values_list("kind", flat=True).distinct()
+            ],
+            "countries": [
+                c
+                for c in sources.order_by("country").values_list("country", flat=True).distinct()
+                if c
+            ],
             "tags": project.tags.all(),
+            "claims": project.claims.order_by("text"),
+            "actors": project.actors.order_by("name"),
             "annotators": project.memberships.filter(role__in=["owner", "analyst"])
             .select_related("user")
             .order_by("user__username"),
@@ -77,7 +139,9 @@ class AnnotationFilter(forms.Form):
         # isdigit() alone accepts "²"; ids beyond 64 bits overflow the database.
         if not all(str(p).isascii() and str(p).isdigit() and len(str(p)) < 19 for p in parts):
             raise forms.ValidationError(f"Give {what} ids, as numbers.")
-        return [int(p) for p in parts]
+        if len(parts) > MAX_VALUES:
+            raise forms.ValidationError(f"Give at most {MAX_VALUES} {what}s.")
+        return sorted({int(p) for p in parts})
 
     def clean_source(self) -> list[int]:
         return self._ids(self.cleaned_data["source"], "outlet")
@@ -85,24 +149,66 @@ class AnnotationFilter(forms.Form):
     def clean_article(self) -> list[int]:
         return self._ids(self.cleaned_data["article"], "article")
 
+    def clean_tag(self) -> list[int]:
+        return self._ids(self.cleaned_data["tag"], "tag")
+
+    def clean_kind(self) -> list[str]:
+        kinds = self.cleaned_data["kind"] or []
+        unknown = [k for k in kinds if k not in SourceKind.values]
+        if unknown:
+            raise forms.ValidationError(f"Unknown kind of outlet: {', '.join(unknown)}.")
+        return sorted(set(kinds))
+
+    def clean_country(self) -> list[str]:
+        countries = [str(c).upper() for c in self.cleaned_data["country"] or []]
+        if not all(_COUNTRY.fullmatch(c) for c in countries) or len(countries) > MAX_VALUES:
+            raise forms.ValidationError("Give countries as two-letter codes, such as GB.")
+        return sorted(set(countries))
+
     def articles(self, project: Project) -> QuerySet[Article]:
-        """The articles of the selection (story, outlets, dates): the comparison's columns
-        come from these, so an outlet whose articles carry no annotation still shows."""
+        """The articles of the selection (story, outlets, kinds, countries, dates): the
+        comparison's columns come from these, so an outlet whose articles carry no
+        annotation still shows."""
         articles = Article.objects.filter(project=project)
         if not self.is_valid():
             return articles.none()  # a broken filter must not widen to everything
+        return articles.filter(self._on_articles(""))
+
+    def outlets_without_articles(self, project: Project) -> QuerySet[Source]:
+        """The project's outlets that the selection keeps (its outlets, kinds, countries)
+        but that have no article in it (its story, dates): "no coverage", which is not a
+        blind spot, since there was nothing to leave out."""
+        outlets = Source.objects.in_project(project)
+        if not self.is_valid():
+            return outlets.none()
         data = self.cleaned_data
-        if data["article"]:
-            articles = articles.filter(pk__in=data["article"])
-        if data["story"]:
-            articles = articles.filter(stories=data["story"])
         if data["source"]:
-            articles = articles.filter(source_id__in=data["source"])
+            outlets = outlets.filter(pk__in=data["source"])
+        if data["kind"]:
+            outlets = outlets.filter(kind__in=data["kind"])
+        if data["country"]:
+            outlets = outlets.filter(country__in=data["country"])
+        covered = self.articles(project).filter(source=OuterRef("pk"))
+        return outlets.filter(~Exists(covered)).order_by("name")
+
+    def _on_articles(self, to_article: str) -> Q:
+        data, a = self.cleaned_data, to_article
+        condition = Q()
+        if data["article"]:
+            condition &= Q(**{f"{a}pk__in": data["article"]})
+        if data["story"]:
+            condition &= Q(**{f"{a}stories": data["story"]})
+        if data["source"]:
+            condition &= Q(**{f"{a}source_id__in": data["source"]})
+        if data["kind"]:
+            condition &= Q(**{f"{a}source__kind__in": data["kind"]})
+        if data["country"]:
+            condition &= Q(**{f"{a}source__country__in": data["country"]})
         if data["since"]:
-            articles = articles.filter(published__gte=data["since"])
+            condition &= Q(**{f"{a}published__gte": data["since"]})
         if data["until"]:
-            articles = articles.filter(published__lte=data["until"])
-        return articles
+            condition &= Q(**{f"{a}published__lte": data["until"]})
+        return condition
 
     def condition(self, project: Project, user, prefix: str = "") -> Q:
         """The filter as a condition on annotations, or on tag links with ``prefix``
@@ -116,31 +222,36 @@ class AnnotationFilter(forms.Form):
         if not self.is_valid():
             return condition & Q(pk__in=[])  # a broken filter must not widen to everything
         data = self.cleaned_data
-        if data["article"]:
-            condition &= Q(article_id__in=data["article"])
-        if data["story"]:
-            condition &= Q(**{"article__stories": data["story"]})
-        if data["source"]:
-            condition &= Q(**{"article__source_id__in": data["source"]})
+        condition &= self._on_articles("article__")
         if data["tag"]:
-            tags = self._subtree(Tag, project, data["tag"])
-            tagged = AnnotationTag.objects.filter(tag_id__in=tags).values("annotation_id")
-            condition &= Q(**{f"{p}pk__in": tagged})
+            subtrees = [self._subtree(Tag, project, tag) for tag in data["tag"]]
+            if data["tag_mode"] == "all":
+                for subtree in subtrees:
+                    tagged = AnnotationTag.objects.filter(tag_id__in=subtree)
+                    condition &= Q(**{f"{p}pk__in": tagged.values("annotation_id")})
+            else:
+                tags = sorted({pk for subtree in subtrees for pk in subtree})
+                tagged = AnnotationTag.objects.filter(tag_id__in=tags)
+                condition &= Q(**{f"{p}pk__in": tagged.values("annotation_id")})
         if data["claim"]:
             claims = self._subtree(Claim, project, data["claim"])
             condition &= Q(**{f"{p}claim_id__in": claims})
+        for field in ("speaker", "target"):
+            if data[field]:
+                condition &= Q(**{f"{p}{field}_id": data[field]})
         if data["actor"]:
             condition &= Q(**{f"{p}speaker_id": data["actor"]}) | Q(
                 **{f"{p}target_id": data["actor"]}
             )
+        if data["stance"]:
+            stance = "" if data["stance"] == NO_STANCE else data["stance"]
+            condition &= Q(**{f"{p}stance": stance})
         if data["annotator"] == "me":
             condition &= Q(**{f"{p}annotator_id": getattr(user, "pk", None)})
         elif data["annotator"]:
             condition &= Q(**{f"{p}annotator__username": data["annotator"]})
-        if data["since"]:
-            condition &= Q(**{"article__published__gte": data["since"]})
-        if data["until"]:
-            condition &= Q(**{"article__published__lte": data["until"]})
+        if data["status"]:
+            condition &= Q(**{f"{p}anchor_status": data["status"]})
         return condition
 
     def _subtree(self, model: type[Tag] | type[Claim], project: Project, root: int) -> list[int]:
@@ -155,15 +266,31 @@ class AnnotationFilter(forms.Form):
         """The project's annotations matching the filter (none if it is invalid)."""
         return Annotation.objects.filter(self.condition(project, user))
 
+    def _given(self, keys: tuple[str, ...]) -> list[str]:
+        getlist = getattr(self.data, "getlist", None)
+        return [
+            key
+            for key in keys
+            if any(v for v in (getlist(key) if getlist else [self.data.get(key)]))
+        ]
+
     @property
     def active(self) -> bool:
         """Whether the filter narrows anything (some parameter is given)."""
-        return any(self.data.get(key) for key in self.KEYS)
+        return bool(self._given(self.KEYS))
 
-    def query_string(self) -> str:
-        """The filter's own parameters, to carry from a screen to its export."""
+    @property
+    def active_on_passages(self) -> list[str]:
+        """The filters on passages that are given (they hide the passages of others)."""
+        return self._given(self.ON_PASSAGES)
+
+    def query_string(self, without: tuple[str, ...] = ()) -> str:
+        """The filter's own parameters (but ``without``), to carry from a screen to its
+        export."""
         kept = QueryDict(mutable=True)
         for key in self.KEYS:
+            if key in without:
+                continue
             values = self.data.getlist(key) if hasattr(self.data, "getlist") else []
             values = [v for v in values if v] or ([self.data[key]] if self.data.get(key) else [])
             if values:

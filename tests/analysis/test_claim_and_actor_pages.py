@@ -72,7 +72,7 @@ def test_a_narrative_page_gathers_the_passages_of_its_claims(client, cast, corpu
 def test_a_claim_nobody_carries_says_so(client, cast, corpus):
     lonely = factories.make_claim(cast.project, "Only Russia can end the war")
     page = _get(client, cast.viewer, "analysis:claim", lonely.pk)
-    assert "No passage carries this claim yet." in page
+    assert "No passage carries this claim in the whole project." in page
 
 
 def test_the_actor_page_lists_what_they_say_and_where_they_are_blamed(client, cast, corpus):
@@ -125,7 +125,9 @@ def test_query_count_does_not_grow_with_passages(client, cast, corpus, name, key
             target=corpus["us"],
             tags=[factories.make_tag(cast.project)],
         )
-    assert queries() == before <= 20
+    # The filter bar's lists (stories, outlets, kinds, countries, tags, claims, actors,
+    # annotators) are a fixed number of queries too.
+    assert queries() == before <= 30
 
 
 def test_long_lists_show_the_first_five_per_outlet_and_link_to_the_rest(client, cast, corpus):

@@ -133,7 +133,7 @@ def test_an_outlet_without_annotations_still_has_a_column_of_gaps(client, cast):
     client.force_login(cast.viewer)
     page = client.get(reverse("analysis:compare", args=[cast.project.slug])).text
     assert "Quiet Times" in page
-    assert 'title="diplomatic threat: not in Quiet Times"' in page
+    assert 'title="diplomatic threat: not in Quiet Times in the whole project"' in page
     assert "not in Quiet Times" in page
 
 
@@ -169,8 +169,13 @@ def test_columns_can_be_outlet_kinds_or_countries(client, demo):
 def test_a_story_filter_limits_columns_to_its_outlets(client, demo):
     story = demo.stories.get(name__startswith="Gerasimov")
     page = client.get(reverse("analysis:compare", args=[demo.slug]), {"story": story.pk}).text
-    assert "RFE/RL" in page and "RT" in page
-    assert "Bloomberg" not in page.split('id="compare-results"')[1]
+    head = page.split('id="compare-results"')[1].split("</thead>")[0]
+    assert "RFE/RL" in head and "RT" in head
+    assert "Bloomberg" not in head
+    # Bloomberg published nothing in this story: no coverage, not a blind spot.
+    no_coverage = page.split('class="no-coverage')[1].split("</p>")[0]
+    assert "within the story" in no_coverage and "Bloomberg" in no_coverage
+    assert "Bloomberg" not in page.split("gap-note")[1].split("</span>")[0]
 
 
 def test_the_cell_page_lists_every_passage_behind_a_number(client, demo):
@@ -296,7 +301,8 @@ def test_a_parent_row_counts_its_whole_subtree_once_per_passage(client, cast):
         )
         assert shown == _csv_counts(client, cast.project, "tags")
     page = client.get(reverse("analysis:compare", args=[cast.project.slug])).text
-    assert page.index("accusation") < page.index(">blame<") < page.index("blame on US")
+    rows = re.findall(r'class="row-head depth-(\d)">\s*([^<\n]+?)\s*<', page)
+    assert rows == [("0", "accusation"), ("1", "blame"), ("2", "blame on US")]
     cell = client.get(
         reverse("analysis:cell", args=[cast.project.slug]),
         {"row": top.pk, "column": article.source_id},
@@ -343,7 +349,7 @@ def test_a_reported_claim_without_a_speaker_says_the_speaker_is_not_named(client
     client.force_login(cast.viewer)
     page = client.get(
         reverse("analysis:compare", args=[cast.project.slug]), {"rows": "claims"}
-    ).text
+    ).text.split('id="compare-results"')[1]
     assert "speaker not named" in page and "outlet&#x27;s own voice" not in page
 
 

@@ -3,7 +3,7 @@ import sys
 from django.core.management.base import BaseCommand, CommandError
 
 from apps.analysis import export, export_jsonld
-from apps.annotations.filters import AnnotationFilter
+from apps.analysis.forms import Selection
 from apps.projects.models import Project
 
 
@@ -15,8 +15,8 @@ class Command(BaseCommand):
         parser.add_argument("--format", choices=["csv", "long", "jsonld"], default="csv")
         parser.add_argument("-o", "--output", help="file to write (default: standard output)")
         parser.add_argument("--bom", action="store_true", help="start with a UTF-8 BOM (Excel)")
-        for key in AnnotationFilter.KEYS:
-            field = AnnotationFilter.base_fields[key]
+        for key in Selection.KEYS:
+            field = Selection.base_fields[key]
             parser.add_argument(f"--{key}", help=field.help_text or f"filter by {key} (id)")
 
     def handle(self, *args, project, format, output, bom, **options):
@@ -24,7 +24,7 @@ class Command(BaseCommand):
             project_obj = Project.objects.get(slug=project)
         except Project.DoesNotExist:
             raise CommandError(f"No project with the slug “{project}”.") from None
-        filters = AnnotationFilter({k: options[k] for k in AnnotationFilter.KEYS if options[k]})
+        filters = Selection({k: options[k] for k in Selection.KEYS if options[k]})
         if not filters.is_valid():
             raise CommandError(f"Invalid filter: {filters.errors.as_text()}")
         if filters.cleaned_data["annotator"] == "me":

@@ -1,0 +1,76 @@
+"""The filter bar: the one component through which every analysis screen takes its
+selection (``forms.Selection``), and the words that say what a selection is."""
+
+from __future__ import annotations
+
+from django.utils.formats import date_format
+
+from apps.annotations import trees
+from apps.annotations.filters import AnnotationFilter
+from apps.projects.models import Project
+
+
+def picked(filters: AnnotationFilter) -> dict[str, list[str]]:
+    """The values given for each parameter, as strings, to tick and select them again."""
+    getlist = getattr(filters.data, "getlist", None)
+    result: dict[str, list[str]] = {}
+    for key in filters.KEYS:
+        values = getlist(key) if getlist else [filters.data.get(key, "")]
+        result[key] = [part.strip() for v in values for part in str(v).split(",") if part.strip()]
+    return result
+
+
+def context(filters: AnnotationFilter, project: Project, *, fixed: tuple[str, ...] = ()) -> dict:
+    """What ``analysis/_filter_bar.html`` shows; ``fixed`` parameters are the page's own
+    (the claim of a claim page) and are not offered."""
+    choices = AnnotationFilter.choices_for(project)
+    given = picked(filters)
+    return {
+        **choices,
+        "tag_tree": trees.depth_first(choices["tags"]),
+        "claim_tree": trees.depth_first(choices["claims"]),
+        "filters": filters,
+        "picked": given,
+        "fixed": fixed,
+        "query": filters.query_string(),
+        "scope": scope(filters, choices),
+        "passage_filters": sum(
+            1 for key in filters.ON_PASSAGES if key not in fixed and given.get(key)
+        ),
+    }
+
+
+def scope(filters: AnnotationFilter, choices: dict) -> str:
+    """The articles of a selection in words ("within the story “Convoy strike”, from 1 Mar
+    2022"): a blind spot is only ever a blind spot within them."""
+    if not filters.is_valid():
+        return ""
+    data = filters.cleaned_data
+    parts = []
+    if data["story"]:
+        name = next((s.name for s in choices["stories"] if s.pk == data["story"]), "")
+        parts.append(f"within the story “{name}”")
+    if data["since"] and data["until"]:
+        parts.append(f"from {_day(data['since'])} to {_day(data['until'])}")
+    elif data["since"]:
+        parts.append(f"from {_day(data['since'])}")
+    elif data["until"]:
+        parts.append(f"until {_day(data['until'])}")
+    kinds = dict(choices["kinds"])
+    if data["kind"]:
+        parts.append(
+            "among " + " and ".join(str(kinds.get(k, k)) for k in data["kind"]) + " outlets"
+        )
+    if data["country"]:
+        parts.append("in " + ", ".join(data["country"]))
+    if data["source"]:
+        n = len(data["source"])
+        parts.append(f"among the {n} outlet{'s' if n != 1 else ''} chosen")
+    if data["article"]:
+        n = len(data["article"])
+        parts.append(f"in the {n} article{'s' if n != 1 else ''} chosen")
+    return ", ".join(parts) or "in the whole project"
+
+
+def _day(value) -> str:
+    return date_format(value, "j M Y")

@@ -1,0 +1,269 @@
+"""The one filter bar: every field of it narrows the comparisons, the claim page and the
+exports alike (the numbers on screen equal the export of the same URL), keeps query counts
+fixed, and judges blind spots within the selection only."""
+
+from collections import Counter
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from apps.annotations.models import AnchorStatus, Annotation
+from apps.sampledata.synthetic import generate_corpus
+from tests import factories
+from tests.analysis.test_compare import _csv_counts, _export_rows, _screen_counts
+
+HTMX = {"HTTP_HX_REQUEST": "true"}
+
+
+@pytest.fixture
+def generated(client, db):
+    corpus = generate_corpus(project_slug="gen", articles=40, sources=6, annotations=500, seed=4)
+    project = corpus.project
+    # Some passages whose anchoring is in doubt, to filter by.
+    doubtful = list(Annotation.objects.filter(article__project=project)[:40:3])
+    for annotation in doubtful:
+        annotation.anchor_status = AnchorStatus.NEEDS_REVIEW
+    Annotation.objects.bulk_update(doubtful, ["anchor_status"])
+    user = factories.make_user("reader")
+    project.memberships.create(user=user, role="viewer")
+    client.force_login(user)
+    return project
+
+
+def _filters(project) -> list[dict]:
+    tags = list(project.tags.order_by("pk").values_list("pk", flat=True))
+    actors = list(project.actors.order_by("pk").values_list("pk", flat=True))
+    claim = project.claims.filter(parent=None).first()
+    return [
+        {"tag": [tags[0], tags[3]]},
+        {"tag": [tags[0], tags[3]], "tag_mode": "all"},
+        {"tag": f"{tags[1]},{tags[2]}"},
+        {"speaker": actors[0]},
+        {"target": actors[1]},
+        {"speaker": actors[0], "target": actors[1]},
+        {"claim": claim.pk, "stance": "reports"},
+        {"stance": "none"},
+        {"kind": ["state_affiliated", "public_broadcaster"]},
+        {"country": "gb"},
+        {"status": "needs_review"},
+        {"q": "the"},
+        {"story": project.stories.first().pk, "kind": "commercial", "tag": tags[0]},
+    ]
+
+
+@pytest.mark.parametrize("dimension", ["tags", "claims", "actors"])
+def test_every_filter_of_the_bar_gives_the_numbers_of_its_export(client, generated, dimension):
+    nonempty = 0
+    for filters in _filters(generated):
+        shown = _screen_counts(client, generated, "analysis:matrix", dimension, **filters)
+        assert shown == _csv_counts(client, generated, dimension, **filters), filters
+        nonempty += bool(shown)
+    assert nonempty >= len(_filters(generated)) - 2  # the filters do select something
+
+
+def test_the_comparison_summary_counts_what_the_export_writes(client, generated):
+    for filters in _filters(generated):
+        page = client.get(reverse("analysis:compare", args=[generated.slug]), filters).text
+        exported = len(_export_rows(client, generated, **filters))
+        assert f"<strong>{exported}</strong> annotation" in page, filters
+
+
+def test_several_tags_any_or_all_on_a_corpus_with_a_known_answer(client, cast):
+    a = factories.make_tag(cast.project, "a")
+    a_child = factories.make_tag(cast.project, "a child", parent=a)
+    b = factories.make_tag(cast.project, "b")
+    c = factories.make_tag(cast.project, "c")
+    article = factories.make_article(cast.project, text="one two three four five six")
+    factories.make_annotation(article, cast.analyst, "one", tags=[a])
+    factories.make_annotation(article, cast.analyst, "two", tags=[b])
+    factories.make_annotation(article, cast.analyst, "three", tags=[a, b])
+    factories.make_annotation(article, cast.analyst, "four", tags=[a_child, b])
+    factories.make_annotation(article, cast.analyst, "five", tags=[a_child])
+    factories.make_annotation(article, cast.analyst, "six", tags=[c])
+    client.force_login(cast.viewer)
+
+    def quotes(**params):
+        return sorted(row["quote"] for row in _export_rows(client, cast.project, **params))
+
+    assert quotes(tag=[a.pk, b.pk]) == ["five", "four", "one", "three", "two"]
+    assert quotes(tag=[a.pk, b.pk], tag_mode="all") == ["four", "three"]
+    assert quotes(tag=[a_child.pk, b.pk], tag_mode="all") == ["four"]
+    assert quotes(tag=[a.pk, c.pk], tag_mode="all") == []
+    shown = _screen_counts(
+        client, cast.project, "analysis:compare", "tags", tag=[a.pk, b.pk], tag_mode="all"
+    )
+    outlet = article.source.name
+    assert shown == Counter({("a", outlet): 2, ("a child", outlet): 1, ("b", outlet): 2})
+
+
+def test_speaker_target_and_either(client, cast):
+    kerry, lavrov = (
+        factories.make_actor(cast.project, "Kerry"),
+        factories.make_actor(cast.project, "Lavrov"),
+    )
+    article = factories.make_article(cast.project, text="Kerry blamed Lavrov. Lavrov blamed Kerry.")
+    factories.make_annotation(
+        article, cast.analyst, "Kerry blamed Lavrov", speaker=kerry, target=lavrov
+    )
+    factories.make_annotation(
+        article, cast.analyst, "Lavrov blamed Kerry", speaker=lavrov, target=kerry
+    )
+    client.force_login(cast.viewer)
+
+    def quotes(**params):
+        return sorted(row["quote"] for row in _export_rows(client, cast.project, **params))
+
+    assert quotes(speaker=kerry.pk) == ["Kerry blamed Lavrov"]
+    assert quotes(target=kerry.pk) == ["Lavrov blamed Kerry"]
+    assert quotes(actor=kerry.pk) == ["Kerry blamed Lavrov", "Lavrov blamed Kerry"]
+    assert quotes(speaker=kerry.pk, target=kerry.pk) == []
+
+
+@pytest.mark.parametrize("view", ["analysis:compare", "analysis:matrix", "analysis:search"])
+def test_query_count_of_every_filter_at_once_does_not_grow_with_the_data(client, db, view):
+    user = factories.make_user("reader")
+
+    def queries(slug, n_articles, n_annotations):
+        corpus = generate_corpus(
+            project_slug=slug, articles=n_articles, sources=5, annotations=n_annotations, seed=2
+        )
+        project = corpus.project
+        project.memberships.create(user=user, role="viewer")
+        client.force_login(user)
+        tags = list(project.tags.values_list("pk", flat=True)[:3])
+        params = {
+            "story": project.stories.first().pk,
+            "since": "2000-01-01",
+            "until": "2100-01-01",
+            "kind": ["commercial", "state_affiliated"],
+            "country": ["GB", "RU"],
+            "tag": tags,
+            "tag_mode": "all",
+            "claim": project.claims.first().pk,
+            "speaker": project.actors.first().pk,
+            "target": project.actors.last().pk,
+            "stance": "asserts",
+            "annotator": "me",
+            "status": "anchored",
+            "q": "the",
+        }
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(reverse(view, args=[slug]), params).status_code == 200
+        return len(captured)
+
+    assert queries("small", 5, 30) == queries("large", 50, 700)
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"kind": "tabloid"},
+        {"country": "GBR"},
+        {"tag": "abc"},
+        {"tag_mode": "some"},
+        {"stance": "maybe"},
+        {"status": "lost"},
+        {"speaker": "x"},
+        {"q": '"'},
+        {"tag": ",".join(str(n) for n in range(1, 200))},
+    ],
+)
+def test_a_broken_value_is_refused_where_the_user_acted(client, db, demo_project, params):
+    client.force_login(demo_project.memberships.get(role="viewer").user)
+    for name in ("analysis:compare", "analysis:matrix"):
+        response = client.get(reverse(name, args=[demo_project.slug]), params)
+        assert "This selection has a mistake, so nothing is shown" in response.text
+    export = client.get(reverse("analysis:annotations-csv", args=[demo_project.slug]), params)
+    assert export.status_code == 400 and "nothing was exported" in export.text
+
+
+@pytest.mark.parametrize(
+    "name", ["analysis:compare", "analysis:matrix", "analysis:search", "analysis:claim"]
+)
+def test_every_screen_has_the_same_filter_bar(client, db, demo_project, name):
+    client.force_login(demo_project.memberships.get(role="viewer").user)
+    args = [demo_project.slug]
+    if name == "analysis:claim":
+        args.append(demo_project.claims.first().pk)
+    page = client.get(reverse(name, args=args)).text
+    bar = page.split('id="filter-bar"')[1].split("</form>")[0]
+    for field in (
+        "story",
+        "since",
+        "until",
+        "source",
+        "kind",
+        "country",
+        "tag",
+        "tag_mode",
+        "speaker",
+        "target",
+        "stance",
+        "annotator",
+        "status",
+        "q",
+    ):
+        assert f'name="{field}"' in bar, field
+    assert ('name="claim"' in bar) is (name != "analysis:claim")  # the page's own claim
+
+
+@pytest.fixture
+def two_stories(cast):
+    """A claim carried by the Bugle in the strike story; the Herald covered that story
+    without it; the Courier published only in another story."""
+    bugle, herald, courier = (factories.make_source(n) for n in ("Bugle", "Herald", "Courier"))
+    claim = factories.make_claim(cast.project, "The US is to blame")
+    carried = factories.make_article(
+        cast.project, text="The US is to blame, it said.", source=bugle
+    )
+    silent = factories.make_article(cast.project, text="A convoy was hit.", source=herald)
+    elsewhere = factories.make_article(cast.project, text="Talks went on.", source=courier)
+    strike = factories.make_story(cast.project, carried, silent, name="Convoy strike")
+    factories.make_story(cast.project, elsewhere, name="Earlier talks")
+    factories.make_annotation(carried, cast.analyst, "The US is to blame", claim=claim)
+    return claim, strike
+
+
+def test_the_claim_page_judges_outlets_within_the_selection(client, cast, two_stories):
+    claim, strike = two_stories
+    client.force_login(cast.viewer)
+    url = reverse("analysis:claim", args=[cast.project.slug, claim.pk])
+    whole = client.get(url).text
+    table = whole.split("Who carries it")[1].split("Timeline")[0]
+    assert table.count("never mentions it") == 2  # Herald and Courier, in the whole project
+    page = client.get(url, {"story": strike.pk}).text
+    table = page.split("Who carries it")[1].split("</table>")[0]
+    assert "Herald" in table and "Courier" not in table
+    assert table.count("never mentions it") == 1
+    assert "within the story “Convoy strike”" in table
+    no_coverage = page.split('class="no-coverage')[1].split("</p>")[0]
+    assert "Courier" in no_coverage and "within the story" in no_coverage
+    # The export links carry the selection.
+    assert f"story={strike.pk}" in page.split("Export:")[1].split("</p>")[0]
+
+
+def test_the_claim_page_filters_with_htmx_and_refuses_broken_values(client, cast, two_stories):
+    claim, strike = two_stories
+    client.force_login(cast.viewer)
+    url = reverse("analysis:claim", args=[cast.project.slug, claim.pk])
+    response = client.get(url, {"story": strike.pk}, **HTMX)
+    assert response.text.lstrip().startswith('<div id="claim-results"')
+    response = client.get(url, {"since": "2020-02-30"})
+    assert response.status_code == 422 and "This selection has a mistake" in response.text
+
+
+def test_the_comparison_says_no_coverage_for_an_outlet_without_articles_in_the_period(
+    client, cast, two_stories
+):
+    _, strike = two_stories
+    client.force_login(cast.viewer)
+    page = client.get(
+        reverse("analysis:compare", args=[cast.project.slug]),
+        {"story": strike.pk, "rows": "claims"},
+    ).text
+    results = page.split('id="compare-results"')[1]
+    assert "not in Herald within the story “Convoy strike”" in results
+    assert "Courier" not in results.split("</table>")[0]
+    assert "Courier" in results.split('class="no-coverage')[1]

@@ -1,0 +1,73 @@
+"""Every screen fits a 390-px phone (no sideways scroll of the page: wide tables scroll
+in their own box) and the filter bar works the same on every screen."""
+
+import pytest
+from django.urls import reverse
+from playwright.sync_api import expect
+
+from tests.browser.conftest import demo_signed_in
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def demo(page, live_server, settings):
+    return demo_signed_in(page, live_server, settings, "owner")
+
+
+def _screens(project) -> list[str]:
+    slug = project.slug
+    article = project.articles.order_by("pk").first()
+    claim = project.claims.order_by("pk").first()
+    actor = project.actors.order_by("pk").first()
+    story = project.stories.order_by("pk").first()
+    pair = "&".join(f"a={a.pk}" for a in project.articles.order_by("pk")[:2])
+    return [
+        reverse("projects:list"),
+        project.get_absolute_url(),
+        article.get_absolute_url(),
+        reverse("analysis:compare", args=[slug]),
+        reverse("analysis:matrix", args=[slug]),
+        reverse("analysis:side-by-side", args=[slug]) + "?" + pair,
+        reverse("analysis:claim", args=[slug, claim.pk]),
+        reverse("analysis:actor", args=[slug, actor.pk]),
+        reverse("analysis:search", args=[slug]) + "?q=Kerry",
+        reverse("annotations:codebook", args=[slug]),
+        reverse("annotations:claims", args=[slug]),
+        reverse("annotations:actors", args=[slug]),
+        reverse("annotations:activity", args=[slug]),
+        reverse("corpus:story", args=[slug, story.pk]),
+        reverse("corpus:import", args=[slug]),
+        reverse("projects:members", args=[slug]),
+    ]
+
+
+@pytest.mark.parametrize("width", [390, 1920])
+def test_no_screen_scrolls_sideways(page, live_server, demo, width):
+    page.set_viewport_size({"width": width, "height": 900})
+    too_wide = {}
+    for path in _screens(demo):
+        page.goto(live_server.url + path)
+        scroll = page.evaluate("document.documentElement.scrollWidth")
+        if scroll > width:
+            too_wide[path] = scroll
+    assert not too_wide
+
+
+def test_the_filter_bar_takes_several_tags_all_of_them(page, live_server, demo):
+    page.goto(live_server.url + reverse("analysis:compare", args=[demo.slug]))
+    before = page.locator("#compare-results strong").first.inner_text()
+    page.get_by_text("Passages:").click()
+    page.get_by_text("Tags:").click()
+    page.get_by_label("accusation", exact=True).check()
+    expect(page.locator("#compare-results strong").first).not_to_have_text(before)
+    narrowed = page.locator("#compare-results strong").first.inner_text()
+    page.get_by_label("all of them").check()
+    page.get_by_label("diplomacy", exact=True).check()
+    page.wait_for_url("**tag_mode=all**")
+    expect(page.locator("#compare-results strong").first).not_to_have_text(narrowed)
+    assert int(page.locator("#compare-results strong").first.inner_text()) < int(narrowed)
+    # The state is in the address: reloading shows the same selection.
+    page.reload()
+    expect(page.get_by_label("all of them")).to_be_checked()
+    expect(page.get_by_text("Tags: 2 chosen")).to_be_visible()
