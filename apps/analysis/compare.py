@@ -23,9 +23,10 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from datetime import date, timedelta
 
-from django.db.models import Count, F, Q, QuerySet, Sum, Window
-from django.db.models.functions import RowNumber
+from django.db.models import Count, DateField, Expression, F, Q, QuerySet, Sum, Window
+from django.db.models.functions import RowNumber, TruncMonth, TruncWeek
 
 from apps.annotations import trees
 from apps.annotations.filters import AnnotationFilter
@@ -35,6 +36,7 @@ from apps.annotations.models import (
     AnnotationQuerySet,
     AnnotationTag,
     Claim,
+    Stance,
     Tag,
 )
 from apps.corpus.models import Article, Source, SourceKind
@@ -46,39 +48,59 @@ class RowKind:
     """What a comparison's rows can be, and where each kind's values live."""
 
     label: str
-    model: type[Tag] | type[Claim] | type[Actor]
+    model: type[Tag] | type[Claim] | type[Actor] | None  # None: the values are ``choices``
     name_field: str  # the row's label
     link_model: type[AnnotationTag] | type[Annotation]  # one row of it per (annotation, value)
     link_field: str  # the value's id on ``link_model``
     annotation_id: str  # the annotation's id on ``link_model``
     hierarchical: bool  # a parent row stands for its subtree
+    choices: type[Stance] | None = None
 
     def prefix(self) -> str:
         """How ``link_model`` reaches the annotation, for ``AnnotationFilter.condition``."""
         return "annotation__" if self.link_model is AnnotationTag else ""
 
-    def annotations_with(self, ids: list[int]) -> Q:
+    def annotations_with(self, ids: list) -> Q:
         """A condition on annotations: coded with any of ``ids`` in this kind."""
         links = self.link_model.objects.filter(**{f"{self.link_field}__in": ids})
         return Q(pk__in=links.values(self.annotation_id))
+
+    @property
+    def no_value(self) -> object:
+        """What ``link_field`` holds when a passage has no value of this kind."""
+        return "" if self.choices else None
 
 
 ROW_KINDS = {
     "tags": RowKind("Tags", Tag, "name", AnnotationTag, "tag_id", "annotation_id", True),
     "claims": RowKind("Claims", Claim, "text", Annotation, "claim_id", "pk", True),
     "actors": RowKind("Speakers", Actor, "name", Annotation, "speaker_id", "pk", False),
+    "targets": RowKind("Targets", Actor, "name", Annotation, "target_id", "pk", False),
+    "stances": RowKind("Stances", None, "", Annotation, "stance", "pk", False, Stance),
 }
 DIMENSIONS = {key: kind.label for key, kind in ROW_KINDS.items()}
-GROUPINGS = {"source": "Outlet", "kind": "Kind of outlet", "country": "Country"}
+GROUPINGS = {
+    "source": "Outlet",
+    "kind": "Kind of outlet",
+    "country": "Country",
+    "month": "Month",
+    "week": "Week",
+}
+# Time columns: one per period in which the selection has articles (periods without any
+# are left out, not shown empty); articles without a date make a column of their own.
+PERIODS = {"month": TruncMonth, "week": TruncWeek}
 SORTS = {"codebook": "Codebook order", "total": "Most passages", "spread": "Most outlets"}
 PASSAGES_PER_CELL = 3
 
 
 @dataclass
 class Column:
+    """A column: one or more values of the grouping's axis (outlet ids, or a period's
+    first day), and the selection's articles and words there."""
+
     key: str
     label: str
-    source_ids: list[int] = field(default_factory=list)
+    parts: list = field(default_factory=list)
     articles: int = 0
     words: int = 0
 
@@ -138,10 +160,18 @@ class Comparison:
         return DIMENSIONS[self.dimension]
 
 
+def _axis(grouping: str, to_article: str = "article__") -> Expression | F:
+    """What a column is made of: the outlet (grouped into kinds or countries in Python:
+    outlets are few), or the period of publication."""
+    if grouping in PERIODS:
+        return PERIODS[grouping](f"{to_article}published", output_field=DateField())
+    return F(f"{to_article}source_id")
+
+
 def _links(filters: AnnotationFilter, project: Project, user, kind: RowKind) -> QuerySet:
     """One row per (annotation, value) of the selection: tag links, or annotations."""
     links = kind.link_model.objects.filter(filters.condition(project, user, kind.prefix()))
-    return links.exclude(**{kind.link_field: None})
+    return links.exclude(**{kind.link_field: kind.no_value})
 
 
 def _counts(
@@ -149,21 +179,21 @@ def _counts(
     project: Project,
     user,
     kind: RowKind,
-    subtrees: dict[int, set[int]],
-) -> dict[tuple[int, int], int]:
-    """(row id, source id) -> number of annotations, aggregated by the database.
+    subtrees: dict,
+    grouping: str,
+) -> dict[tuple, int]:
+    """(row value, axis value) -> number of annotations, aggregated by the database.
 
     A row with descendants counts the distinct annotations of its subtree (one with a
     parent tag and a child tag counts once), in one more query for all such rows: a
-    conditional distinct count per such row, grouped by outlet. (Grouping by "the
+    conditional distinct count per such row, grouped by the axis. (Grouping by "the
     ancestor at each level" instead, with CASE, measured slower on both databases.)"""
-    links = _links(filters, project, user, kind)
-    source = "article__source_id"
+    links = _links(filters, project, user, kind).annotate(axis=_axis(grouping))
     counts = {
-        (row, source_id): n
-        for row, source_id, n in links.values(kind.link_field, source)
+        (row, axis): n
+        for row, axis, n in links.values(kind.link_field, "axis")
         .annotate(n=Count(kind.annotation_id))
-        .values_list(kind.link_field, source, "n")
+        .values_list(kind.link_field, "axis", "n")
     }
     parents = {pk: ids for pk, ids in subtrees.items() if len(ids) > 1}
     if parents:
@@ -175,36 +205,42 @@ def _counts(
             )
             for pk, ids in parents.items()
         }
-        for found in links.values(source).annotate(**per_parent).order_by():
+        for found in links.values("axis").annotate(**per_parent).order_by():
             for pk in parents:
-                counts[(pk, found[source])] = found[f"r{pk}"]
+                counts[(pk, found["axis"])] = found[f"r{pk}"]
     return {key: n for key, n in counts.items() if n}
 
 
 def _passages(
-    filters: AnnotationFilter, project: Project, user, kind: RowKind, per_cell: int
-) -> dict[tuple[int, int], list[Passage]]:
-    """The first passages (by publication date) of each (value, source) cell.
+    filters: AnnotationFilter,
+    project: Project,
+    user,
+    kind: RowKind,
+    per_cell: int,
+    grouping: str,
+) -> dict[tuple, list[Passage]]:
+    """The first passages (by publication date) of each (value, axis value) cell.
 
     Two queries: the ranking reads narrow rows only (ids, dates), then the few passages
     kept are read in full; ranking whole rows with their quotes was most of the time.
     A parent row takes the first of its subtree's cells (``build_comparison``)."""
     if per_cell <= 0:
         return {}
-    row_key, pk, source = kind.link_field, kind.annotation_id, "article__source_id"
+    row_key, pk = kind.link_field, kind.annotation_id
     ranked = (
         _links(filters, project, user, kind)
+        .annotate(axis=_axis(grouping))
         .annotate(
             rank=Window(
                 RowNumber(),
-                partition_by=[F(row_key), F(source)],
+                partition_by=[F(row_key), F("axis")],
                 order_by=[F("article__published").asc(nulls_last=True), F(pk).asc()],
             )
         )
         .filter(rank__lte=per_cell)
-        .values_list(row_key, source, pk)
+        .values_list(row_key, "axis", pk)
     )
-    cells = [(row, source_id, annotation_id) for row, source_id, annotation_id in ranked]
+    cells = list(ranked)
     details = {
         values[0]: Passage(*values)
         for values in Annotation.objects.filter(pk__in={c[2] for c in cells})
@@ -220,22 +256,26 @@ def _passages(
             "article__published",
         )
     }
-    found: dict[tuple[int, int], list[Passage]] = defaultdict(list)
-    for row, source_id, annotation_id in cells:
-        found[(row, source_id)].append(details[annotation_id])
+    found: dict[tuple, list[Passage]] = defaultdict(list)
+    for row, axis, annotation_id in cells:
+        found[(row, axis)].append(details[annotation_id])
     return found
 
 
 def _columns(articles: QuerySet[Article], grouping: str) -> list[Column]:
-    """Columns of the selection's articles: one per outlet, kind or country."""
-    per_source = {
-        source_id: (n, words or 0)
-        for source_id, n, words in articles.values("source_id")
+    """Columns of the selection's articles: one per outlet, kind, country or period."""
+    per_part = {
+        part: (n, words or 0)
+        for part, n, words in articles.annotate(axis=_axis(grouping, to_article=""))
+        .values("axis")
         .annotate(n=Count("pk"), words=Sum("word_count"))
-        .values_list("source_id", "n", "words")
+        .values_list("axis", "n", "words")
     }
-    sources = Source.objects.filter(pk__in=per_source).order_by("name")
-    columns: dict[str, Column] = {}
+    if grouping in PERIODS:
+        columns = [_period_column(grouping, start, *per_part[start]) for start in per_part]
+        return sorted(columns, key=lambda c: (c.parts[0] is None, c.parts[0] or date.min))
+    sources = Source.objects.filter(pk__in=per_part).order_by("name")
+    by_key: dict[str, Column] = {}
     for source in sources:
         if grouping == "kind":
             key, label = source.kind, SourceKind(source.kind).label
@@ -243,16 +283,47 @@ def _columns(articles: QuerySet[Article], grouping: str) -> list[Column]:
             key, label = source.country or "none", source.country or "No country"
         else:
             key, label = str(source.pk), source.name
-        column = columns.setdefault(key, Column(key=key, label=label))
-        n, words = per_source[source.pk]
-        column.source_ids.append(source.pk)
+        column = by_key.setdefault(key, Column(key=key, label=label))
+        n, words = per_part[source.pk]
+        column.parts.append(source.pk)
         column.articles += n
         column.words += words
-    return sorted(columns.values(), key=lambda c: c.label.casefold())
+    return sorted(by_key.values(), key=lambda c: c.label.casefold())
 
 
-def _row_meta(project: Project, kind: RowKind) -> list[tuple[int, str, int, str, int | None]]:
-    """(id, label, depth, parent label, parent id) for every possible row, codebook order."""
+def _period_column(grouping: str, start: date | None, articles: int, words: int) -> Column:
+    if start is None:
+        label = "No date"
+    elif grouping == "week":
+        label = f"Week of {start.day} {start:%b %Y}"
+    else:
+        label = f"{start:%b %Y}"
+    key = start.isoformat() if start else "none"
+    return Column(key=key, label=label, parts=[start], articles=articles, words=words)
+
+
+def period_bounds(grouping: str, key: str) -> Q | None:
+    """The articles of a time column, as a condition on annotations (None if ``key`` is
+    not a period of ``grouping``)."""
+    if key == "none":
+        return Q(article__published__isnull=True)
+    try:
+        start = date.fromisoformat(key)
+    except ValueError:
+        return None
+    if grouping == "week":
+        end = start + timedelta(days=7)
+    else:
+        end = (start.replace(day=1) + timedelta(days=32)).replace(day=1)
+    return Q(article__published__gte=start, article__published__lt=end)
+
+
+def _row_meta(project: Project, kind: RowKind) -> list[tuple]:
+    """(value, label, depth, parent label, parent id) for every possible row, in codebook
+    order (stances in their own order)."""
+    if kind.choices is not None:
+        return [(value, label, 0, "", None) for value, label in kind.choices.choices]
+    assert kind.model is not None
     items = list(kind.model.objects.filter(project=project))  # in the model's own order
     labels = {item.pk: getattr(item, kind.name_field) for item in items}
     if not kind.hierarchical:
@@ -278,8 +349,8 @@ def build_comparison(
     columns = _columns(filters.articles(project), grouping)
     meta = _row_meta(project, kind)
     subtrees = trees.subtrees({pk: parent_id for pk, _, _, _, parent_id in meta})
-    counts = _counts(filters, project, user, kind, subtrees)
-    passages = _passages(filters, project, user, kind, per_cell)
+    counts = _counts(filters, project, user, kind, subtrees, grouping)
+    passages = _passages(filters, project, user, kind, per_cell, grouping)
     rows: list[Row] = []
     silent: list[Row] = []
     for order, (pk, label, depth, parent, _) in enumerate(meta):
@@ -316,20 +387,20 @@ def build_comparison(
 
 def _cell(
     column: Column,
-    pk: int,
-    subtree: set[int],
-    counts: dict[tuple[int, int], int],
-    passages: dict[tuple[int, int], list[Passage]],
+    pk: object,
+    subtree: set,
+    counts: dict[tuple, int],
+    passages: dict[tuple, list[Passage]],
     per_cell: int,
 ) -> Cell:
     cell = Cell(column=column)
     found: dict[int, Passage] = {}
-    for source_id in column.source_ids:
-        cell.count += counts.get((pk, source_id), 0)
+    for part in column.parts:
+        cell.count += counts.get((pk, part), 0)
         # Each value's first passages include the first of the whole subtree; an
         # annotation coded with a parent and a child appears once.
         for value in subtree:
-            for passage in passages.get((value, source_id), []):
+            for passage in passages.get((value, part), []):
                 found.setdefault(passage.annotation_id, passage)
     cell.passages = sorted(
         found.values(), key=lambda p: (p.published is None, p.published, p.annotation_id)
@@ -359,19 +430,20 @@ def cell_annotations(
     filters: AnnotationFilter,
     user,
     dimension: str,
-    row: int,
-    sources: list[int],
+    grouping: str,
+    row: object,
+    column: Column,
 ) -> AnnotationQuerySet:
     """Every annotation behind one number of a comparison (a row and a column)."""
     kind = ROW_KINDS[dimension]
-    values = (
-        trees.subtree_ids(kind.model.objects.filter(project=project), row)
-        if kind.hierarchical
-        else [row]
-    )
-    return filters.annotations(project, user).filter(
-        kind.annotations_with(values), article__source_id__in=sources
-    )
+    values: list = [row]
+    if kind.hierarchical and kind.model is not None and isinstance(row, int):
+        values = trees.subtree_ids(kind.model._default_manager.filter(project=project), row)
+    if grouping in PERIODS:
+        in_column = period_bounds(grouping, column.key) or Q(pk__in=[])
+    else:
+        in_column = Q(article__source_id__in=column.parts)
+    return filters.annotations(project, user).filter(kind.annotations_with(values), in_column)
 
 
 def heat(count: int, maximum: int) -> int:

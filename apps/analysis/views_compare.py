@@ -133,8 +133,9 @@ def cell_passages(request: SignedInRequest, membership: Membership) -> HttpRespo
                 filters=filters,
                 user=request.user,
                 dimension=options["dimension"],
+                grouping=options["grouping"],
                 row=row.key,
-                sources=column.source_ids,
+                column=column,
             )
             .with_related()
             .select_related("article__project")
@@ -158,7 +159,9 @@ def comparison_csv(request: SignedInRequest, membership: Membership) -> HttpResp
     if refused := refuse_invalid_filter(Selection(request.GET)):
         return refused
     _, options, c = _compare(request, membership, per_cell=0, count_annotations=False)
+    # column_key: the outlet's id, the kind, the country, or a period's first day (ISO).
     header = ["row", "parent", "column", "count", "per_1000_words", "articles", "words"]
+    header.append("column_key")
     rows = (
         [
             row.label,
@@ -168,6 +171,7 @@ def comparison_csv(request: SignedInRequest, membership: Membership) -> HttpResp
             cell.per_1000_words,
             column.articles,
             column.words,
+            column.key,
         ]
         for row in c.rows + c.silent_rows
         for column, cell in zip(c.columns, row.cells, strict=True)

@@ -195,9 +195,19 @@ def run_benchmark(*, scale: str, runs: int, warmup: int = 3, log=print) -> list[
     claim = project.claims.order_by("pk")[0]
     actor = project.actors.order_by("pk")[0]
     heavy_runs = max(5, runs // 3)
+    two_tags = "&".join(
+        f"tag={pk}" for pk in project.tags.order_by("pk").values_list("pk", flat=True)[:2]
+    )
+    whole = reverse("analysis:compare", args=[project.slug])
     for name, url in (
         (f"story comparison ({story.articles.count()} articles)", compare_url),
         ("story comparison, claims × kinds", compare_url + "&rows=claims&group=kind"),
+        (
+            "story comparison, 2 tags (all) + stance",
+            f"{compare_url}&{two_tags}&tag_mode=all&stance=reports",
+        ),
+        ("comparison by month, whole project", whole + "?group=month"),
+        ("matrix, stances × weeks", matrix_url + "?rows=stances&group=week"),
         ("matrix, whole project", matrix_url),
         ("matrix, speakers", matrix_url + "?rows=actors"),
         ("claim page", reverse("analysis:claim", args=[project.slug, claim.pk])),
