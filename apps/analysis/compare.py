@@ -1,108 +1,50 @@
-"""Comparing outlets: who carries a tag, a claim or a speaker's voice, and who leaves it out.
+"""Comparing outlets: who carries a tag, a claim or a voice, and who leaves it out.
 
-A comparison is a table: columns are outlets (or outlet kinds, or countries), rows are
-the codebook's tags, the claims, or the speakers. A cell holds the number of annotations
-of the selection in that row and column, a few of its passages, and that number per
-1,000 words of the column's articles in the selection.
+A comparison is a table: rows are values of one kind and columns groups of the
+selection's articles (``dimensions.py``). A cell holds the number of passages of the
+selection in that row and column, by one of two rules (``counting.py``), a few of its
+passages, and that number per 1,000 words of the column's articles in the selection.
 
-Counting rule (the same as the export of the same filter): an annotation counts once in
-the row of each of its tags, once in its claim's row and once in its speaker's row. A
-parent tag or claim stands for its whole subtree (``annotations/trees.py``): its row
-counts each annotation coded with it or with anything under it once, so a row equals the
-export filtered by that tag or claim. Two overlapping annotations are two passages.
+By the default rule a cell equals the export of the same filter: an annotation counts
+once in the row of each of its values, and a parent tag or claim stands for its whole
+subtree (``annotations/trees.py``), counting each annotation coded with it or with
+anything under it once, so a row equals the export filtered by that tag or claim.
 Columns come from the selection's *articles*, so an outlet whose articles carry no
 annotation still has a column, of empty cells (a blind spot, within the selection); an
 outlet with no article in the selection (its story, its period) has no column and is
 listed as having "no coverage" instead: it had nothing to leave out.
 
-Every count is aggregated by the database: the number of queries is the same for ten
-annotations or two hundred thousand.
+The number of queries is the same for ten annotations or two hundred thousand.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, timedelta
 
-from django.db.models import Count, DateField, Expression, F, Q, QuerySet, Sum, Window
-from django.db.models.functions import RowNumber, TruncMonth, TruncWeek
+from django.db.models import F, Q, Window
+from django.db.models.functions import RowNumber
 
+from apps.analysis import counting, dimensions
+from apps.analysis.dimensions import (
+    DIMENSIONS,
+    GROUPINGS,
+    PERIODS,
+    ROW_KINDS,
+    Column,
+    RowKind,
+    period_bounds,
+)
 from apps.annotations import trees
 from apps.annotations.filters import AnnotationFilter
-from apps.annotations.models import (
-    Actor,
-    Annotation,
-    AnnotationQuerySet,
-    AnnotationTag,
-    Claim,
-    Stance,
-    Tag,
-)
-from apps.corpus.models import Article, Source, SourceKind
+from apps.annotations.models import Annotation, AnnotationQuerySet
+from apps.corpus.models import Source
 from apps.projects.models import Project
 
+__all__ = ["DIMENSIONS", "GROUPINGS", "SORTS", "build_comparison", "cell_annotations"]
 
-@dataclass(frozen=True)
-class RowKind:
-    """What a comparison's rows can be, and where each kind's values live."""
-
-    label: str
-    model: type[Tag] | type[Claim] | type[Actor] | None  # None: the values are ``choices``
-    name_field: str  # the row's label
-    link_model: type[AnnotationTag] | type[Annotation]  # one row of it per (annotation, value)
-    link_field: str  # the value's id on ``link_model``
-    annotation_id: str  # the annotation's id on ``link_model``
-    hierarchical: bool  # a parent row stands for its subtree
-    choices: type[Stance] | None = None
-
-    def prefix(self) -> str:
-        """How ``link_model`` reaches the annotation, for ``AnnotationFilter.condition``."""
-        return "annotation__" if self.link_model is AnnotationTag else ""
-
-    def annotations_with(self, ids: list) -> Q:
-        """A condition on annotations: coded with any of ``ids`` in this kind."""
-        links = self.link_model.objects.filter(**{f"{self.link_field}__in": ids})
-        return Q(pk__in=links.values(self.annotation_id))
-
-    @property
-    def no_value(self) -> object:
-        """What ``link_field`` holds when a passage has no value of this kind."""
-        return "" if self.choices else None
-
-
-ROW_KINDS = {
-    "tags": RowKind("Tags", Tag, "name", AnnotationTag, "tag_id", "annotation_id", True),
-    "claims": RowKind("Claims", Claim, "text", Annotation, "claim_id", "pk", True),
-    "actors": RowKind("Speakers", Actor, "name", Annotation, "speaker_id", "pk", False),
-    "targets": RowKind("Targets", Actor, "name", Annotation, "target_id", "pk", False),
-    "stances": RowKind("Stances", None, "", Annotation, "stance", "pk", False, Stance),
-}
-DIMENSIONS = {key: kind.label for key, kind in ROW_KINDS.items()}
-GROUPINGS = {
-    "source": "Outlet",
-    "kind": "Kind of outlet",
-    "country": "Country",
-    "month": "Month",
-    "week": "Week",
-}
-# Time columns: one per period in which the selection has articles (periods without any
-# are left out, not shown empty); articles without a date make a column of their own.
-PERIODS = {"month": TruncMonth, "week": TruncWeek}
 SORTS = {"codebook": "Codebook order", "total": "Most passages", "spread": "Most outlets"}
 PASSAGES_PER_CELL = 3
-
-
-@dataclass
-class Column:
-    """A column: one or more values of the grouping's axis (outlet ids, or a period's
-    first day), and the selection's articles and words there."""
-
-    key: str
-    label: str
-    parts: list = field(default_factory=list)
-    articles: int = 0
-    words: int = 0
 
 
 @dataclass
@@ -154,61 +96,15 @@ class Comparison:
     annotations: int | None
     max_count: int
     no_coverage: list[Source]  # the selection's outlets without an article in it
+    counting: str = "annotations"  # the rule of the numbers (``counting.COUNTINGS``)
 
     @property
     def dimension_label(self) -> str:
         return DIMENSIONS[self.dimension]
 
-
-def _axis(grouping: str, to_article: str = "article__") -> Expression | F:
-    """What a column is made of: the outlet (grouped into kinds or countries in Python:
-    outlets are few), or the period of publication."""
-    if grouping in PERIODS:
-        return PERIODS[grouping](f"{to_article}published", output_field=DateField())
-    return F(f"{to_article}source_id")
-
-
-def _links(filters: AnnotationFilter, project: Project, user, kind: RowKind) -> QuerySet:
-    """One row per (annotation, value) of the selection: tag links, or annotations."""
-    links = kind.link_model.objects.filter(filters.condition(project, user, kind.prefix()))
-    return links.exclude(**{kind.link_field: kind.no_value})
-
-
-def _counts(
-    filters: AnnotationFilter,
-    project: Project,
-    user,
-    kind: RowKind,
-    subtrees: dict,
-    grouping: str,
-) -> dict[tuple, int]:
-    """(row value, axis value) -> number of annotations, aggregated by the database.
-
-    A row with descendants counts the distinct annotations of its subtree (one with a
-    parent tag and a child tag counts once), in one more query for all such rows: a
-    conditional distinct count per such row, grouped by the axis. (Grouping by "the
-    ancestor at each level" instead, with CASE, measured slower on both databases.)"""
-    links = _links(filters, project, user, kind).annotate(axis=_axis(grouping))
-    counts = {
-        (row, axis): n
-        for row, axis, n in links.values(kind.link_field, "axis")
-        .annotate(n=Count(kind.annotation_id))
-        .values_list(kind.link_field, "axis", "n")
-    }
-    parents = {pk: ids for pk, ids in subtrees.items() if len(ids) > 1}
-    if parents:
-        per_parent = {
-            f"r{pk}": Count(
-                kind.annotation_id,
-                distinct=True,
-                filter=Q(**{f"{kind.link_field}__in": sorted(ids)}),
-            )
-            for pk, ids in parents.items()
-        }
-        for found in links.values("axis").annotate(**per_parent).order_by():
-            for pk in parents:
-                counts[(pk, found["axis"])] = found[f"r{pk}"]
-    return {key: n for key, n in counts.items() if n}
+    @property
+    def distinct(self) -> bool:
+        return self.counting == "distinct"
 
 
 def _passages(
@@ -228,8 +124,8 @@ def _passages(
         return {}
     row_key, pk = kind.link_field, kind.annotation_id
     ranked = (
-        _links(filters, project, user, kind)
-        .annotate(axis=_axis(grouping))
+        counting.links(filters, project, user, kind)
+        .annotate(axis=dimensions.axis(grouping))
         .annotate(
             rank=Window(
                 RowNumber(),
@@ -262,78 +158,6 @@ def _passages(
     return found
 
 
-def _columns(articles: QuerySet[Article], grouping: str) -> list[Column]:
-    """Columns of the selection's articles: one per outlet, kind, country or period."""
-    per_part = {
-        part: (n, words or 0)
-        for part, n, words in articles.annotate(axis=_axis(grouping, to_article=""))
-        .values("axis")
-        .annotate(n=Count("pk"), words=Sum("word_count"))
-        .values_list("axis", "n", "words")
-    }
-    if grouping in PERIODS:
-        columns = [_period_column(grouping, start, *per_part[start]) for start in per_part]
-        return sorted(columns, key=lambda c: (c.parts[0] is None, c.parts[0] or date.min))
-    sources = Source.objects.filter(pk__in=per_part).order_by("name")
-    by_key: dict[str, Column] = {}
-    for source in sources:
-        if grouping == "kind":
-            key, label = source.kind, SourceKind(source.kind).label
-        elif grouping == "country":
-            key, label = source.country or "none", source.country or "No country"
-        else:
-            key, label = str(source.pk), source.name
-        column = by_key.setdefault(key, Column(key=key, label=label))
-        n, words = per_part[source.pk]
-        column.parts.append(source.pk)
-        column.articles += n
-        column.words += words
-    return sorted(by_key.values(), key=lambda c: c.label.casefold())
-
-
-def _period_column(grouping: str, start: date | None, articles: int, words: int) -> Column:
-    if start is None:
-        label = "No date"
-    elif grouping == "week":
-        label = f"Week of {start.day} {start:%b %Y}"
-    else:
-        label = f"{start:%b %Y}"
-    key = start.isoformat() if start else "none"
-    return Column(key=key, label=label, parts=[start], articles=articles, words=words)
-
-
-def period_bounds(grouping: str, key: str) -> Q | None:
-    """The articles of a time column, as a condition on annotations (None if ``key`` is
-    not a period of ``grouping``)."""
-    if key == "none":
-        return Q(article__published__isnull=True)
-    try:
-        start = date.fromisoformat(key)
-    except ValueError:
-        return None
-    if grouping == "week":
-        end = start + timedelta(days=7)
-    else:
-        end = (start.replace(day=1) + timedelta(days=32)).replace(day=1)
-    return Q(article__published__gte=start, article__published__lt=end)
-
-
-def _row_meta(project: Project, kind: RowKind) -> list[tuple]:
-    """(value, label, depth, parent label, parent id) for every possible row, in codebook
-    order (stances in their own order)."""
-    if kind.choices is not None:
-        return [(value, label, 0, "", None) for value, label in kind.choices.choices]
-    assert kind.model is not None
-    items = list(kind.model.objects.filter(project=project))  # in the model's own order
-    labels = {item.pk: getattr(item, kind.name_field) for item in items}
-    if not kind.hierarchical:
-        return [(item.pk, labels[item.pk], 0, "", None) for item in items]
-    return [
-        (item.pk, labels[item.pk], depth, labels.get(item.parent_id, ""), item.parent_id)
-        for item, depth in trees.depth_first(items)
-    ]
-
-
 def build_comparison(
     *,
     project: Project,
@@ -344,12 +168,13 @@ def build_comparison(
     sort: str = "codebook",
     per_cell: int = PASSAGES_PER_CELL,
     count_annotations: bool = True,
+    rule: str = "annotations",
 ) -> Comparison:
     kind = ROW_KINDS[dimension]
-    columns = _columns(filters.articles(project), grouping)
-    meta = _row_meta(project, kind)
+    columns = dimensions.columns(filters.articles(project), grouping)
+    meta = dimensions.row_meta(project, kind)
     subtrees = trees.subtrees({pk: parent_id for pk, _, _, _, parent_id in meta})
-    counts = _counts(filters, project, user, kind, subtrees, grouping)
+    counts = counting.counts(filters, project, user, kind, subtrees, grouping, rule)
     passages = _passages(filters, project, user, kind, per_cell, grouping)
     rows: list[Row] = []
     silent: list[Row] = []
@@ -382,6 +207,7 @@ def build_comparison(
         annotations=filters.annotations(project, user).count() if count_annotations else None,
         max_count=max_count,
         no_coverage=list(filters.outlets_without_articles(project)),
+        counting=rule,
     )
 
 

@@ -24,6 +24,7 @@ from apps.analysis.compare import (
     build_comparison,
     cell_annotations,
 )
+from apps.analysis.counting import COUNTINGS
 from apps.analysis.forms import Selection
 from apps.analysis.views import refuse_invalid_filter
 from apps.annotations import trees
@@ -41,20 +42,25 @@ def _choice(params: QueryDict, key: str, choices: dict, default: str) -> str:
 
 
 def _options(request: SignedInRequest) -> dict[str, str]:
-    return {
+    options = {
         "dimension": _choice(request.GET, "rows", DIMENSIONS, "tags"),
         "grouping": _choice(request.GET, "group", GROUPINGS, "source"),
         "sort": _choice(request.GET, "sort", SORTS, "codebook"),
+        "rule": _choice(request.GET, "count", COUNTINGS, "annotations"),
     }
+    return {**options, "layout": _layout(options)}
+
+
+def _layout(options: dict[str, str]) -> str:
+    """The rows, columns and counting rule, for the links that keep them."""
+    layout = f"rows={options['dimension']}&group={options['grouping']}"
+    return layout + ("&count=distinct" if options["rule"] == "distinct" else "")
 
 
 def _urls(project, query: str, options: dict[str, str], comparison) -> dict[str, str]:
     """Links of every cell and passage, built once: a {% url %} per cell of a 30 × 25
     table was a fifth of the page's time."""
-    cell = (
-        reverse("analysis:cell", args=[project.slug])
-        + f"?{query}&rows={options['dimension']}&group={options['grouping']}"
-    )
+    cell = reverse("analysis:cell", args=[project.slug]) + f"?{query}&{_layout(options)}"
     reader = reverse("annotations:reader", args=[project.slug, 1]).rsplit("1/", 1)[0]
     for row in comparison.rows:
         for c in row.cells:
@@ -72,6 +78,7 @@ def _filter_context(request: SignedInRequest, membership: Membership, filters: S
         "dimensions": DIMENSIONS,
         "groupings": GROUPINGS,
         "sorts": SORTS,
+        "countings": COUNTINGS,
     }
 
 
@@ -86,6 +93,7 @@ def _compare(request: SignedInRequest, membership: Membership, **kwargs):
         dimension=options["dimension"],
         grouping=options["grouping"],
         sort=options["sort"],
+        rule=options["rule"],
         **kwargs,
     )
     return filters, options, comparison
@@ -147,6 +155,7 @@ def cell_passages(request: SignedInRequest, membership: Membership) -> HttpRespo
         **options,
         "row": row,
         "column": column,
+        "cell": row.cells[comparison.columns.index(column)] if row and column else None,
         "page": page,
     }
     return render(request, "analysis/passages.html", context)
@@ -161,7 +170,7 @@ def comparison_csv(request: SignedInRequest, membership: Membership) -> HttpResp
     _, options, c = _compare(request, membership, per_cell=0, count_annotations=False)
     # column_key: the outlet's id, the kind, the country, or a period's first day (ISO).
     header = ["row", "parent", "column", "count", "per_1000_words", "articles", "words"]
-    header.append("column_key")
+    header += ["column_key", "counted"]
     rows = (
         [
             row.label,
@@ -172,6 +181,7 @@ def comparison_csv(request: SignedInRequest, membership: Membership) -> HttpResp
             column.articles,
             column.words,
             column.key,
+            c.counting,
         ]
         for row in c.rows + c.silent_rows
         for column, cell in zip(c.columns, row.cells, strict=True)

@@ -103,8 +103,8 @@ def test_time_columns_follow_the_calendar_and_undated_articles_have_their_own(cl
         {"rows": "claims", "group": "month", "bom": "0"},
     )
     lines = b"".join(table.streaming_content).decode().splitlines()
-    assert lines[0].endswith(",column_key")
-    assert [line.split(",")[-1] for line in lines[1:]] == ["2022-03-01", "2022-04-01", "none"]
+    assert lines[0].endswith(",column_key,counted")
+    assert [line.split(",")[-2] for line in lines[1:]] == ["2022-03-01", "2022-04-01", "none"]
     # A cell's page lists the passages of its period only.
     cell = reverse("analysis:cell", args=[cast.project.slug])
     for column, n in (("2022-03-28", 2), ("none", 1)):
