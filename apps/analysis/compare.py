@@ -52,7 +52,8 @@ class Passage:
     annotation_id: int
     article_id: int
     quote: str
-    stance: str
+    voice: str
+    position: str
     speaker: str | None
     target: str | None
     source: str
@@ -145,7 +146,8 @@ def _passages(
             "pk",
             "article_id",
             "quote",
-            "stance",
+            "voice",
+            "position",
             "speaker__name",
             "target__name",
             "article__source__name",

@@ -1,6 +1,7 @@
 """What a comparison's rows and columns can be.
 
-Rows are values of one kind (``ROW_KINDS``: tags, claims, speakers, targets, stances);
+Rows are values of one kind (``ROW_KINDS``: tags, claims, speakers, targets, and the
+two parts of the stance, voices and positions);
 columns are the selection's articles grouped along an axis (``GROUPINGS``: the outlet,
 its kind, its country, or the month or week of publication).
 """
@@ -14,7 +15,15 @@ from django.db.models import Count, DateField, Expression, F, Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth, TruncWeek
 
 from apps.annotations import trees
-from apps.annotations.models import Actor, Annotation, AnnotationTag, Claim, Stance, Tag
+from apps.annotations.models import (
+    Actor,
+    Annotation,
+    AnnotationTag,
+    Claim,
+    Position,
+    Tag,
+    Voice,
+)
 from apps.corpus.models import Article, Source, SourceKind
 from apps.projects.models import Project
 
@@ -30,7 +39,7 @@ class RowKind:
     link_field: str  # the value's id on ``link_model``
     annotation_id: str  # the annotation's id on ``link_model``
     hierarchical: bool  # a parent row stands for its subtree
-    choices: type[Stance] | None = None
+    choices: type[Voice] | type[Position] | None = None
 
     def prefix(self) -> str:
         """How ``link_model`` reaches the annotation, for ``AnnotationFilter.condition``."""
@@ -52,7 +61,8 @@ ROW_KINDS = {
     "claims": RowKind("Claims", Claim, "text", Annotation, "claim_id", "pk", True),
     "actors": RowKind("Speakers", Actor, "name", Annotation, "speaker_id", "pk", False),
     "targets": RowKind("Targets", Actor, "name", Annotation, "target_id", "pk", False),
-    "stances": RowKind("Stances", None, "", Annotation, "stance", "pk", False, Stance),
+    "voices": RowKind("Voices", None, "", Annotation, "voice", "pk", False, Voice),
+    "positions": RowKind("Positions", None, "", Annotation, "position", "pk", False, Position),
 }
 DIMENSIONS = {key: kind.label for key, kind in ROW_KINDS.items()}
 GROUPINGS = {
@@ -145,7 +155,7 @@ def period_bounds(grouping: str, key: str) -> Q | None:
 
 def row_meta(project: Project, kind: RowKind) -> list[tuple]:
     """(value, label, depth, parent label, parent id) for every possible row, in codebook
-    order (stances in their own order)."""
+    order (a stance's parts in their own order)."""
     if kind.choices is not None:
         return [(value, label, 0, "", None) for value, label in kind.choices.choices]
     assert kind.model is not None

@@ -63,7 +63,8 @@ def _web_annotation(values: tuple, tags: list[str], base_url: str) -> dict:
                 "purpose": "classifying",
                 "value": claim,
                 "nw:role": "claim",
-                "nw:stance": v["stance"] or None,
+                "nw:voice": v["voice"] or None,
+                "nw:position": v["position"] or None,
             }
         )
     if note:

@@ -17,7 +17,7 @@ from django.db.models import Count, Exists, F, OuterRef, QuerySet, Window
 from django.db.models.functions import RowNumber
 
 from apps.annotations.filters import AnnotationFilter
-from apps.annotations.models import Actor, Annotation, Stance
+from apps.annotations.models import Actor, Annotation, Position, Stance, Voice
 from apps.corpus.models import Source
 from apps.projects.models import Project
 
@@ -25,14 +25,25 @@ from apps.projects.models import Project
 TIMELINE_LENGTH = 50
 
 
+# The claim page's columns: each voice with each position; then passages whose stance
+# leaves a part out, in one column.
+STANCE_COLUMNS: list[tuple[str, str]] = [(v, p) for v in Voice.values for p in Position.values]
+
+
 @dataclass
 class OutletStance:
     source: Source
-    counts: dict[str, int] = field(default_factory=dict)
+    counts: dict[tuple[str, str], int] = field(default_factory=dict)  # (voice, position)
 
     @property
     def total(self) -> int:
         return sum(self.counts.values())
+
+    @property
+    def cells(self) -> list[int]:
+        """Passages per ``STANCE_COLUMNS``, then those with a part of the stance left out."""
+        shown = [self.counts.get(column, 0) for column in STANCE_COLUMNS]
+        return [*shown, self.total - sum(shown)]
 
     @property
     def verdict(self) -> str:
@@ -59,12 +70,12 @@ def claim_profile(*, project: Project, filters: AnnotationFilter, user) -> dict:
     in_selection = filters.articles(project).filter(source=OuterRef("pk"))
     covered = Source.objects.filter(Exists(in_selection)).order_by("name")
     outlets = {s.pk: OutletStance(source=s) for s in covered}
-    for source_id, stance, n in (
-        annotations.values("article__source_id", "stance")
+    for source_id, voice, position, n in (
+        annotations.values("article__source_id", "voice", "position")
         .annotate(n=Count("pk"))
-        .values_list("article__source_id", "stance", "n")
+        .values_list("article__source_id", "voice", "position", "n")
     ):
-        outlets[source_id].counts[stance] = n
+        outlets[source_id].counts[(voice, position)] = n
     ordered = sorted(outlets.values(), key=lambda o: (-o.total, o.source.name))
     total = sum(o.total for o in ordered)
     return {
@@ -73,7 +84,8 @@ def claim_profile(*, project: Project, filters: AnnotationFilter, user) -> dict:
         "timeline": timeline,
         "timeline_more": max(0, total - len(timeline)),
         "outlets": ordered,
-        "stances": [(value, value) for value in Stance.values] + [("", "no stance")],
+        "voices": Voice.choices,
+        "positions": Position.choices,
         "silent": [o.source for o in ordered if not o.total],
         "no_coverage": list(filters.outlets_without_articles(project)),
         "total": total,

@@ -59,8 +59,16 @@ class AnnotationAdmin(ProjectScopedAdmin):
     """Read-only: annotations are the analysts' work and change only through the reader,
     where quotes are verified and concurrent edits are caught."""
 
-    list_display = ["__str__", "article", "annotator", "claim", "stance", "anchor_status"]
-    list_filter = ["article__project", "anchor_status", "stance", "article__source"]
+    list_display = [
+        "__str__",
+        "article",
+        "annotator",
+        "claim",
+        "voice",
+        "position",
+        "anchor_status",
+    ]
+    list_filter = ["article__project", "anchor_status", "voice", "position", "article__source"]
     search_fields = ["quote", "note", "article__title"]
     list_select_related = ["article", "annotator", "claim"]
 

@@ -22,8 +22,9 @@ from apps.annotations.models import (
     Annotation,
     AnnotationTag,
     Claim,
-    Stance,
+    Position,
     Tag,
+    Voice,
 )
 from apps.corpus import text as canonical_text
 from apps.corpus.models import Article
@@ -104,11 +105,14 @@ def check_same_project(
         raise ValidationError(errors)
 
 
-def check_stance(claim: Claim | None, stance: str) -> None:
-    if stance and stance not in Stance.values:
-        raise ValidationError({"stance": "Unknown stance."})
-    if stance and claim is None:
-        raise ValidationError({"stance": "A stance needs a claim to be taken towards."})
+def check_stance(claim: Claim | None, voice: str, position: str) -> None:
+    if voice and voice not in Voice.values:
+        raise ValidationError({"voice": "Unknown voice."})
+    if position and position not in Position.values:
+        raise ValidationError({"position": "Unknown position."})
+    if (voice or position) and claim is None:
+        field = "voice" if voice else "position"
+        raise ValidationError({field: "A stance needs a claim to be taken towards."})
 
 
 def _claim_for(article: Article, claim: Claim | None, new_claim: str) -> Claim | None:
@@ -143,7 +147,8 @@ def create_annotation(
     speaker: Actor | None = None,
     target: Actor | None = None,
     claim: Claim | None = None,
-    stance: str = "",
+    voice: str = "",
+    position: str = "",
     note: str = "",
     new_claim: str = "",
     new_speaker: str = "",
@@ -185,7 +190,8 @@ def create_annotation(
             speaker=speaker,
             target=target,
             claim=claim,
-            stance=stance,
+            voice=voice,
+            position=position,
             note=note,
             new_claim=new_claim,
             new_speaker=new_speaker,
@@ -218,7 +224,8 @@ def _create_annotation(
     speaker: Actor | None,
     target: Actor | None,
     claim: Claim | None,
-    stance: str,
+    voice: str,
+    position: str,
     note: str,
     new_claim: str,
     new_speaker: str,
@@ -233,7 +240,7 @@ def _create_annotation(
     claim = _claim_for(article, claim, new_claim)
     speaker = _actor_for(article, speaker, new_speaker)
     target = _actor_for(article, target, new_target)
-    check_stance(claim, stance)
+    check_stance(claim, voice, position)
     prefix, suffix = context_of(article.text, start, end)
     annotation = Annotation(
         article=article,
@@ -246,7 +253,8 @@ def _create_annotation(
         speaker=speaker,
         target=target,
         claim=claim,
-        stance=stance,
+        voice=voice,
+        position=position,
         note=note.strip(),
         client_token=client_token,
     )
@@ -296,7 +304,8 @@ def update_annotation(
     speaker: Actor | None,
     target: Actor | None,
     claim: Claim | None,
-    stance: str,
+    voice: str,
+    position: str,
     note: str,
     new_claim: str = "",
     new_speaker: str = "",
@@ -313,7 +322,7 @@ def update_annotation(
     claim = _claim_for(article, claim, new_claim)
     speaker = _actor_for(article, speaker, new_speaker)
     target = _actor_for(article, target, new_target)
-    check_stance(claim, stance)
+    check_stance(claim, voice, position)
     with one_record(annotation, "~", tags):
         _save_if_unchanged(
             annotation,
@@ -321,7 +330,8 @@ def update_annotation(
             speaker=speaker,
             target=target,
             claim=claim,
-            stance=stance,
+            voice=voice,
+            position=position,
             note=note.strip(),
         )
         annotation.tags.set(tags, through_defaults={"article_id": annotation.article_id})

@@ -8,7 +8,7 @@ for its whole subtree (``trees.py``).
 
 Two kinds of condition: on the *articles* (story, outlets, kind of outlet, country,
 dates: what a comparison's columns are made of) and on the *passages* (tags, claim,
-speaker, target, stance, annotator, anchor status).
+speaker, target, the two parts of the stance, annotator, anchor status).
 """
 
 from __future__ import annotations
@@ -26,15 +26,17 @@ from apps.annotations.models import (
     AnnotationQuerySet,
     AnnotationTag,
     Claim,
+    Position,
     Stance,
     Tag,
+    Voice,
 )
 from apps.corpus.models import Article, Source, SourceKind
 from apps.projects.models import Project
 
 MAX_ID = 2**63 - 1
 MAX_VALUES = 100  # ids or codes in one list parameter
-NO_STANCE = "none"
+NONE = "none"  # a stance part filtered for being left out
 _COUNTRY = re.compile(r"[A-Z]{2}")
 
 
@@ -80,8 +82,15 @@ class AnnotationFilter(forms.Form):
     speaker = _id_field()
     target = _id_field("The actor blamed or addressed.")
     actor = _id_field("As speaker or target.")
+    voice = forms.ChoiceField(
+        required=False, choices=[("", "Any"), *Voice.choices, (NONE, "Not given")]
+    )
+    position = forms.ChoiceField(
+        required=False, choices=[("", "Any"), *Position.choices, (NONE, "Not given")]
+    )
+    # A stance of one part, as URLs saved before stances had two (``Stance.FORMER``).
     stance = forms.ChoiceField(
-        required=False, choices=[("", "Any"), *Stance.choices, (NO_STANCE, "No stance")]
+        required=False, choices=[("", "Any"), *((v, v) for v in Stance.FORMER), (NONE, "None")]
     )
     annotator = forms.CharField(required=False, max_length=150)
     status = forms.ChoiceField(
@@ -103,6 +112,8 @@ class AnnotationFilter(forms.Form):
         "speaker",
         "target",
         "actor",
+        "voice",
+        "position",
         "stance",
         "annotator",
         "status",
@@ -243,9 +254,11 @@ class AnnotationFilter(forms.Form):
             condition &= Q(**{f"{p}speaker_id": data["actor"]}) | Q(
                 **{f"{p}target_id": data["actor"]}
             )
+        for part in ("voice", "position"):
+            if data[part]:
+                condition &= Q(**{f"{p}{part}": "" if data[part] == NONE else data[part]})
         if data["stance"]:
-            stance = "" if data["stance"] == NO_STANCE else data["stance"]
-            condition &= Q(**{f"{p}stance": stance})
+            condition &= self._former_stance(data["stance"], p)
         if data["annotator"] == "me":
             condition &= Q(**{f"{p}annotator_id": getattr(user, "pk", None)})
         elif data["annotator"]:
@@ -253,6 +266,16 @@ class AnnotationFilter(forms.Form):
         if data["status"]:
             condition &= Q(**{f"{p}anchor_status": data["status"]})
         return condition
+
+    @staticmethod
+    def _former_stance(value: str, p: str) -> Q:
+        """A one-part stance (``Stance.FORMER``) as its two parts."""
+        if value == NONE:
+            return Q(**{f"{p}voice": "", f"{p}position": ""})
+        if value == "disputes":
+            return Q(**{f"{p}position": Position.DISPUTES})
+        voice, position = Stance.from_former(value, has_speaker=False)
+        return Q(**{f"{p}voice": voice, f"{p}position": position})
 
     def _subtree(self, model: type[Tag] | type[Claim], project: Project, root: int) -> list[int]:
         # A screen asks for the condition several times (counts, passages): one query.

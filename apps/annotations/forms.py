@@ -13,7 +13,7 @@ from django import forms
 from django.conf import settings
 
 from apps.accounts.models import User
-from apps.annotations.models import Actor, Stance, Tag
+from apps.annotations.models import Actor, Position, Tag, Voice
 from apps.annotations.naming import similar
 from apps.annotations.setup import PARTS
 from apps.projects.models import Project
@@ -47,7 +47,8 @@ class AnnotationCodingForm(forms.Form):
     target = forms.CharField(required=False, max_length=200)
     claim = forms.CharField(required=False, max_length=500)
     create_claim = forms.BooleanField(required=False, label="Create this claim")
-    stance = forms.ChoiceField(choices=[("", "—"), *Stance.choices], required=False)
+    voice = forms.ChoiceField(choices=[("", "—"), *Voice.choices], required=False)
+    position = forms.ChoiceField(choices=[("", "—"), *Position.choices], required=False)
     note = forms.CharField(required=False, max_length=NOTE_MAX, widget=forms.Textarea)
 
     def __init__(self, *args, project: Project, tags=None, **kwargs):
@@ -164,8 +165,9 @@ class AnnotationCodingForm(forms.Form):
                     f"No claim “{text}” yet.{hint} Pick one from the list, or tick “Create "
                     "this claim” to add it.",
                 )
-        if cleaned.get("stance") and not text:
-            self.add_error("stance", "A stance is taken towards a claim: name the claim.")
+        for part in ("voice", "position"):
+            if cleaned.get(part) and not text:
+                self.add_error(part, "A stance is taken towards a claim: name the claim.")
         return cleaned
 
     def coding(self) -> dict:
@@ -179,7 +181,8 @@ class AnnotationCodingForm(forms.Form):
             "new_claim": data["new_claim"],
             "new_speaker": self.new_actors.get("speaker", ""),
             "new_target": self.new_actors.get("target", ""),
-            "stance": data["stance"],
+            "voice": data["voice"],
+            "position": data["position"],
             "note": data["note"],
         }
 
@@ -227,7 +230,8 @@ class EditAnnotationForm(AnnotationCodingForm):
             "speaker": annotation.speaker.name if annotation.speaker else "",
             "target": annotation.target.name if annotation.target else "",
             "claim": annotation.claim.text if annotation.claim else "",
-            "stance": annotation.stance,
+            "voice": annotation.voice,
+            "position": annotation.position,
             "note": annotation.note,
             "version": annotation.version,
         }

@@ -189,38 +189,82 @@ class Claim(models.Model):
         )
 
 
-class Stance(models.TextChoices):
-    """How a passage carries its claim. Every screen, export and count reads the meaning
-    of a stance from here: its label, whose voice it is, and an outlet's verdict."""
+class Voice(models.TextChoices):
+    """Whose voice a passage carries its claim in (the first part of a stance)."""
 
-    ASSERTS = "asserts", "Asserts (outlet's own voice)"
-    REPORTS = "reports", "Reports (someone else asserts)"
+    OWN = "own", "The outlet's own voice"
+    REPORTED = "reported", "Reporting someone"
+
+
+class Position(models.TextChoices):
+    """The position a passage takes toward its claim (the second part of a stance)."""
+
+    SUPPORTS = "supports", "Supports"
     DISPUTES = "disputes", "Disputes"
+    NEUTRAL = "neutral", "Neutral or unclear"
 
-    @classmethod
-    def voice(cls, speaker: str | None, stance: str) -> str:
+
+class Stance:
+    """How a passage carries its claim, in two parts: the outlet's voice (its own, or
+    reporting someone) and the position toward the claim, so "the BBC reports Russia
+    disputing the claim" is not "the BBC disputes the claim". Every screen, export and
+    count reads the meaning of a stance from here: its words, whose voice it is, and an
+    outlet's verdict."""
+
+    # Before stances had two parts (migration 0010): the one value, and its two parts.
+    # "disputes" said nothing of the voice: with a named speaker it was someone the
+    # outlet reports, without one the outlet itself.
+    FORMER = ("asserts", "reports", "disputes")
+
+    @staticmethod
+    def from_former(value: str, has_speaker: bool) -> tuple[str, str]:
+        if value == "asserts":
+            return Voice.OWN, Position.SUPPORTS
+        if value == "reports":
+            return Voice.REPORTED, Position.SUPPORTS
+        if value == "disputes":
+            return (Voice.REPORTED if has_speaker else Voice.OWN), Position.DISPUTES
+        return "", ""
+
+    @staticmethod
+    def words(voice: str, position: str) -> str:
+        """A stance in a few words ("reported · disputes"), or "" without one."""
+        said = {Voice.OWN.value: "own voice", Voice.REPORTED.value: "reported"}.get(voice, "")
+        held = Position(position).label.lower() if position else ""
+        return " · ".join(part for part in (said, held) if part)
+
+    @staticmethod
+    def voice_of(speaker: str | None, voice: str) -> str:
         """Whose words a passage carries: its speaker; with none named, the outlet's own
-        voice, unless the stance says that the outlet reports someone else."""
+        voice, unless the outlet reports someone."""
         if speaker:
             return speaker
-        return SPEAKER_NOT_NAMED if stance == cls.REPORTS else OUTLET_VOICE
+        return SPEAKER_NOT_NAMED if voice == Voice.REPORTED else OUTLET_VOICE
 
-    @classmethod
-    def verdict(cls, counts: Mapping[str, int]) -> str:
-        """How an outlet carries a claim, in one phrase, from its passages per stance
-        (``""`` for passages without a stance)."""
+    @staticmethod
+    def verdict(counts: Mapping[tuple[str, str], int]) -> str:
+        """How an outlet carries a claim, in one phrase, from its passages per
+        (voice, position) (``""`` for a part not given)."""
         if not sum(counts.values()):
             return "never mentions it"
-        if counts.get(cls.ASSERTS):
+        own = {position for (voice, position), n in counts.items() if n and voice == Voice.OWN}
+        reported = {p for (voice, p), n in counts.items() if n and voice == Voice.REPORTED}
+        if Position.SUPPORTS in own and Position.DISPUTES in own:
+            return "both asserts and disputes it in its own voice"
+        if Position.SUPPORTS in own:
             return "asserts it in its own voice"
-        if counts.get(cls.DISPUTES) and not counts.get(cls.REPORTS):
-            return "only disputes it"
-        if counts.get(cls.REPORTS):
+        if Position.DISPUTES in own:
+            return "disputes it in its own voice"
+        if Position.SUPPORTS in reported and Position.DISPUTES in reported:
+            return "reports others asserting and disputing it"
+        if Position.SUPPORTS in reported:
             return "reports others asserting it"
+        if Position.DISPUTES in reported:
+            return "reports others disputing it"
         return "mentions it"
 
 
-# Whose voice a passage without a named speaker is in (see ``Stance.voice``).
+# Whose voice a passage without a named speaker is in (see ``Stance.voice_of``).
 OUTLET_VOICE = "outlet's own voice"
 SPEAKER_NOT_NAMED = "speaker not named"
 
@@ -304,7 +348,9 @@ class Annotation(models.Model):
     claim = models.ForeignKey(
         Claim, on_delete=models.PROTECT, null=True, blank=True, related_name="annotations"
     )
-    stance = models.CharField(max_length=10, choices=Stance.choices, blank=True)
+    # The stance toward ``claim``, in two parts (``Stance``); each may be left out.
+    voice = models.CharField(max_length=10, choices=Voice.choices, blank=True)
+    position = models.CharField(max_length=10, choices=Position.choices, blank=True)
     note = models.TextField(blank=True)
     anchor_status = models.CharField(
         max_length=16, choices=AnchorStatus.choices, default=AnchorStatus.ANCHORED
@@ -334,11 +380,15 @@ class Annotation(models.Model):
             ),
             models.CheckConstraint(condition=Q(start__gte=0), name="annotation_start_nonnegative"),
             models.CheckConstraint(
-                condition=Q(stance="") | Q(claim__isnull=False),
+                condition=Q(voice="", position="") | Q(claim__isnull=False),
                 name="annotation_stance_needs_claim",
             ),
             models.CheckConstraint(
-                condition=Q(stance__in=["", *Stance.values]), name="annotation_stance_valid"
+                condition=Q(voice__in=["", *Voice.values]), name="annotation_voice_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(position__in=["", *Position.values]),
+                name="annotation_position_valid",
             ),
             models.CheckConstraint(
                 condition=Q(anchor_status__in=AnchorStatus.values),

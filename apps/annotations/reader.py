@@ -37,7 +37,8 @@ class ReaderRow:
     original_quote: str
     version: int
     note: str
-    stance: str
+    voice: str
+    position: str
     anchor_status: str
     annotator_id: int
     annotator_username: str
@@ -62,10 +63,10 @@ class ReaderRow:
     def describe(self) -> str:
         parts = [", ".join(tag.name for tag in self.tags) or "untagged"]
         if self.speaker or self.target:
-            voice = Stance.voice(self.speaker, self.stance)
+            voice = Stance.voice_of(self.speaker, self.voice)
             parts.append(f"{voice} → {self.target}" if self.target else voice)
         if self.claim:
-            parts.append(f"{self.stance or 'carries'}: {self.claim}")
+            parts.append(f"{Stance.words(self.voice, self.position) or 'carries'}: {self.claim}")
         parts.append(f"by {self.annotator_name}")
         return " · ".join(parts)
 
@@ -81,7 +82,8 @@ def load_rows(article: Article, tags: list[Tag]) -> list[ReaderRow]:
             original_quote=original_quote,
             version=version,
             note=note,
-            stance=stance,
+            voice=voice,
+            position=position,
             anchor_status=status,
             annotator_id=annotator_id,
             annotator_username=username,
@@ -101,7 +103,8 @@ def load_rows(article: Article, tags: list[Tag]) -> list[ReaderRow]:
             original_quote,
             version,
             note,
-            stance,
+            voice,
+            position,
             status,
             annotator_id,
             username,
@@ -123,7 +126,8 @@ def load_rows(article: Article, tags: list[Tag]) -> list[ReaderRow]:
             "original_quote",
             "version",
             "note",
-            "stance",
+            "voice",
+            "position",
             "anchor_status",
             "annotator_id",
             "annotator__username",
@@ -253,7 +257,7 @@ class SidebarRenderer:
             voice = (
                 f'<a href="{self._url(self.actor_url, row.speaker_id)}">{escape(row.speaker)}</a>'
                 if row.speaker
-                else f'<span class="muted">{escape(Stance.voice(None, row.stance))}</span>'
+                else f'<span class="muted">{escape(Stance.voice_of(None, row.voice))}</span>'
             )
             if row.target:
                 voice += (
@@ -262,10 +266,10 @@ class SidebarRenderer:
                 )
             parts.append(f'<p class="small voice">{voice}</p>')
         if row.claim:
-            stance = row.stance or "none"
+            words = Stance.words(row.voice, row.position) or "carries"
             parts.append(
-                f'<p class="small claim-line"><span class="stance stance-{stance}">'
-                f"{escape(row.stance or 'carries')}</span> "
+                f'<p class="small claim-line"><span class="stance position-'
+                f'{row.position or "none"}">{escape(words)}</span> '
                 f'<a href="{self._url(self.claim_url, row.claim_id)}">{escape(row.claim)}</a></p>'
             )
         if row.note:

@@ -120,7 +120,8 @@ def load_demo(*, directory: Path = DEMO_DIR, with_users: bool) -> DemoResult:
                 speaker=actors[row["speaker"]] if row.get("speaker") else None,
                 target=actors[row["target"]] if row.get("target") else None,
                 claim=claims[row["claim"]] if row.get("claim") else None,
-                stance=row.get("stance", ""),
+                voice=row.get("voice", ""),
+                position=row.get("position", ""),
                 note=row.get("note", ""),
             )
             created_annotations += 1

@@ -17,7 +17,15 @@ from django.db.models import Count
 
 from apps.accounts.models import User
 from apps.annotations.annotating import CONTEXT_LENGTH
-from apps.annotations.models import Actor, Annotation, AnnotationTag, Claim, Stance, Tag
+from apps.annotations.models import (
+    Actor,
+    Annotation,
+    AnnotationTag,
+    Claim,
+    Position,
+    Tag,
+    Voice,
+)
 from apps.corpus import text as canonical_text
 from apps.corpus.models import Article, Source, SourceKind, Story
 from apps.projects.models import Membership, Project, Role
@@ -196,7 +204,8 @@ def generate_corpus(
                     speaker=rng.choice(actors) if rng.random() < 0.6 else None,
                     target=rng.choice(actors) if rng.random() < 0.3 else None,
                     claim=claim,
-                    stance=rng.choice(Stance.values) if claim else "",
+                    voice=rng.choice(Voice.values) if claim else "",
+                    position=rng.choice(Position.values) if claim else "",
                     note=rng.choice(["", "", "check", "needs a second look", "strong framing"]),
                 )
             )

@@ -385,7 +385,7 @@
 
   /* ---------- form keys (the create form and an edit form alike) ---------- */
   const JUMPS = { KeyG: '.tag-filter', KeyS: '[name="speaker"]', KeyT: '[name="target"]',
-    KeyC: '[name="claim"]', KeyN: '[name="note"]' };
+    KeyC: '[name="claim"]', KeyV: '[name="voice"]', KeyP: '[name="position"]', KeyN: '[name="note"]' };
   // Returns true when the key was handled by the form.
   function formKey(e, form) {
     const t = e.target, filter = t.classList?.contains('tag-filter');

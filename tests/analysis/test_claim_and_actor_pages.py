@@ -34,7 +34,8 @@ def corpus(cast):
         speaker=gerasimov,
         target=us,
         claim=claim,
-        stance="reports",
+        voice="reported",
+        position="supports",
     )
     blamed = factories.make_annotation(bbc_article, cast.owner, "Kirby blamed Russia", target=us)
     return {

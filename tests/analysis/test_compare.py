@@ -344,7 +344,12 @@ def test_a_reported_claim_without_a_speaker_says_the_speaker_is_not_named(client
     claim = factories.make_claim(cast.project, "Russia is isolated")
     article = factories.make_article(cast.project, text="Officials said Russia is isolated.")
     factories.make_annotation(
-        article, cast.analyst, "Russia is isolated", claim=claim, stance="reports"
+        article,
+        cast.analyst,
+        "Russia is isolated",
+        claim=claim,
+        voice="reported",
+        position="supports",
     )
     client.force_login(cast.viewer)
     page = client.get(

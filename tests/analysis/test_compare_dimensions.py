@@ -1,4 +1,4 @@
-"""Rows by target and by stance, columns by month and by week: every number equals the
+"""Rows by target and by each part of the stance, columns by month and week: every number equals the
 export of the same filter, and time columns follow the calendar on both databases."""
 
 import re
@@ -42,7 +42,7 @@ def _column_key(row: dict, grouping: str) -> str:
 def _exported(client, project, dimension: str, grouping: str, **filters) -> Counter:
     counts: Counter = Counter()
     for row in _export_rows(client, project, **filters):
-        value = _restore(row["target"]) if dimension == "targets" else row["stance"]
+        value = _restore(row["target"]) if dimension == "targets" else row[dimension[:-1]]
         if value:
             counts[(value, _column_key(row, grouping))] += 1
     return counts
@@ -57,7 +57,7 @@ def generated(client, db):
     return corpus.project
 
 
-@pytest.mark.parametrize("dimension", ["targets", "stances"])
+@pytest.mark.parametrize("dimension", ["targets", "voices", "positions"])
 @pytest.mark.parametrize("grouping", ["source", "month", "week"])
 def test_every_number_equals_the_export(client, generated, dimension, grouping):
     story = generated.stories.first()
@@ -114,26 +114,34 @@ def test_time_columns_follow_the_calendar_and_undated_articles_have_their_own(cl
         assert page.count("<blockquote>") == n
 
 
-def test_stance_rows_name_the_stance_and_link_to_their_passages(client, cast):
+def test_voice_and_position_rows_name_them_and_link_to_their_passages(client, cast):
     claim = factories.make_claim(cast.project, "Russia is isolated")
     article = factories.make_article(cast.project, text="Officials said Russia is isolated.")
     factories.make_annotation(
-        article, cast.analyst, "Russia is isolated", claim=claim, stance="reports"
+        article,
+        cast.analyst,
+        "Russia is isolated",
+        claim=claim,
+        voice="reported",
+        position="disputes",
     )
     client.force_login(cast.viewer)
-    page = client.get(
-        reverse("analysis:compare", args=[cast.project.slug]), {"rows": "stances"}
-    ).text
-    assert "Reports (someone else asserts)" in page
-    assert f"row=reports&amp;column={article.source_id}" in page
-    cell = client.get(
-        reverse("analysis:cell", args=[cast.project.slug]),
-        {"rows": "stances", "row": "reports", "column": article.source_id},
-    ).text
-    assert cell.count("<blockquote>") == 1
+    url = reverse("analysis:compare", args=[cast.project.slug])
+    cell_url = reverse("analysis:cell", args=[cast.project.slug])
+    for rows, value, label in (
+        ("voices", "reported", "Reporting someone"),
+        ("positions", "disputes", "Disputes"),
+    ):
+        page = client.get(url, {"rows": rows}).text.split('id="compare-results"')[1]
+        assert f">\n          {label}\n" in page
+        assert f"row={value}&amp;column={article.source_id}" in page
+        cell = client.get(cell_url, {"rows": rows, "row": value, "column": article.source_id})
+        assert cell.text.count("<blockquote>") == 1
 
 
-@pytest.mark.parametrize(("dimension", "grouping"), [("stances", "month"), ("targets", "week")])
+@pytest.mark.parametrize(
+    ("dimension", "grouping"), [("positions", "month"), ("voices", "week"), ("targets", "week")]
+)
 def test_query_count_does_not_grow_with_the_data(client, db, dimension, grouping):
     user = factories.make_user("reader")
 

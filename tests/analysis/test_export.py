@@ -56,7 +56,8 @@ def coded(cast):
         "patience – is – not infinite",
         speaker=kerry,
         claim=claim,
-        stance="asserts",
+        voice="own",
+        position="supports",
     )
     c = factories.make_annotation(two, cast.analyst, "Lavrov answered", tags=tags[:1])
     return {"one": one, "two": two, "a": a, "b": b, "c": c, "tags": tags, "kerry": kerry, "rt": rt}
@@ -77,7 +78,7 @@ def test_the_annotation_csv_has_one_row_per_annotation_with_every_column(client,
     b = by_id[coded["b"].pk]
     assert b["source"] == "BBC News" and b["source_country"] == "GB"
     assert b["source_kind"] == "public_broadcaster"
-    assert b["speaker"] == "John Kerry" and b["stance"] == "asserts"
+    assert b["speaker"] == "John Kerry" and (b["voice"], b["position"]) == ("own", "supports")
     assert b["claim"] == "'-Russia is isolated"  # neutralised
     assert (b["stories"], b["annotator"]) == ("Kerry's threat", "olga")
     assert by_id[coded["a"].pk]["tags"] == "blame; threat"  # codebook order

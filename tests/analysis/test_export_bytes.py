@@ -87,7 +87,7 @@ def awkward(cast):
         one, cast.analyst, '"no, never"', tags=[late, early, same], note="line\r\nbreak, +x"
     )
     factories.make_annotation(one, cast.owner, "=SUM(A1)", speaker=speaker, claim=claim,
-                              stance="asserts")  # fmt: skip
+                              voice="own", position="supports")  # fmt: skip
     factories.make_annotation(two, cast.analyst, "Plain", tags=[late])
     factories.make_annotation(two, cast.owner, "words")  # no tag, no note
     return cast.project

@@ -76,7 +76,7 @@ def corpus(cast):
     factories.make_article(elsewhere, title="Convoy strike Kerry", text="convoy strike Kerry US")
     tag = factories.make_tag(project, "blame")
     blamed = factories.make_annotation(
-        b, cast.analyst, "the strike on the convoy", tags=[tag], note="Blames the US", stance=""
+        b, cast.analyst, "the strike on the convoy", tags=[tag], note="Blames the US", voice=""
     )
     return {"a": a, "b": b, "c": c, "tag": tag, "blamed": blamed, "project": project}
 
@@ -160,7 +160,7 @@ def test_filters_narrow_the_search(cast, corpus):
     assert _find(cast, "convoy", tag=str(corpus["tag"].pk))[0] == {"Moscow blames Washington"}
     assert _find(cast, "convoy", coded="coded")[0] == {"Moscow blames Washington"}
     assert _find(cast, "convoy", coded="uncoded")[0] == {"Convoy strike near Aleppo"}
-    assert _find(cast, "convoy", stance="disputes")[0] == set()
+    assert _find(cast, "convoy", voice="own", position="disputes")[0] == set()
     with pytest.raises(AssertionError, match="not coded yet have no passages"):
         _find(cast, "convoy", coded="uncoded", tag=str(corpus["tag"].pk))
     factories.make_story(cast.project, corpus["a"], name="The convoy")
@@ -333,13 +333,13 @@ def test_project_pages_have_the_search_box(client, cast, corpus):
         {"q": "blames"},
         {"q": "US"},
         {"q": "convoy", "tag": "TAG"},
-        {"q": "convoy", "stance": "asserts"},
+        {"q": "convoy", "voice": "own", "position": "supports"},
         {"q": "zzzz"},
     ],
 )
 def test_the_passages_counted_are_the_rows_of_the_export(client, cast, corpus, params):
     factories.make_annotation(corpus["a"], cast.owner, "Café owners", note="the US view")
-    factories.make_annotation(corpus["a"], cast.owner, "coalition", stance="", note="convoy")
+    factories.make_annotation(corpus["a"], cast.owner, "coalition", voice="", note="convoy")
     params = {k: str(corpus["tag"].pk) if v == "TAG" else v for k, v in params.items()}
     client.force_login(cast.viewer)
     page = client.get(_url(cast.project), params)

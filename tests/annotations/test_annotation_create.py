@@ -157,7 +157,8 @@ def test_tags_speaker_target_claim_stance_and_note_are_saved(client, cast, artic
             speaker="secretary kerry",  # an alias, in another case
             target="Vladimir Putin",
             claim="russia is isolated",
-            stance="asserts",
+            voice="own",
+            position="supports",
             note="Threat framed as patience.",
         ),
     )
@@ -165,7 +166,10 @@ def test_tags_speaker_target_claim_stance_and_note_are_saved(client, cast, artic
     assert set(annotation.tags.all()) == set(tags)
     assert annotation.speaker.name == "John Kerry"
     assert annotation.target.name == "Vladimir Putin"
-    assert annotation.claim == claim and annotation.stance == "asserts"
+    assert annotation.claim == claim and (annotation.voice, annotation.position) == (
+        "own",
+        "supports",
+    )
     assert annotation.note == "Threat framed as patience."
 
 
@@ -190,7 +194,7 @@ def test_a_new_claim_is_created_inline_only_when_asked(client, cast, article):
 
 def test_a_stance_without_a_claim_is_refused(client, cast, article):
     client.force_login(cast.analyst)
-    response = client.post(_url(article), _data(article, stance="asserts"), **HTMX)
+    response = client.post(_url(article), _data(article, voice="own", position="supports"), **HTMX)
     assert response.status_code == 422
     assert "A stance is taken towards a claim" in response.text
 

@@ -22,7 +22,8 @@ def coded(cast):
         speaker=kerry,
         target=lavrov,
         claim=claim,
-        stance="reports",
+        voice="reported",
+        position="supports",
     )
     return {"parent": parent, "child": child, "kerry": kerry, "claim": claim}
 

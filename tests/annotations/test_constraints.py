@@ -29,13 +29,13 @@ def test_an_annotation_cannot_end_before_it_starts(article, cast):
 
 def test_a_stance_without_a_claim_is_refused(article, cast):
     with pytest.raises(IntegrityError):
-        _insert_annotation(article, cast.analyst, stance="asserts")
+        _insert_annotation(article, cast.analyst, voice="own", position="supports")
 
 
 def test_an_unknown_stance_is_refused(article, cast):
     claim = factories.make_claim(cast.project)
     with pytest.raises(IntegrityError):
-        _insert_annotation(article, cast.analyst, claim=claim, stance="believes")
+        _insert_annotation(article, cast.analyst, claim=claim, voice="believes")
 
 
 def test_an_empty_quote_is_refused(article, cast):
@@ -139,7 +139,9 @@ def test_deleting_an_annotator_is_refused(article, cast):
 def test_deleting_a_speaker_or_claim_in_use_is_refused(article, cast):
     actor = factories.make_actor(cast.project)
     claim = factories.make_claim(cast.project)
-    factories.make_annotation(article, cast.analyst, speaker=actor, claim=claim, stance="reports")
+    factories.make_annotation(
+        article, cast.analyst, speaker=actor, claim=claim, voice="reported", position="supports"
+    )
     with pytest.raises(ProtectedError):
         actor.delete()
     with pytest.raises(ProtectedError):
@@ -165,7 +167,8 @@ def test_tag_links_carry_their_annotations_article(article, cast):
         speaker=None,
         target=None,
         claim=None,
-        stance="",
+        voice="",
+        position="",
         note="",
     )
     assert set(AnnotationTag.objects.values_list("article_id", flat=True)) == {article.pk}

@@ -121,8 +121,8 @@ def test_codebook_entries_of_another_project_are_refused(article, cast, field):
 
 def test_a_stance_needs_a_claim(article, cast):
     with pytest.raises(ValidationError) as error:
-        factories.make_annotation(article, cast.analyst, stance="asserts")
-    assert "stance" in error.value.message_dict
+        factories.make_annotation(article, cast.analyst, voice="own", position="supports")
+    assert "voice" in error.value.message_dict
 
 
 def test_tags_speaker_target_claim_and_stance_are_stored(article, cast):
@@ -137,13 +137,14 @@ def test_tags_speaker_target_claim_and_stance_are_stored(article, cast):
         speaker=speaker,
         target=target,
         claim=claim,
-        stance="disputes",
+        voice="own",
+        position="disputes",
         note="  check the date  ",
     )
     annotation.refresh_from_db()
     assert set(annotation.tags.all()) == set(tags)
     assert (annotation.speaker, annotation.target, annotation.claim) == (speaker, target, claim)
-    assert annotation.stance == "disputes"
+    assert (annotation.voice, annotation.position) == ("own", "disputes")
     assert annotation.note == "check the date"
     assert Tag.objects.count() == 2
 

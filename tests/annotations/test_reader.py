@@ -70,7 +70,8 @@ def test_annotations_are_highlighted_and_listed_with_their_coding(client, cast, 
         tags=[tag],
         speaker=speaker,
         claim=claim,
-        stance="reports",
+        voice="reported",
+        position="supports",
         note="<img src=x onerror=alert(1)>",
     )
     page = _page(client, cast.viewer, article)
@@ -213,7 +214,8 @@ def test_the_reader_query_count_does_not_grow_with_annotations(
                 speaker=factories.make_actor(cast.project),
                 target=factories.make_actor(cast.project),
                 claim=factories.make_claim(cast.project),
-                stance="asserts",
+                voice="own",
+                position="supports",
             )
         factories.make_story(cast.project, article)
 

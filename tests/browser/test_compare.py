@@ -20,8 +20,10 @@ def test_switching_rows_and_filters_updates_only_the_results(page, live_server, 
     page.get_by_label("Claims").check()
     expect(page.locator("table.compare thead th").first).to_have_text("Claims")
     assert "rows=claims" in page.url  # the state is in the address, for a bookmark
+    page.get_by_text("Outlets:").click()  # the list of outlets is folded
     page.get_by_role("checkbox", name="RT").check()
     expect(page.locator("table.compare thead th")).to_have_count(2)
+    expect(page.get_by_text("Outlets: 1 chosen")).to_be_visible()
     assert page.get_by_role("heading", name="Compare outlets").is_visible()  # page kept
 
 

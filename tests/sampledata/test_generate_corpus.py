@@ -15,7 +15,7 @@ def _fingerprint(slug):
     spans = list(
         Annotation.objects.filter(article__project__slug=slug)
         .order_by("pk")
-        .values_list("start", "end", "quote", "stance")
+        .values_list("start", "end", "quote", "voice", "position")
     )
     return articles, spans
 

@@ -14,8 +14,14 @@ def get_item(mapping: dict, key):
 @register.filter
 def voice(passage) -> str:
     """Whose words a passage carries: its speaker; when none is named, the outlet's own
-    voice, unless the stance says it reports someone else."""
-    return Stance.voice(str(passage.speaker) if passage.speaker else None, passage.stance)
+    voice, unless the outlet reports someone."""
+    return Stance.voice_of(str(passage.speaker) if passage.speaker else None, passage.voice)
+
+
+@register.filter
+def stance(passage) -> str:
+    """A passage's stance in a few words ("reported · disputes"), or ""."""
+    return Stance.words(passage.voice, passage.position)
 
 
 @register.filter
