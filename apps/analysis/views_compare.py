@@ -158,7 +158,9 @@ def cell_passages(request: SignedInRequest, membership: Membership) -> HttpRespo
         "cell": row.cells[comparison.columns.index(column)] if row and column else None,
         "page": page,
     }
-    return render(request, "analysis/passages.html", context)
+    return render(
+        request, page_or_partial(request, "analysis/passages.html", "cell-passages"), context
+    )
 
 
 @require_safe

@@ -1,8 +1,10 @@
-"""Every screen fits a 390-px phone (no sideways scroll of the page: wide tables scroll
-in their own box) and the filter bar works the same on every screen."""
+"""Every screen fits a 390-px phone and a 1,920-px screen (no sideways scroll of the page:
+wide tables scroll in their own box), passes axe-core's serious and critical rules, and
+the filter bar and the cell panel work as a user would use them."""
 
 import pytest
 from django.urls import reverse
+from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
 from tests.browser.conftest import demo_signed_in
@@ -16,6 +18,7 @@ def demo(page, live_server, settings):
 
 
 def _screens(project) -> list[str]:
+    """Every screen of a project, as an owner sees it."""
     slug = project.slug
     article = project.articles.order_by("pk").first()
     claim = project.claims.order_by("pk").first()
@@ -71,3 +74,46 @@ def test_the_filter_bar_takes_several_tags_all_of_them(page, live_server, demo):
     page.reload()
     expect(page.get_by_label("all of them")).to_be_checked()
     expect(page.get_by_text("Tags: 2 chosen")).to_be_visible()
+
+
+def test_every_screen_passes_axe_serious_and_critical_rules(page, live_server, demo):
+    axe = Axe()
+    found = {}
+    slug = demo.slug
+    extra = [
+        reverse("analysis:cell", args=[slug])
+        + f"?row={demo.tags.get(name='blame on US').pk}&column={demo.articles.first().source_id}",
+        reverse("analysis:compare", args=[slug]) + "?rows=positions&group=month&count=distinct",
+        reverse("setup:project-new"),
+    ]
+    for path in _screens(demo) + extra:
+        page.goto(live_server.url + path)
+        violations = axe.run(page).response["violations"]
+        bad = [v["id"] for v in violations if v["impact"] in ("serious", "critical")]
+        if bad:
+            found[path] = bad
+    page.context.clear_cookies()
+    page.goto(live_server.url + reverse("accounts:login"))
+    violations = axe.run(page).response["violations"]
+    found["login"] = [v["id"] for v in violations if v["impact"] in ("serious", "critical")]
+    assert not any(found.values()), found
+
+
+def test_a_cell_opens_its_passages_in_a_panel_beside_the_table(page, live_server, demo):
+    page.goto(live_server.url + reverse("analysis:compare", args=[demo.slug]))
+    row = page.locator("table.compare tbody tr", has_text="blame on US").first
+    row.locator("a.count").first.click()
+    panel = page.locator("#cell-panel")
+    expect(panel).to_be_visible()
+    expect(panel.locator("h1")).to_contain_text("blame on US")
+    expect(panel.locator("ol.passages > li").first).to_be_visible()
+    assert "/compare/passages/" not in page.url  # the comparison stays where it was
+    page.keyboard.press("Escape")
+    expect(panel).to_be_hidden()
+    row.locator("a.count").first.click()
+    panel.get_by_role("button", name="Close").click()
+    expect(panel).to_be_hidden()
+    # The same link still opens the passages as a page of their own.
+    href = row.locator("a.count").first.get_attribute("href")
+    page.goto(live_server.url + href)
+    expect(page.get_by_role("heading", level=1)).to_contain_text("blame on US")
