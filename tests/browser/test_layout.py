@@ -3,8 +3,8 @@ wide tables scroll in their own box), passes axe-core's serious and critical rul
 the filter bar and the cell panel work as a user would use them."""
 
 import pytest
-from django.urls import reverse
 from axe_playwright_python.sync_playwright import Axe
+from django.urls import reverse
 from playwright.sync_api import expect
 
 from tests.browser.conftest import demo_signed_in
