@@ -115,7 +115,8 @@ def columns(articles: QuerySet[Article], grouping: str) -> list[Column]:
         if grouping == "kind":
             key, label = source.kind, SourceKind(source.kind).label
         elif grouping == "country":
-            key, label = source.country or "none", source.country or "No country"
+            country = source.country.upper()
+            key, label = country or "none", country or "No country"
         else:
             key, label = str(source.pk), source.name
         column = by_key.setdefault(key, Column(key=key, label=label))

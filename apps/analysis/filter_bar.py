@@ -25,6 +25,9 @@ def context(filters: AnnotationFilter, project: Project, *, fixed: tuple[str, ..
     (the claim of a claim page) and are not offered."""
     choices = AnnotationFilter.choices_for(project)
     given = picked(filters)
+    on_passages = [key for key in filters.ON_PASSAGES if key not in fixed and given.get(key)]
+    usernames = {m.user.username for m in choices["annotators"]}
+    annotator = (given.get("annotator") or [""])[0]
     return {
         **choices,
         "tag_tree": trees.depth_first(choices["tags"]),
@@ -33,16 +36,20 @@ def context(filters: AnnotationFilter, project: Project, *, fixed: tuple[str, ..
         "picked": given,
         "fixed": fixed,
         "query": filters.query_string(),
-        "scope": scope(filters, choices),
-        "passage_filters": sum(
-            1 for key in filters.ON_PASSAGES if key not in fixed and given.get(key)
-        ),
+        "scope": scope(filters, choices, passages_filtered=bool(on_passages)),
+        "passage_filters": len(on_passages),
+        # Whether the bar narrows anything beyond the page's own subject.
+        "narrowed": any(given.get(k) for k in filters.KEYS if k not in (*fixed, "tag_mode")),
+        # A filter the lists cannot show (a former member, an old URL) is shown apart,
+        # so it is neither hidden nor dropped by the next change.
+        "annotator_elsewhere": annotator if annotator not in ("", "me", *usernames) else "",
     }
 
 
-def scope(filters: AnnotationFilter, choices: dict) -> str:
-    """The articles of a selection in words ("within the story “Convoy strike”, from 1 Mar
-    2022"): a blind spot is only ever a blind spot within them."""
+def scope(filters: AnnotationFilter, choices: dict, *, passages_filtered: bool = False) -> str:
+    """The selection in words ("within the story “Convoy strike”, from 1 Mar 2022"): a
+    blind spot is only ever a blind spot within it, and with filters on the passages,
+    only among the passages they keep."""
     if not filters.is_valid():
         return ""
     data = filters.cleaned_data
@@ -69,6 +76,8 @@ def scope(filters: AnnotationFilter, choices: dict) -> str:
     if data["article"]:
         n = len(data["article"])
         parts.append(f"in the {n} article{'s' if n != 1 else ''} chosen")
+    if passages_filtered:
+        parts.append("among the passages that match the filters")
     return ", ".join(parts) or "in the whole project"
 
 

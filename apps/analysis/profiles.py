@@ -34,6 +34,7 @@ STANCE_COLUMNS: list[tuple[str, str]] = [(v, p) for v in Voice.values for p in P
 class OutletStance:
     source: Source
     counts: dict[tuple[str, str], int] = field(default_factory=dict)  # (voice, position)
+    filtered: bool = False  # only the passages that match filters on passages
 
     @property
     def total(self) -> int:
@@ -47,7 +48,10 @@ class OutletStance:
 
     @property
     def verdict(self) -> str:
-        """How the outlet carries the claim, in one phrase."""
+        """How the outlet carries the claim, in one phrase. With filters on the passages
+        an outlet without any is not said to never mention the claim: it may, otherwise."""
+        if self.filtered and not self.total:
+            return "no passage that matches the filters"
         return Stance.verdict(self.counts)
 
 
@@ -69,7 +73,8 @@ def claim_profile(*, project: Project, filters: AnnotationFilter, user) -> dict:
     )
     in_selection = filters.articles(project).filter(source=OuterRef("pk"))
     covered = Source.objects.filter(Exists(in_selection)).order_by("name")
-    outlets = {s.pk: OutletStance(source=s) for s in covered}
+    filtered = any(key != "claim" for key in filters.active_on_passages)
+    outlets = {s.pk: OutletStance(source=s, filtered=filtered) for s in covered}
     for source_id, voice, position, n in (
         annotations.values("article__source_id", "voice", "position")
         .annotate(n=Count("pk"))

@@ -131,11 +131,9 @@ class AnnotationFilter(forms.Form):
                 (kind, SourceKind(kind).label)
                 for kind in sources.order_by("kind").values_list("kind", flat=True).distinct()
             ],
-            "countries": [
-                c
-                for c in sources.order_by("country").values_list("country", flat=True).distinct()
-                if c
-            ],
+            "countries": sorted(
+                {c.upper() for c in sources.values_list("country", flat=True).distinct() if c}
+            ),
             "tags": project.tags.all(),
             "claims": project.claims.order_by("text"),
             "actors": project.actors.order_by("name"),
@@ -198,9 +196,16 @@ class AnnotationFilter(forms.Form):
         if data["kind"]:
             outlets = outlets.filter(kind__in=data["kind"])
         if data["country"]:
-            outlets = outlets.filter(country__in=data["country"])
+            outlets = outlets.filter(self._either("country__iexact", data["country"]))
         covered = self.articles(project).filter(source=OuterRef("pk"))
         return outlets.filter(~Exists(covered)).order_by("name")
+
+    @staticmethod
+    def _either(lookup: str, values: list[str]) -> Q:
+        condition = Q()
+        for value in values:
+            condition |= Q(**{lookup: value})
+        return condition
 
     def _on_articles(self, to_article: str) -> Q:
         data, a = self.cleaned_data, to_article
@@ -213,8 +218,8 @@ class AnnotationFilter(forms.Form):
             condition &= Q(**{f"{a}source_id__in": data["source"]})
         if data["kind"]:
             condition &= Q(**{f"{a}source__kind__in": data["kind"]})
-        if data["country"]:
-            condition &= Q(**{f"{a}source__country__in": data["country"]})
+        if data["country"]:  # stored countries may be in either case
+            condition &= self._either(f"{a}source__country__iexact", data["country"])
         if data["since"]:
             condition &= Q(**{f"{a}published__gte": data["since"]})
         if data["until"]:
@@ -278,12 +283,14 @@ class AnnotationFilter(forms.Form):
         return Q(**{f"{p}voice": voice, f"{p}position": position})
 
     def _subtree(self, model: type[Tag] | type[Claim], project: Project, root: int) -> list[int]:
-        # A screen asks for the condition several times (counts, passages): one query.
-        cache = self.__dict__.setdefault("_subtrees", {})
-        key = (model, project.pk, root)
+        """``root`` and everything under it. The codebook (or the claims) is read once per
+        filter, however many tags are chosen and however often the condition is asked."""
+        cache = self.__dict__.setdefault("_trees", {})
+        key = (model, project.pk)
         if key not in cache:
-            cache[key] = trees.subtree_ids(model.objects.filter(project=project), root)
-        return cache[key]
+            parents = dict(model.objects.filter(project=project).values_list("pk", "parent_id"))
+            cache[key] = trees.subtrees(parents)
+        return sorted(cache[key].get(root, {root}))
 
     def annotations(self, project: Project, user) -> AnnotationQuerySet:
         """The project's annotations matching the filter (none if it is invalid)."""
@@ -299,8 +306,9 @@ class AnnotationFilter(forms.Form):
 
     @property
     def active(self) -> bool:
-        """Whether the filter narrows anything (some parameter is given)."""
-        return bool(self._given(self.KEYS))
+        """Whether the filter narrows anything (some parameter is given; how several tags
+        combine narrows nothing by itself)."""
+        return bool(self._given(tuple(k for k in self.KEYS if k != "tag_mode")))
 
     @property
     def active_on_passages(self) -> list[str]:

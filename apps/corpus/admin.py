@@ -19,6 +19,10 @@ class SourceAdminForm(forms.ModelForm):
         model = Source
         fields = ["name", "domain", "country", "kind", "description", "boilerplate"]
 
+    def clean_country(self) -> str:
+        # Filters and comparison columns treat "gb" and "GB" as one country.
+        return self.cleaned_data["country"].strip().upper()
+
     def clean_boilerplate(self) -> str:
         value = self.cleaned_data["boilerplate"]
         try:

@@ -241,6 +241,29 @@ def test_the_sqlite_index_triggers_survive_every_migration(db):
         assert {f"{table}_insert", f"{table}_delete", f"{table}_update"} <= triggers
 
 
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite keeps its index by trigger")
+@pytest.mark.django_db(transaction=True)
+def test_after_any_migrate_missing_triggers_are_made_again_and_the_index_refilled(cast):
+    from django.core.management import call_command
+
+    project = cast.project
+    article = factories.make_article(project, title="Convoy", text="A convoy was hit.")
+    # Back past the stance migration: SQLite rebuilds the annotations table, dropping its
+    # triggers; the check after migrate makes them again.
+    call_command("migrate", "annotations", "0009", verbosity=0)
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")
+            triggers = {name for (name,) in cursor.fetchall()}
+        assert {"search_annotation_insert", "search_annotation_update"} <= triggers
+    finally:
+        call_command("migrate", verbosity=0)
+    factories.make_annotation(article, cast.analyst, "convoy", note="ambush")
+    form = SearchForm({"q": "ambush"})
+    assert form.is_valid()
+    assert [a.quote for a in form.passages(project, cast.analyst)] == ["convoy"]
+
+
 # The page ---------------------------------------------------------------------------------
 
 

@@ -276,3 +276,85 @@ def test_the_comparison_says_no_coverage_for_an_outlet_without_articles_in_the_p
     assert "not in Herald within the story “Convoy strike”" in results
     assert "Courier" not in results.split("</table>")[0]
     assert "Courier" in results.split('class="no-coverage')[1]
+
+
+def test_with_filters_on_passages_an_outlet_is_not_said_to_never_mention_a_claim(
+    client, cast, two_stories
+):
+    claim, _ = two_stories
+    client.force_login(cast.viewer)
+    url = reverse("analysis:claim", args=[cast.project.slug, claim.pk])
+    page = client.get(url, {"position": "supports"}).text  # the Bugle's passage has none
+    table = page.split("Who carries it")[1].split("</table>")[0]
+    assert "never mentions it" not in table
+    assert table.count("no passage that matches the filters") == 3
+    assert "among the passages that match the filters" in table
+    # In a comparison, a blind spot under passage filters says so too.
+    page = client.get(
+        reverse("analysis:compare", args=[cast.project.slug]),
+        {"rows": "claims", "speaker": factories.make_actor(cast.project, "Nobody").pk},
+    ).text
+    assert "No annotation in this selection." in page
+
+
+def test_countries_match_whatever_case_they_were_stored_in(client, cast):
+    lower = factories.make_source("Lower Case Times", country="gb")
+    upper = factories.make_source("Upper Case Times", country="GB")
+    other = factories.make_source("Elsewhere Times", country="FR")
+    for n, source in enumerate((lower, upper, other)):
+        factories.make_article(cast.project, text=f"Article {n}.", source=source)
+    client.force_login(cast.viewer)
+    url = reverse("analysis:compare", args=[cast.project.slug])
+    page = client.get(url, {"country": "gb"}).text
+    head = page.split('id="compare-results"')[1].split("</thead>")[0]
+    assert "Lower Case Times" in head and "Upper Case Times" in head
+    assert "Elsewhere Times" not in head
+    bar = page.split('id="filter-bar"')[1].split("</form>")[0]
+    assert bar.count('name="country" value="GB"') == 1  # one country, not two
+    columns = client.get(url, {"group": "country"}).text.split("</thead>")[0]
+    assert columns.count(">GB<") == 1
+
+
+def test_the_codebook_is_read_once_however_many_tags_are_chosen(client, db):
+    corpus = generate_corpus(project_slug="gen", articles=10, sources=3, annotations=80, seed=8)
+    user = factories.make_user("reader")
+    corpus.project.memberships.create(user=user, role="viewer")
+    client.force_login(user)
+    tags = list(corpus.project.tags.values_list("pk", flat=True))
+    url = reverse("analysis:matrix", args=[corpus.project.slug])
+
+    def queries(chosen):
+        with CaptureQueriesContext(connection) as captured:
+            client.get(url, {"tag": chosen, "tag_mode": "all"})
+        return len(captured)
+
+    assert len(tags) >= 6
+    assert queries(tags[:1]) == queries(tags[:6])
+
+
+def test_filters_the_bar_cannot_list_stay_visible_and_can_be_dropped(client, cast):
+    article = factories.make_article(cast.project, text="Kerry spoke.")
+    kerry = factories.make_actor(cast.project, "John Kerry")
+    client.force_login(cast.viewer)
+    page = client.get(
+        reverse("analysis:compare", args=[cast.project.slug]),
+        {
+            "annotator": "someone-gone",
+            "stance": "reports",
+            "actor": kerry.pk,
+            "article": article.pk,
+        },
+    ).text
+    bar = page.split('id="filter-bar"')[1].split("</form>")[0]
+    assert '<option value="gone" selected>' in bar
+    assert 'name="stance" value="reports" checked' in bar
+    assert f'name="actor" value="{kerry.pk}" checked> John Kerry as speaker or target' in bar
+    assert 'name="article"' in bar and "1 article chosen" in bar
+    assert 'type="hidden"' not in bar  # nothing filters unseen
+
+
+def test_clear_shows_only_when_something_is_chosen(client, cast):
+    client.force_login(cast.viewer)
+    url = reverse("analysis:compare", args=[cast.project.slug])
+    assert "Clear the filters" not in client.get(url, {"tag_mode": "any"}).text
+    assert "Clear the filters" in client.get(url, {"since": "2020-01-01"}).text

@@ -6,7 +6,9 @@
 #   disputes, without a speaker  -> own voice, disputes
 # (the reader showed a "disputes" passage without a speaker as the outlet's own voice).
 # History records are mapped the same way. Going back maps (own, supports) to asserts,
-# (reported, supports) to reports, any disputes to disputes, and the rest to none.
+# (reported, supports) to reports, any disputes to disputes, and the rest to none: it is
+# lossy for what one part could not say (neutral positions; reported · disputes without
+# a speaker, which forwards again as own voice · disputes).
 
 from django.conf import settings
 from django.db import migrations, models
