@@ -339,7 +339,7 @@ def test_filters_the_bar_cannot_list_stay_visible_and_can_be_dropped(client, cas
     page = client.get(
         reverse("analysis:compare", args=[cast.project.slug]),
         {
-            "annotator": "someone-gone",
+            "annotator": "gone",
             "stance": "reports",
             "actor": kerry.pk,
             "article": article.pk,

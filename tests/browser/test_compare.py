@@ -44,8 +44,9 @@ def test_a_matrix_cell_opens_its_passages(page, live_server, demo):
     headers = page.locator("table.matrix thead th").all_inner_texts()
     rt = next(i for i, h in enumerate(headers) if h.strip().startswith("RT"))
     row.locator("td").nth(rt - 1).locator("a").click()  # the first header is the rows'
-    expect(page.get_by_role("heading", level=1)).to_contain_text("blame on US")
-    expect(page.locator("ol.passages > li")).to_have_count(5)
+    panel = page.locator("#cell-panel")  # beside the matrix
+    expect(panel.get_by_role("heading", level=2)).to_contain_text("blame on US")
+    expect(panel.locator("ol.passages > li")).to_have_count(5)
 
 
 def test_side_by_side_focus_dims_the_other_passages(page, live_server, demo):

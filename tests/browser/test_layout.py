@@ -105,7 +105,7 @@ def test_a_cell_opens_its_passages_in_a_panel_beside_the_table(page, live_server
     row.locator("a.count").first.click()
     panel = page.locator("#cell-panel")
     expect(panel).to_be_visible()
-    expect(panel.locator("h1")).to_contain_text("blame on US")
+    expect(panel.get_by_role("heading", level=2)).to_contain_text("blame on US")
     expect(panel.locator("ol.passages > li").first).to_be_visible()
     assert "/compare/passages/" not in page.url  # the comparison stays where it was
     page.keyboard.press("Escape")
