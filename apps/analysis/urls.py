@@ -1,6 +1,6 @@
 from django.urls import path
 
-from apps.analysis import views, views_compare, views_profiles, views_search
+from apps.analysis import views, views_compare, views_profiles, views_saved, views_search
 
 app_name = "analysis"
 
@@ -10,6 +10,8 @@ urlpatterns = [
     path("compare/passages/", views_compare.cell_passages, name="cell"),
     path("compare/articles/", views_compare.side_by_side, name="side-by-side"),
     path("compare/table.csv", views_compare.comparison_csv, name="comparison-csv"),
+    path("views/", views_saved.save_view, name="save-view"),
+    path("views/<int:view_id>/delete/", views_saved.delete_view, name="delete-view"),
     path("claims/<int:claim_id>/", views_profiles.claim_detail, name="claim"),
     path("actors/<int:actor_id>/", views_profiles.actor_detail, name="actor"),
     path("search/", views_search.search_page, name="search"),

@@ -67,7 +67,8 @@ def _urls(project, query: str, options: dict[str, str], comparison) -> dict[str,
             c.url = f"{cell}&row={row.key}&column={c.column.key}"
             for passage in c.passages:
                 passage.url = f"{reader}{passage.article_id}/#h{passage.annotation_id}"
-    return {"cell_base": cell}
+    # The whole state, for saving the view under a name.
+    return {"cell_base": cell, "state": f"{query}&{_layout(options)}&sort={options['sort']}"}
 
 
 def _filter_context(request: SignedInRequest, membership: Membership, filters: Selection):
@@ -104,7 +105,7 @@ def _compare(request: SignedInRequest, membership: Membership, **kwargs):
 def story_comparison(request: SignedInRequest, membership: Membership) -> HttpResponse:
     filters, options, comparison = _compare(request, membership)
     context = {**_filter_context(request, membership, filters), "c": comparison, **options}
-    _urls(membership.project, context["query"], options, comparison)
+    context |= _urls(membership.project, context["query"], options, comparison)
     return render(
         request, page_or_partial(request, "analysis/compare.html", "compare-results"), context
     )
@@ -117,7 +118,7 @@ def matrix(request: SignedInRequest, membership: Membership) -> HttpResponse:
         request, membership, per_cell=0, count_annotations=False
     )
     context = {**_filter_context(request, membership, filters), "c": comparison, **options}
-    _urls(membership.project, context["query"], options, comparison)
+    context |= _urls(membership.project, context["query"], options, comparison)
     return render(
         request, page_or_partial(request, "analysis/matrix.html", "matrix-results"), context
     )

@@ -320,8 +320,8 @@ class AnnotationFilter(forms.Form):
         export."""
         kept = QueryDict(mutable=True)
         for key in self.KEYS:
-            if key in without:
-                continue
+            if key in without or (key == "tag_mode" and not self._given(("tag",))):
+                continue  # how tags combine, without tags, says nothing
             values = self.data.getlist(key) if hasattr(self.data, "getlist") else []
             values = [v for v in values if v] or ([self.data[key]] if self.data.get(key) else [])
             if values:

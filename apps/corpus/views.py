@@ -41,8 +41,16 @@ def project_home(request: SignedInRequest, membership: Membership) -> HttpRespon
             "page": page,
             "stories": stories,
             "counts": counts,
+            "saved_views": _saved_views(membership),
         },
     )
+
+
+def _saved_views(membership: Membership) -> list:
+    views = list(membership.project.saved_views.select_related("created_by"))
+    for view in views:
+        view.deletable = view.can_delete(membership)  # type: ignore[attr-defined]
+    return views
 
 
 @require_safe

@@ -69,3 +69,45 @@ class Membership(models.Model):
     def can_manage(self) -> bool:
         """Owners set the project up: import for now; members and codebook to come."""
         return self.role == Role.OWNER
+
+
+class SavedScreen(models.TextChoices):
+    """The screens whose state can be saved as a view (their URL names in ``analysis``)."""
+
+    COMPARE = "compare", "Story comparison"
+    MATRIX = "matrix", "Matrix"
+
+
+class SavedView(models.Model):
+    """A screen of a project with its whole state (the query string of its URL), named
+    and shared with the project's members."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="saved_views")
+    name = models.CharField(max_length=100)
+    screen = models.CharField(max_length=10, choices=SavedScreen.choices)
+    query = models.CharField(max_length=2000, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["project", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["project", "name"], name="saved_view_unique_name"),
+            models.CheckConstraint(
+                condition=models.Q(screen__in=SavedScreen.values), name="saved_view_screen_valid"
+            ),
+            models.CheckConstraint(condition=~models.Q(name=""), name="saved_view_name_not_empty"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        url = reverse(f"analysis:{self.screen}", kwargs={"project_slug": self.project.slug})
+        return f"{url}?{self.query}" if self.query else url
+
+    def can_delete(self, membership: Membership) -> bool:
+        """Its author and the project's owners may delete it."""
+        return membership.can_manage or self.created_by_id == membership.user_id
