@@ -9,14 +9,14 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from django.core.paginator import Paginator
-from django.http import HttpResponse, QueryDict, StreamingHttpResponse
+from django.http import Http404, HttpResponse, QueryDict, StreamingHttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 
-from apps.analysis import export, filter_bar
+from apps.analysis import charts, export, filter_bar
 from apps.analysis.compare import (
     DIMENSIONS,
     GROUPINGS,
@@ -296,3 +296,56 @@ def _overlap(columns: list[dict]) -> dict:
             },
         }
     return result
+
+
+CHARTS = ("timeline", "voices", "positions", "heatmap")
+
+
+def _charts(request: SignedInRequest, membership: Membership) -> tuple[Selection, dict, dict]:
+    """The selection's charts, by name (``charts.py``)."""
+    filters, options, comparison = _compare(
+        request, membership, per_cell=0, count_annotations=False
+    )
+    project = membership.project
+    voices, positions = charts.stances(filters, project, request.user)
+    drawn = {
+        "timeline": charts.timeline(filters, project, request.user),
+        "voices": voices,
+        "positions": positions,
+        "heatmap": charts.heatmap(comparison),
+    }
+    return filters, options, drawn
+
+
+@require_safe
+@project_view
+def chart_page(request: SignedInRequest, membership: Membership) -> HttpResponse:
+    """The selection's charts, each with its numbers and its files."""
+    filters, options, drawn = _charts(request, membership)
+    context = {**_filter_context(request, membership, filters), **options}
+    context["charts"] = [drawn[name] for name in CHARTS]
+    template = page_or_partial(request, "analysis/charts.html", "chart-results")
+    return render(request, template, context)
+
+
+@require_safe
+@project_view
+def chart_file(request: SignedInRequest, membership: Membership, name: str, ext: str):
+    """One chart as an SVG file, or its numbers as CSV."""
+    if name not in CHARTS or ext not in ("svg", "csv"):
+        raise Http404("No such chart.")
+    if refused := refuse_invalid_filter(Selection(request.GET)):
+        return refused
+    _, _, drawn = _charts(request, membership)
+    chart = drawn[name]
+    filename = f"{membership.project.slug}-{name}-{timezone.now():%Y%m%d}.{ext}"
+    if ext == "csv":
+        response: HttpResponseBase = StreamingHttpResponse(
+            export.csv_lines(chart.header, chart.rows, bom=request.GET.get("bom", "1") != "0"),
+            content_type="text/csv; charset=utf-8",
+        )
+    else:
+        svg = render(request, "analysis/_chart.svg", {"chart": chart, "standalone": True})
+        response = HttpResponse(svg.content, content_type="image/svg+xml; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response

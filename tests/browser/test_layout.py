@@ -31,6 +31,7 @@ def _screens(project) -> list[str]:
         article.get_absolute_url(),
         reverse("analysis:compare", args=[slug]),
         reverse("analysis:matrix", args=[slug]),
+        reverse("analysis:charts", args=[slug]),
         reverse("analysis:side-by-side", args=[slug]) + "?" + pair,
         reverse("analysis:claim", args=[slug, claim.pk]),
         reverse("analysis:actor", args=[slug, actor.pk]),
