@@ -55,10 +55,6 @@ class OutletStance:
         return Stance.verdict(self.counts)
 
 
-def _project_sources(project: Project) -> list[Source]:
-    return list(Source.objects.in_project(project).order_by("name"))
-
-
 def claim_profile(*, project: Project, filters: AnnotationFilter, user) -> dict:
     """How the outlets of a selection carry a claim (``filters`` names the claim).
 
@@ -109,10 +105,14 @@ class OutletVoice:
         return round(100 * self.quoted / self.with_speaker, 1) if self.with_speaker else None
 
 
-def actor_profile(*, project: Project, actor: Actor) -> dict:
-    in_project = Annotation.objects.filter(article__project=project)
+def actor_profile(*, project: Project, actor: Actor, filters: AnnotationFilter, user) -> dict:
+    """Who quotes an actor and whom the actor blames, within the selection of
+    ``filters`` (its outlets: those with an article in it)."""
+    in_project = filters.annotations(project, user)
     spoken = in_project.filter(speaker=actor)
-    outlets = {s.pk: OutletVoice(source=s) for s in _project_sources(project)}
+    in_selection = filters.articles(project).filter(source=OuterRef("pk"))
+    covered = Source.objects.filter(Exists(in_selection)).order_by("name")
+    outlets = {s.pk: OutletVoice(source=s) for s in covered}
     speakers: dict[int, list[tuple[int, int]]] = defaultdict(list)  # source -> (actor, n)
     # Voice share: of the passages with a speaker in an outlet, how many are this actor's.
     for source_id, speaker_id, n in (
@@ -153,6 +153,9 @@ def actor_profile(*, project: Project, actor: Actor) -> dict:
         "quoting": [o for o in ordered if o.quoted],
         "never": [o.source for o in ordered if not o.quoted],
         "targeted_count": in_project.filter(target=actor).count(),
+        "spoken_passages": spoken,
+        "targeted_passages": in_project.filter(target=actor),
+        "no_coverage": list(filters.outlets_without_articles(project)),
         "spoken_count": sum(o.quoted for o in ordered),
     }
 

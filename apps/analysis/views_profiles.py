@@ -47,22 +47,31 @@ def claim_detail(request: SignedInRequest, membership: Membership, claim_id: int
 @require_safe
 @project_view
 def actor_detail(request: SignedInRequest, membership: Membership, actor_id: int) -> HttpResponse:
+    """Who quotes an actor and whom the actor blames, within the filter bar's selection."""
     project = membership.project
     actor = get_object_or_404(Actor, pk=actor_id, project=project)
-    spoken = Annotation.objects.filter(speaker=actor)
-    targeted = Annotation.objects.filter(target=actor)
-    return render(
-        request,
-        "analysis/actor.html",
-        {
-            "membership": membership,
-            "project": project,
-            "actor": actor,
-            "actor_export": reverse("analysis:annotations-csv", args=[project.slug])
-            + f"?actor={actor.pk}",
-            "spoken": by_source(spoken),
-            "targeted": by_source(targeted),
-            "tag_styles": Tag.colour_rules(project.tags.all()),
-            **actor_profile(project=project, actor=actor),
-        },
-    )
+    params = request.GET.copy()
+    for own in ACTOR_OWN:  # the page's subject is the actor, as speaker and as target
+        params.pop(own, None)
+    filters = Selection(params)
+    profile = actor_profile(project=project, actor=actor, filters=filters, user=request.user)
+    context = {
+        "membership": membership,
+        "project": project,
+        "actor": actor,
+        **filter_bar.context(filters, project, fixed=ACTOR_OWN),
+        "export_url": reverse("analysis:annotations-csv", args=[project.slug]),
+        "per_outlet_export": reverse("analysis:annotations-csv", args=[project.slug])
+        + f"?actor={actor.pk}&"
+        + filters.query_string(without=("source",)),
+        "spoken": by_source(profile["spoken_passages"]),
+        "targeted": by_source(profile["targeted_passages"]),
+        "tag_styles": Tag.colour_rules(project.tags.all()),
+        **profile,
+    }
+    template = page_or_partial(request, "analysis/actor.html", "actor-results")
+    return render(request, template, context, status=422 if filters.errors else 200)
+
+
+# The actor page's own parameters, which the filter bar does not offer there.
+ACTOR_OWN = ("speaker", "target", "actor")

@@ -188,15 +188,26 @@ def test_a_broken_value_is_refused_where_the_user_acted(client, db, demo_project
 
 
 @pytest.mark.parametrize(
-    "name", ["analysis:compare", "analysis:matrix", "analysis:search", "analysis:claim"]
+    "name",
+    [
+        "analysis:compare",
+        "analysis:matrix",
+        "analysis:charts",
+        "analysis:search",
+        "analysis:claim",
+        "analysis:actor",
+    ],
 )
 def test_every_screen_has_the_same_filter_bar(client, db, demo_project, name):
     client.force_login(demo_project.memberships.get(role="viewer").user)
     args = [demo_project.slug]
     if name == "analysis:claim":
         args.append(demo_project.claims.first().pk)
+    if name == "analysis:actor":
+        args.append(demo_project.actors.first().pk)
     page = client.get(reverse(name, args=args)).text
     bar = page.split('id="filter-bar"')[1].split("</form>")[0]
+    own = {"analysis:claim": {"claim"}, "analysis:actor": {"speaker", "target"}}.get(name, set())
     for field in (
         "story",
         "since",
@@ -206,8 +217,6 @@ def test_every_screen_has_the_same_filter_bar(client, db, demo_project, name):
         "country",
         "tag",
         "tag_mode",
-        "speaker",
-        "target",
         "voice",
         "position",
         "annotator",
@@ -215,7 +224,8 @@ def test_every_screen_has_the_same_filter_bar(client, db, demo_project, name):
         "q",
     ):
         assert f'name="{field}"' in bar, field
-    assert ('name="claim"' in bar) is (name != "analysis:claim")  # the page's own claim
+    for field in ("claim", "speaker", "target"):  # unless the page is about it
+        assert (f'name="{field}"' in bar) is (field not in own), field
 
 
 @pytest.fixture
@@ -358,3 +368,27 @@ def test_clear_shows_only_when_something_is_chosen(client, cast):
     url = reverse("analysis:compare", args=[cast.project.slug])
     assert "Clear the filters" not in client.get(url, {"tag_mode": "any"}).text
     assert "Clear the filters" in client.get(url, {"since": "2020-01-01"}).text
+
+
+def test_the_actor_page_judges_outlets_within_the_selection(client, cast, two_stories):
+    _, strike = two_stories
+    lavrov = factories.make_actor(cast.project, "Lavrov")
+    carried = cast.project.articles.get(text__startswith="The US is to blame")
+    annotation = carried.annotations.get()
+    annotation.speaker = lavrov
+    annotation.save()
+    client.force_login(cast.viewer)
+    url = reverse("analysis:actor", args=[cast.project.slug, lavrov.pk])
+    page = client.get(url, {"story": strike.pk}).text
+    table = page.split("Which outlets quote")[1].split("</table>")[0]
+    assert "Bugle" in table and "Herald" in table and "Courier" not in table
+    assert "Courier" in page.split('class="no-coverage')[1].split("</p>")[0]
+    export = page.split("Export these passages:")[1].split("</p>")[0]
+    assert f"actor={lavrov.pk}&amp;story={strike.pk}" in export
+    partial = client.get(url, {"story": strike.pk}, HTTP_HX_REQUEST="true").text
+    assert partial.lstrip().startswith('<div id="actor-results"')
+    # The page's own actor is not a filter of the bar: a speaker= in the address is
+    # dropped rather than emptying the page.
+    other = factories.make_actor(cast.project, "Someone else")
+    page = client.get(url, {"speaker": other.pk}).text
+    assert "1 passage in Lavrov's voice" in page
