@@ -10,7 +10,7 @@ from django.views.decorators.http import require_safe
 from apps.analysis import filter_bar
 from apps.analysis.forms import Selection
 from apps.analysis.profiles import actor_profile, by_source, claim_profile
-from apps.annotations.models import Actor, Annotation, Claim, Tag
+from apps.annotations.models import Actor, Claim, Tag
 from apps.projects.access import project_view
 from apps.projects.htmx import SignedInRequest, page_or_partial
 from apps.projects.models import Membership
