@@ -37,6 +37,8 @@ def context(filters: AnnotationFilter, project: Project, *, fixed: tuple[str, ..
         "fixed": fixed,
         "query": filters.query_string(),
         "scope": scope(filters, choices, passages_filtered=bool(on_passages)),
+        "article_scope": scope(filters, choices),  # where an outlet has no coverage
+        "scope_short": scope_short(filters, passages_filtered=bool(on_passages)),
         "passage_filters": len(on_passages),
         # Whether the bar narrows anything beyond the page's own subject.
         "narrowed": any(given.get(k) for k in filters.KEYS if k not in (*fixed, "tag_mode")),
@@ -79,6 +81,22 @@ def scope(filters: AnnotationFilter, choices: dict, *, passages_filtered: bool =
     if passages_filtered:
         parts.append("among the passages that match the filters")
     return ", ".join(parts) or "in the whole project"
+
+
+def scope_short(filters: AnnotationFilter, *, passages_filtered: bool = False) -> str:
+    """The selection in two or three words, beside each blind spot ("within this story")."""
+    if not filters.is_valid():
+        return ""
+    data = filters.cleaned_data
+    if data["story"]:
+        words = "within this story"
+    elif data["since"] or data["until"]:
+        words = "in this period"
+    elif any(data[key] for key in ("article", "source", "kind", "country")):
+        words = "in this selection"
+    else:
+        words = "in the project"
+    return f"{words}, among the passages filtered" if passages_filtered else words
 
 
 def _day(value) -> str:

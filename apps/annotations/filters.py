@@ -122,18 +122,19 @@ class AnnotationFilter(forms.Form):
 
     @staticmethod
     def choices_for(project: Project) -> dict:
-        """What the filter bar's lists offer (every screen's)."""
-        sources = Source.objects.in_project(project)
+        """What the filter bar's lists offer (every screen's). The outlets are read once:
+        their kinds and countries come from the same rows."""
+        outlets = list(
+            Source.objects.in_project(project)
+            .order_by("name")
+            .values_list("pk", "name", "kind", "country")
+        )
+        kinds = sorted({kind for _, _, kind, _ in outlets})
         return {
             "stories": project.stories.all(),
-            "sources": sources.values_list("pk", "name"),
-            "kinds": [
-                (kind, SourceKind(kind).label)
-                for kind in sources.order_by("kind").values_list("kind", flat=True).distinct()
-            ],
-            "countries": sorted(
-                {c.upper() for c in sources.values_list("country", flat=True).distinct() if c}
-            ),
+            "sources": [(pk, name) for pk, name, _, _ in outlets],
+            "kinds": [(kind, SourceKind(kind).label) for kind in kinds],
+            "countries": sorted({country.upper() for _, _, _, country in outlets if country}),
             "tags": project.tags.all(),
             "claims": project.claims.order_by("text"),
             "actors": project.actors.order_by("name"),

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import functools
 import uuid
 from collections.abc import Iterable, Mapping
 
@@ -227,6 +228,7 @@ class Stance:
         return "", ""
 
     @staticmethod
+    @functools.cache  # a few pairs; the labels are translated on each use otherwise
     def words(voice: str, position: str) -> str:
         """A stance in a few words ("reported · disputes"), or "" without one."""
         said = {Voice.OWN.value: "own voice", Voice.REPORTED.value: "reported"}.get(voice, "")

@@ -283,7 +283,7 @@ def test_the_comparison_says_no_coverage_for_an_outlet_without_articles_in_the_p
         {"story": strike.pk, "rows": "claims"},
     ).text
     results = page.split('id="compare-results"')[1]
-    assert "not in Herald within the story “Convoy strike”" in results
+    assert "not in Herald within this story" in results
     assert "Courier" not in results.split("</table>")[0]
     assert "Courier" in results.split('class="no-coverage')[1]
 

@@ -228,6 +228,14 @@ def test_demo_pages_load_without_console_errors(page, live_server, settings):
         "claims": reverse("annotations:claims", args=[project.slug]),
         "search": reverse("analysis:search", args=[project.slug]) + "?q=patience",
     }
+    # The user guide's question: who blames the US in the ceasefire dispute, in whose voice.
+    story = project.stories.get(name__startswith="Ceasefire")
+    us = project.actors.get(name="United States government")
+    question = f"?story={story.pk}&target={us.pk}"
+    compare = reverse("analysis:compare", args=[project.slug])
+    pages["question-voices"] = f"{compare}{question}&rows=voices"
+    pages["question-speakers"] = f"{compare}{question}&rows=actors"
+    pages["charts"] = reverse("analysis:charts", args=[project.slug]) + question
     shots = os.environ.get("SCREENSHOTS_DIR")
     for name, path in pages.items():
         page.goto(live_server.url + path)
