@@ -206,6 +206,7 @@ def run_benchmark(*, scale: str, runs: int, warmup: int = 3, log=print) -> list[
             "story comparison, 2 tags (all) + voice",
             f"{compare_url}&{two_tags}&tag_mode=all&voice=reported",
         ),
+        ("story comparison by month", compare_url + "&group=month"),
         ("comparison by month, whole project", whole + "?group=month"),
         ("matrix, positions × weeks", matrix_url + "?rows=positions&group=week"),
         ("matrix, whole project", matrix_url),
