@@ -242,14 +242,14 @@ class AnnotationFilter(forms.Form):
         condition &= self._on_articles("article__")
         if data["tag"]:
             subtrees = [self._subtree(Tag, project, tag) for tag in data["tag"]]
-            if data["tag_mode"] == "all":
-                for subtree in subtrees:
-                    tagged = AnnotationTag.objects.filter(tag_id__in=subtree)
-                    condition &= Q(**{f"{p}pk__in": tagged.values("annotation_id")})
-            else:
-                tags = sorted({pk for subtree in subtrees for pk in subtree})
-                tagged = AnnotationTag.objects.filter(tag_id__in=tags)
-                condition &= Q(**{f"{p}pk__in": tagged.values("annotation_id")})
+            if data["tag_mode"] != "all":
+                subtrees = [sorted({pk for subtree in subtrees for pk in subtree})]
+            # Asked per annotation, through the (annotation, tag) index: an IN over every
+            # annotation of a tag read all of them first (120 ms per query at 200,000).
+            annotation = OuterRef(f"{p}pk" if p else "pk")
+            for subtree in subtrees:
+                tagged = AnnotationTag.objects.filter(annotation_id=annotation, tag_id__in=subtree)
+                condition &= Q(Exists(tagged))
         if data["claim"]:
             claims = self._subtree(Claim, project, data["claim"])
             condition &= Q(**{f"{p}claim_id__in": claims})
