@@ -25,6 +25,7 @@ from django.db.models import Count, Max, Min
 from apps.analysis.compare import Comparison
 from apps.analysis.counting import COUNTINGS
 from apps.analysis.dimensions import axis
+from apps.annotations.codebook_files import xml_text
 from apps.annotations.filters import AnnotationFilter
 from apps.annotations.models import Position, Voice
 from apps.corpus.models import Source
@@ -34,6 +35,7 @@ WIDTH = 760
 LABELS = 150  # the left margin, for outlet names
 ROW = 34
 WEEKS_AT_MOST = 26  # a longer span is drawn by month
+MONTHS_AT_MOST = 240  # a longer span (a mistyped year?) is not drawn period by period
 HEAT = [
     "#ffffff",
     "#eef4ff",
@@ -63,6 +65,9 @@ class Mark:
     fill: str
     title: str  # what a hover shows, and a screen reader reads
 
+    def __post_init__(self) -> None:
+        self.title = xml_text(self.title)  # names may hold what XML cannot
+
 
 @dataclass
 class Text:
@@ -72,6 +77,9 @@ class Text:
     anchor: str = "start"  # SVG text-anchor
     fill: str = "#1d2330"
     rotate: bool = False  # column labels of the heatmap, at -35°
+
+    def __post_init__(self) -> None:
+        self.text = xml_text(self.text)
 
 
 @dataclass
@@ -115,10 +123,13 @@ def _period_starts(first: date, last: date, grouping: str) -> list[date]:
     starts, day = [], first
     while day <= last:
         starts.append(day)
-        if grouping == "week":
-            day += timedelta(days=7)
-        else:
-            day = (day.replace(day=1) + timedelta(days=32)).replace(day=1)
+        try:
+            if grouping == "week":
+                day += timedelta(days=7)
+            else:
+                day = (day.replace(day=1) + timedelta(days=32)).replace(day=1)
+        except OverflowError:  # the last period of the calendar (a date in 9999)
+            break
     return starts
 
 
@@ -147,6 +158,14 @@ def timeline(filters: AnnotationFilter, project: Project, user) -> Chart:
     if not counts:
         return chart
     periods = sorted({start for _, start in counts})
+    months = (periods[-1].year - periods[0].year) * 12 + periods[-1].month - periods[0].month
+    if months > MONTHS_AT_MOST:
+        # One mistyped year (1016 for 2016) would make thousands of empty periods.
+        chart.description = (
+            f"The passages run from {periods[0]:%b %Y} to {periods[-1]:%b %Y}, more than "
+            f"{MONTHS_AT_MOST // 12} years: is a date mistyped? Narrow the dates to draw them."
+        )
+        return chart
     starts = _period_starts(periods[0], periods[-1], grouping)
     names = _outlets(source for source, _ in counts)
     outlets = sorted(names, key=lambda pk: names[pk].casefold())

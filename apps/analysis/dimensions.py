@@ -168,10 +168,13 @@ def period_bounds(grouping: str, key: str) -> Q | None:
         start = date.fromisoformat(key)
     except ValueError:
         return None
-    if grouping == "week":
-        end = start + timedelta(days=7)
-    else:
-        end = (start.replace(day=1) + timedelta(days=32)).replace(day=1)
+    try:
+        if grouping == "week":
+            end = start + timedelta(days=7)
+        else:
+            end = (start.replace(day=1) + timedelta(days=32)).replace(day=1)
+    except OverflowError:  # the calendar's last period (a date in 9999)
+        return Q(article__published__gte=start)
     return Q(article__published__gte=start, article__published__lt=end)
 
 

@@ -45,7 +45,32 @@ def context(filters: AnnotationFilter, project: Project, *, fixed: tuple[str, ..
         # A filter the lists cannot show (a former member, an old URL) is shown apart,
         # so it is neither hidden nor dropped by the next change.
         "annotator_elsewhere": annotator if annotator not in ("", "me", *usernames) else "",
+        "not_in_project": not_in_project(given, choices),
     }
+
+
+# What each parameter names, and where the filter bar's lists hold the project's ones.
+NAMED = [
+    ("story", "story", "stories"),
+    ("source", "outlet", "sources"),
+    ("tag", "tag", "tags"),
+    ("claim", "claim", "claims"),
+    ("speaker", "speaker", "actors"),
+    ("target", "target", "actors"),
+    ("actor", "actor", "actors"),
+]
+
+
+def not_in_project(given: dict[str, list[str]], choices: dict) -> list[str]:
+    """Ids in the address that name nothing of the project (a tag merged or deleted
+    since a view was saved, a link from elsewhere): they match nothing, and the bar says
+    so rather than show an empty result without a reason. The lists are the bar's own,
+    read once for both."""
+    found = []
+    for key, what, listed in NAMED:
+        known = {str(item[0] if isinstance(item, tuple) else item.pk) for item in choices[listed]}
+        found += [f"{what} {value}" for value in given.get(key, []) if value not in known]
+    return found
 
 
 def scope(filters: AnnotationFilter, choices: dict, *, passages_filtered: bool = False) -> str:

@@ -4,6 +4,7 @@ the project's members (``projects.models.SavedView``)."""
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
 from django.http import QueryDict
 
 from apps.analysis.compare import SORTS
@@ -21,11 +22,14 @@ LAYOUT: dict[str, dict | None] = {
 }
 
 
-def clean_state(query: str) -> str:
+def clean_state(query: str, membership: Membership) -> str:
     """The saveable part of a screen's query string: the selection and the layout, and
     nothing else (a page number, a stray parameter). A selection with a mistake is
-    refused: a saved view must show what its name promises."""
-    given = QueryDict(query)
+    refused: a saved view must show what its name promises. "Me" as the annotator is
+    the one who saves it (a colleague opening the view sees that person's work)."""
+    given = QueryDict(query, mutable=True)
+    if given.get("annotator") == "me":
+        given["annotator"] = membership.user.username
     filters = Selection(given)
     if not filters.is_valid():
         problems = "; ".join(f"{k}: {' '.join(map(str, v))}" for k, v in filters.errors.items())
@@ -49,9 +53,13 @@ def save_view(*, membership: Membership, name: str, screen: str, query: str) -> 
     project = membership.project
     if project.saved_views.filter(name=name).exists():
         raise ValidationError(f"A view named “{name}” exists: choose another name.")
-    state = clean_state(query)
+    state = clean_state(query, membership)
     if len(state) > SavedView._meta.get_field("query").max_length:  # type: ignore[operator]
         raise ValidationError("This selection is too long to save: narrow it with fewer values.")
-    return SavedView.objects.create(
-        project=project, name=name, screen=screen, query=state, created_by=membership.user
-    )
+    try:
+        with transaction.atomic():
+            return SavedView.objects.create(
+                project=project, name=name, screen=screen, query=state, created_by=membership.user
+            )
+    except IntegrityError:  # the same name saved a moment ago by someone else
+        raise ValidationError(f"A view named “{name}” exists: choose another name.") from None

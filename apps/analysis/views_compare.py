@@ -301,19 +301,20 @@ def _overlap(columns: list[dict]) -> dict:
 CHARTS = ("timeline", "voices", "positions", "heatmap")
 
 
-def _charts(request: SignedInRequest, membership: Membership) -> tuple[Selection, dict, dict]:
-    """The selection's charts, by name (``charts.py``)."""
-    filters, options, comparison = _compare(
-        request, membership, per_cell=0, count_annotations=False
-    )
-    project = membership.project
-    voices, positions = charts.stances(filters, project, request.user)
-    drawn = {
-        "timeline": charts.timeline(filters, project, request.user),
-        "voices": voices,
-        "positions": positions,
-        "heatmap": charts.heatmap(comparison),
-    }
+def _charts(
+    request: SignedInRequest, membership: Membership, names: tuple[str, ...] = CHARTS
+) -> tuple[Selection, dict, dict]:
+    """The selection's charts named, by name (``charts.py``): only those are computed."""
+    filters, options = Selection(request.GET), _options(request)
+    project, user = membership.project, request.user
+    drawn = {}
+    if "timeline" in names:
+        drawn["timeline"] = charts.timeline(filters, project, user)
+    if "voices" in names or "positions" in names:
+        drawn["voices"], drawn["positions"] = charts.stances(filters, project, user)
+    if "heatmap" in names:
+        _, _, comparison = _compare(request, membership, per_cell=0, count_annotations=False)
+        drawn["heatmap"] = charts.heatmap(comparison)
     return filters, options, drawn
 
 
@@ -336,8 +337,7 @@ def chart_file(request: SignedInRequest, membership: Membership, name: str, ext:
         raise Http404("No such chart.")
     if refused := refuse_invalid_filter(Selection(request.GET)):
         return refused
-    _, _, drawn = _charts(request, membership)
-    chart = drawn[name]
+    chart = _charts(request, membership, names=(name,))[2][name]
     filename = f"{membership.project.slug}-{name}-{timezone.now():%Y%m%d}.{ext}"
     if ext == "csv":
         response: HttpResponseBase = StreamingHttpResponse(

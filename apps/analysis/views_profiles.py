@@ -61,9 +61,13 @@ def actor_detail(request: SignedInRequest, membership: Membership, actor_id: int
         "actor": actor,
         **filter_bar.context(filters, project, fixed=ACTOR_OWN),
         "export_url": reverse("analysis:annotations-csv", args=[project.slug]),
-        "per_outlet_export": reverse("analysis:annotations-csv", args=[project.slug])
-        + f"?actor={actor.pk}&"
-        + filters.query_string(without=("source",)),
+        # "and N more from …": exactly the passages of that list, from that outlet.
+        **{
+            f"{role}_export": reverse("analysis:annotations-csv", args=[project.slug])
+            + "?"
+            + "&".join(filter(None, [f"{role}={actor.pk}", filters.query_string(("source",))]))
+            for role in ("speaker", "target")
+        },
         "spoken": by_source(profile["spoken_passages"]),
         "targeted": by_source(profile["targeted_passages"]),
         "tag_styles": Tag.colour_rules(project.tags.all()),

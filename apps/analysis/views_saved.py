@@ -6,12 +6,13 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from apps.analysis import saved_views
 from apps.projects.access import project_view, require_annotate
 from apps.projects.htmx import SignedInRequest
-from apps.projects.models import Membership
+from apps.projects.models import Membership, SavedScreen
 
 
 @require_POST
@@ -31,11 +32,17 @@ def save_view(request: SignedInRequest, membership: Membership) -> HttpResponse:
         context = {"project": membership.project, "saved": saved, "error": error}
         context |= {"screen": screen, "state": query, "name": post.get("name", "")}
         return render(request, "analysis/_save_view.html", context, status=422 if error else 200)
-    if error:
+    if saved is None:  # back to the screen as it was, with the reason
         messages.error(request, error)
-    else:
-        messages.success(request, f"Saved as “{saved}”, for every member, on the project home.")
-    return redirect(saved or membership.project)
+        return redirect(_screen_url(membership, screen, query))
+    messages.success(request, f"Saved as “{saved}”, for every member, on the project home.")
+    return redirect(saved)
+
+
+def _screen_url(membership: Membership, screen: str, query: str) -> str:
+    if screen not in SavedScreen.values:
+        return membership.project.get_absolute_url()
+    return reverse(f"analysis:{screen}", args=[membership.project.slug]) + f"?{query}"
 
 
 @require_POST

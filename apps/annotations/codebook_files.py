@@ -290,15 +290,17 @@ def codebook_qdc(project: Project) -> bytes:
             parent,
             f"{ns}Code",
             guid=str(tag.guid),
-            name=_xml_text(tag.name),
+            name=xml_text(tag.name),
             isCodable="false" if tag.archived else "true",
             color=tag.color,
         )
         if tag.description:
-            etree.SubElement(code, f"{ns}Description").text = _xml_text(tag.description)
+            etree.SubElement(code, f"{ns}Description").text = xml_text(tag.description)
         stack.extend((code, child) for child in reversed(children.get(tag.pk, [])))
     return etree.tostring(root, encoding="utf-8", xml_declaration=True, pretty_print=True)
 
 
-def _xml_text(text: str) -> str:
+def xml_text(text: str) -> str:
+    """``text`` without the characters XML 1.0 cannot hold (control characters, lone
+    surrogates): for any file written as XML (a codebook, a chart as SVG)."""
     return _NOT_XML.sub("", text)

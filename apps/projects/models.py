@@ -109,5 +109,8 @@ class SavedView(models.Model):
         return f"{url}?{self.query}" if self.query else url
 
     def can_delete(self, membership: Membership) -> bool:
-        """Its author and the project's owners may delete it."""
-        return membership.can_manage or self.created_by_id == membership.user_id
+        """Its author (while still coding in the project) and the project's owners may
+        delete it; a viewer writes nothing."""
+        if membership.can_manage:
+            return True
+        return membership.can_annotate and self.created_by_id == membership.user_id

@@ -165,3 +165,29 @@ def test_query_count_does_not_grow_with_the_data(client, db):
         return len(captured)
 
     assert queries("small", 5, 30) == queries("large", 60, 900)
+
+
+def test_names_xml_cannot_hold_and_dates_far_apart_do_not_break_a_chart(client, cast):
+    odd = factories.make_source("Bad\x0bOutlet")
+    tag = factories.make_tag(cast.project, "Tag\x0cname")
+    for n, day in enumerate((date(2016, 3, 1), date(1016, 3, 1), date(9999, 12, 30))):
+        article = factories.make_article(
+            cast.project, text=f"{n} A claim.", source=odd, published=day
+        )
+        factories.make_annotation(article, cast.analyst, "A claim", tags=[tag])
+    client.force_login(cast.viewer)
+    for name in ("timeline", "voices", "positions", "heatmap"):
+        url = reverse("analysis:chart-file", args=[cast.project.slug, name, "svg"])
+        ET.fromstring(client.get(url).content)  # well-formed
+    page = client.get(reverse("analysis:charts", args=[cast.project.slug]))
+    assert page.status_code == 200 and "is a date mistyped?" in page.text
+    assert len(page.content) < 200_000  # not a row per empty month of eight centuries
+    narrowed = client.get(
+        reverse("analysis:charts", args=[cast.project.slug]), {"since": "9000-01-01"}
+    )
+    assert narrowed.status_code == 200  # the calendar's last month is drawn, not a crash
+    cell = client.get(
+        reverse("analysis:cell", args=[cast.project.slug]),
+        {"group": "month", "row": tag.pk, "column": "9999-12-01"},
+    )
+    assert cell.status_code == 200 and cell.text.count("<blockquote>") == 1

@@ -154,3 +154,22 @@ def test_the_claim_page_tells_how_each_outlet_carries_the_claim(client, cast, co
     table = page.split("Who carries it")[1].split("Timeline")[0]
     assert "reports others asserting it" in table  # RT reports Gerasimov
     assert table.count("never mentions it") == 2  # BBC News and Silent
+
+
+def test_the_actor_pages_more_links_export_exactly_that_list(client, cast, corpus):
+    source = factories.make_source("Busy Wire")
+    peskov = factories.make_actor(cast.project, "Peskov")
+    for n in range(7):
+        article = factories.make_article(
+            cast.project, text=f"Wire {n}: Peskov spoke.", source=source
+        )
+        factories.make_annotation(article, cast.analyst, "Peskov spoke", speaker=peskov)
+    for n in range(7):
+        article = factories.make_article(
+            cast.project, text=f"Wire {n}: blamed Peskov.", source=source
+        )
+        factories.make_annotation(article, cast.analyst, "blamed Peskov", target=peskov)
+    page = _get(client, cast.viewer, "analysis:actor", peskov.pk)
+    speaks, blamed = page.split("Blamed in")
+    assert f"speaker={peskov.pk}&amp;source={source.pk}" in speaks.split("Speaks in")[1]
+    assert f"target={peskov.pk}&amp;source={source.pk}" in blamed

@@ -131,3 +131,28 @@ def test_the_home_reads_saved_views_in_one_query(client, cast, story):
     for n in range(5):
         _save(client, cast.project, name=f"more {n}")
     assert queries() == before
+
+
+def test_me_is_saved_as_the_one_who_saves(client, cast, story):
+    client.force_login(cast.analyst)
+    _save(client, cast.project, name="mine", annotator="me")
+    assert cast.project.saved_views.get().query == f"annotator={cast.analyst.username}"
+
+
+def test_a_member_demoted_to_viewer_no_longer_deletes_their_view(client, cast, story):
+    client.force_login(cast.analyst)
+    _save(client, cast.project, name="mine")
+    view = cast.project.saved_views.get()
+    Membership.objects.filter(project=cast.project, user=cast.analyst).update(role="viewer")
+    url = reverse("analysis:delete-view", args=[cast.project.slug, view.pk])
+    assert client.post(url).status_code == 403
+    assert SavedView.objects.filter(pk=view.pk).exists()
+
+
+def test_without_htmx_a_refused_save_goes_back_to_the_screen_as_it_was(client, cast, story):
+    client.force_login(cast.analyst)
+    _save(client, cast.project, name="taken")
+    response = _save(client, cast.project, name="taken", story=story.pk, rows="claims")
+    compare = reverse("analysis:compare", args=[cast.project.slug])
+    assert response.status_code == 302
+    assert response.url == f"{compare}?story={story.pk}&rows=claims"

@@ -392,3 +392,16 @@ def test_the_actor_page_judges_outlets_within_the_selection(client, cast, two_st
     other = factories.make_actor(cast.project, "Someone else")
     page = client.get(url, {"speaker": other.pk}).text
     assert "1 passage in Lavrov's voice" in page
+
+
+def test_ids_that_name_nothing_of_the_project_are_pointed_out(client, cast):
+    tag = factories.make_tag(cast.project, "blame")
+    elsewhere = factories.make_tag(factories.make_project(), "other project's")
+    client.force_login(cast.viewer)
+    page = client.get(
+        reverse("analysis:compare", args=[cast.project.slug]),
+        {"tag": [tag.pk, elsewhere.pk, 999999], "story": 888888},
+    ).text
+    warning = page.split('role="alert">Not in this project')[1].split("</p>")[0]
+    assert f"tag {elsewhere.pk}" in warning and "tag 999999" in warning
+    assert "story 888888" in warning and f"tag {tag.pk}," not in warning
