@@ -8,12 +8,11 @@ from datetime import date, timedelta
 
 import defusedxml.ElementTree as ET
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from apps.sampledata.synthetic import generate_corpus
 from tests import factories
+from tests.analysis.scale import queries_at_two_sizes
 from tests.analysis.test_compare import _export_rows, _restore
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
@@ -152,19 +151,8 @@ def test_a_broken_filter_or_an_unknown_chart_is_refused(client, cast):
 
 
 def test_query_count_does_not_grow_with_the_data(client, db):
-    user = factories.make_user("reader")
-
-    def queries(slug, n_articles, n_annotations):
-        corpus = generate_corpus(
-            project_slug=slug, articles=n_articles, sources=4, annotations=n_annotations, seed=3
-        )
-        corpus.project.memberships.create(user=user, role="viewer")
-        client.force_login(user)
-        with CaptureQueriesContext(connection) as captured:
-            client.get(reverse("analysis:charts", args=[slug]))
-        return len(captured)
-
-    assert queries("small", 5, 30) == queries("large", 60, 900)
+    small, large = queries_at_two_sizes(client, "analysis:charts", seed=3)
+    assert small == large
 
 
 def test_names_xml_cannot_hold_and_dates_far_apart_do_not_break_a_chart(client, cast):

@@ -12,6 +12,7 @@ from apps.annotations.models import Actor, Claim, Tag
 from apps.corpus.models import Source
 from apps.sampledata.synthetic import generate_corpus
 from tests import factories
+from tests.analysis.scale import queries_at_two_sizes
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
 ROW_MODEL = {"tags": Tag, "claims": Claim, "actors": Actor}
@@ -256,26 +257,8 @@ def test_members_read_and_export_outsiders_get_404(client, cast, name):
 
 @pytest.mark.parametrize("view", ["analysis:compare", "analysis:matrix"])
 def test_query_count_does_not_grow_with_articles_annotations_or_outlets(client, db, view):
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
-    user = factories.make_user("reader")
-
-    def queries(slug, n_articles, n_sources, n_annotations):
-        corpus = generate_corpus(
-            project_slug=slug,
-            articles=n_articles,
-            sources=n_sources,
-            annotations=n_annotations,
-            seed=1,
-        )
-        corpus.project.memberships.get_or_create(user=user, defaults={"role": "viewer"})
-        client.force_login(user)
-        with CaptureQueriesContext(connection) as captured:
-            client.get(reverse(view, args=[slug]))
-        return len(captured)
-
-    assert queries("small", 5, 2, 20) == queries("large", 60, 9, 900)
+    small, large = queries_at_two_sizes(client, view)
+    assert small == large
 
 
 def _three_levels(cast):

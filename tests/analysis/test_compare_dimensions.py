@@ -6,13 +6,12 @@ from collections import Counter
 from datetime import date, timedelta
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from apps.corpus.models import Source
 from apps.sampledata.synthetic import generate_corpus
 from tests import factories
+from tests.analysis.scale import queries_at_two_sizes
 from tests.analysis.test_compare import _export_rows, _restore
 
 CELL = re.compile(r'href="[^"]*row=([^&"]+)&amp;column=([^&"]+)"[^>]*><span class="n">(\d+)')
@@ -143,17 +142,6 @@ def test_voice_and_position_rows_name_them_and_link_to_their_passages(client, ca
     ("dimension", "grouping"), [("positions", "month"), ("voices", "week"), ("targets", "week")]
 )
 def test_query_count_does_not_grow_with_the_data(client, db, dimension, grouping):
-    user = factories.make_user("reader")
-
-    def queries(slug, n_articles, n_annotations):
-        corpus = generate_corpus(
-            project_slug=slug, articles=n_articles, sources=4, annotations=n_annotations, seed=6
-        )
-        corpus.project.memberships.create(user=user, role="viewer")
-        client.force_login(user)
-        url = reverse("analysis:compare", args=[slug])
-        with CaptureQueriesContext(connection) as captured:
-            client.get(url, {"rows": dimension, "group": grouping})
-        return len(captured)
-
-    assert queries("small", 5, 30) == queries("large", 60, 900)
+    params = {"rows": dimension, "group": grouping}
+    small, large = queries_at_two_sizes(client, "analysis:compare", params, seed=6)
+    assert small == large

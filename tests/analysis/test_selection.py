@@ -12,6 +12,7 @@ from django.urls import reverse
 from apps.annotations.models import AnchorStatus, Annotation
 from apps.sampledata.synthetic import generate_corpus
 from tests import factories
+from tests.analysis.scale import queries_at_two_sizes
 from tests.analysis.test_compare import _csv_counts, _export_rows, _screen_counts
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
@@ -128,23 +129,14 @@ def test_speaker_target_and_either(client, cast):
 
 @pytest.mark.parametrize("view", ["analysis:compare", "analysis:matrix", "analysis:search"])
 def test_query_count_of_every_filter_at_once_does_not_grow_with_the_data(client, db, view):
-    user = factories.make_user("reader")
-
-    def queries(slug, n_articles, n_annotations):
-        corpus = generate_corpus(
-            project_slug=slug, articles=n_articles, sources=5, annotations=n_annotations, seed=2
-        )
-        project = corpus.project
-        project.memberships.create(user=user, role="viewer")
-        client.force_login(user)
-        tags = list(project.tags.values_list("pk", flat=True)[:3])
-        params = {
+    def every_filter(project):
+        return {
             "story": project.stories.first().pk,
             "since": "2000-01-01",
             "until": "2100-01-01",
             "kind": ["commercial", "state_affiliated"],
             "country": ["GB", "RU"],
-            "tag": tags,
+            "tag": list(project.tags.values_list("pk", flat=True)[:3]),
             "tag_mode": "all",
             "claim": project.claims.first().pk,
             "speaker": project.actors.first().pk,
@@ -155,11 +147,9 @@ def test_query_count_of_every_filter_at_once_does_not_grow_with_the_data(client,
             "status": "anchored",
             "q": "the",
         }
-        with CaptureQueriesContext(connection) as captured:
-            assert client.get(reverse(view, args=[slug]), params).status_code == 200
-        return len(captured)
 
-    assert queries("small", 5, 30) == queries("large", 50, 700)
+    small, large = queries_at_two_sizes(client, view, every_filter, seed=2)
+    assert small == large
 
 
 @pytest.mark.parametrize(
