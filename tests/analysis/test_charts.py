@@ -12,6 +12,7 @@ from django.urls import reverse
 
 from apps.sampledata.synthetic import generate_corpus
 from tests import factories
+from tests.access import assert_members_read_only
 from tests.analysis.scale import queries_at_two_sizes
 from tests.analysis.test_compare import _export_rows, _restore
 
@@ -128,15 +129,7 @@ def test_members_see_charts_outsiders_get_404(client, cast, name):
         url = reverse(name, args=[cast.project.slug])
     else:
         url = reverse("analysis:chart-file", args=[cast.project.slug, "voices", name])
-    for role in ("owner", "analyst", "viewer"):
-        client.force_login(getattr(cast, role))
-        assert client.get(url).status_code == 200
-    client.force_login(cast.outsider)
-    assert client.get(url).status_code == 404
-    client.logout()
-    assert client.get(url).status_code == 302
-    client.force_login(cast.viewer)
-    assert client.post(url).status_code == 405
+    assert_members_read_only(client, cast, url)
 
 
 def test_a_broken_filter_or_an_unknown_chart_is_refused(client, cast):

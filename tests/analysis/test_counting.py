@@ -11,10 +11,9 @@ import pytest
 from django.urls import reverse
 
 from apps.analysis.counting import count_runs
-from apps.annotations.models import Claim, Tag
 from apps.sampledata.synthetic import generate_corpus
 from tests import factories
-from tests.analysis.test_compare import _export_rows, _restore, _screen_counts
+from tests.analysis.test_compare import _export_rows, _lineage, _restore, _screen_counts
 
 
 @pytest.mark.parametrize(
@@ -84,16 +83,7 @@ def test_distinct_passages_merge_two_analysts_coding_the_same_sentence(client, c
 def _distinct_from_export(client, project, dimension: str, **filters) -> Counter:
     """The distinct rule worked out from the export on its own terms: per row (a value
     and each of its ancestors) and article, runs of overlapping [start, end) spans."""
-    model = Tag if dimension == "tags" else Claim
-    items = {i.pk: i for i in model.objects.filter(project=project)}
-    name = (lambda i: i.name) if dimension == "tags" else (lambda i: i.text)
-    lineage = {}
-    for item in items.values():
-        chain, parent = [name(item)], item.parent_id
-        while parent is not None:
-            chain.append(name(items[parent]))
-            parent = items[parent].parent_id
-        lineage[name(item)] = chain
+    lineage = _lineage(project, dimension)
     spans = defaultdict(list)
     outlet_of = {}
     for row in _export_rows(client, project, **filters):
