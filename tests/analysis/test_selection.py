@@ -246,7 +246,7 @@ def test_the_claim_page_judges_outlets_within_the_selection(client, cast, two_st
     table = page.split("Who carries it")[1].split("</table>")[0]
     assert "Herald" in table and "Courier" not in table
     assert table.count("never mentions it") == 1
-    assert "within the story “Convoy strike”" in table
+    assert "never mentions it <span class=\"muted small\">within this story</span>" in table
     no_coverage = page.split('class="no-coverage')[1].split("</p>")[0]
     assert "Courier" in no_coverage and "within the story" in no_coverage
     # The export links carry the selection.
@@ -288,7 +288,8 @@ def test_with_filters_on_passages_an_outlet_is_not_said_to_never_mention_a_claim
     table = page.split("Who carries it")[1].split("</table>")[0]
     assert "never mentions it" not in table
     assert table.count("no passage that matches the filters") == 3
-    assert "among the passages that match the filters" in table
+    summary = page.split('class="small export-links">')[1].split("Export:")[0]
+    assert "among the passages that match the filters" in summary
     # In a comparison, a blind spot under passage filters says so too.
     page = client.get(
         reverse("analysis:compare", args=[cast.project.slug]),
