@@ -246,7 +246,7 @@ def test_the_claim_page_judges_outlets_within_the_selection(client, cast, two_st
     table = page.split("Who carries it")[1].split("</table>")[0]
     assert "Herald" in table and "Courier" not in table
     assert table.count("never mentions it") == 1
-    assert "never mentions it <span class=\"muted small\">within this story</span>" in table
+    assert 'never mentions it <span class="muted small">within this story</span>' in table
     no_coverage = page.split('class="no-coverage')[1].split("</p>")[0]
     assert "Courier" in no_coverage and "within the story" in no_coverage
     # The export links carry the selection.
