@@ -18,13 +18,13 @@ of the annotations export of the same filter (tested).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 
 from django.db.models import Count, Max, Min
 
 from apps.analysis.compare import Comparison
 from apps.analysis.counting import COUNTINGS
-from apps.analysis.dimensions import axis
+from apps.analysis.dimensions import axis, next_period
 from apps.annotations.codebook_files import xml_text
 from apps.annotations.filters import AnnotationFilter
 from apps.annotations.models import Position, Voice
@@ -120,16 +120,11 @@ def _outlets(ids) -> dict[int, str]:
 
 
 def _period_starts(first: date, last: date, grouping: str) -> list[date]:
-    starts, day = [], first
-    while day <= last:
+    starts: list[date] = []
+    day: date | None = first
+    while day is not None and day <= last:
         starts.append(day)
-        try:
-            if grouping == "week":
-                day += timedelta(days=7)
-            else:
-                day = (day.replace(day=1) + timedelta(days=32)).replace(day=1)
-        except OverflowError:  # the last period of the calendar (a date in 9999)
-            break
+        day = next_period(day, grouping)
     return starts
 
 

@@ -38,7 +38,6 @@ from apps.analysis.dimensions import (
 from apps.annotations import trees
 from apps.annotations.filters import AnnotationFilter
 from apps.annotations.models import Annotation, AnnotationQuerySet
-from apps.corpus.models import Source
 from apps.projects.models import Project
 
 __all__ = ["DIMENSIONS", "GROUPINGS", "SORTS", "build_comparison", "cell_annotations"]
@@ -96,7 +95,6 @@ class Comparison:
     silent_rows: list[Row]  # no outlet carries them in this selection
     annotations: int | None
     max_count: int
-    no_coverage: list[Source]  # the selection's outlets without an article in it
     counting: str = "annotations"  # the rule of the numbers (``counting.COUNTINGS``)
 
     @property
@@ -208,7 +206,6 @@ def build_comparison(
         # A full count at project scale costs a scan of the annotations: only on request.
         annotations=filters.annotations(project, user).count() if count_annotations else None,
         max_count=max_count,
-        no_coverage=list(filters.outlets_without_articles(project)),
         counting=rule,
     )
 

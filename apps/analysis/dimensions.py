@@ -159,6 +159,17 @@ def _period_column(grouping: str, start: date | None, articles: int, words: int)
     return Column(key=key, label=label, parts=[start], articles=articles, words=words)
 
 
+def next_period(start: date, unit: str) -> date | None:
+    """The first day of the period after the one ``start`` begins (None past the
+    calendar's end, a date in 9999)."""
+    try:
+        if unit == "week":
+            return start + timedelta(days=7)
+        return (start.replace(day=1) + timedelta(days=32)).replace(day=1)
+    except OverflowError:
+        return None
+
+
 def period_bounds(grouping: str, key: str) -> Q | None:
     """The articles of a time column, as a condition on annotations (None if ``key`` is
     not a period of ``grouping``)."""
@@ -168,12 +179,8 @@ def period_bounds(grouping: str, key: str) -> Q | None:
         start = date.fromisoformat(key)
     except ValueError:
         return None
-    try:
-        if grouping == "week":
-            end = start + timedelta(days=7)
-        else:
-            end = (start.replace(day=1) + timedelta(days=32)).replace(day=1)
-    except OverflowError:  # the calendar's last period (a date in 9999)
+    end = next_period(start, grouping)
+    if end is None:  # the calendar's last period
         return Q(article__published__gte=start)
     return Q(article__published__gte=start, article__published__lt=end)
 

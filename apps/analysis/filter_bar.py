@@ -3,6 +3,7 @@ selection (``forms.Selection``), and the words that say what a selection is."""
 
 from __future__ import annotations
 
+from django.template.defaultfilters import pluralize
 from django.utils.formats import date_format
 
 from apps.annotations import trees
@@ -12,12 +13,7 @@ from apps.projects.models import Project
 
 def picked(filters: AnnotationFilter) -> dict[str, list[str]]:
     """The values given for each parameter, as strings, to tick and select them again."""
-    getlist = getattr(filters.data, "getlist", None)
-    result: dict[str, list[str]] = {}
-    for key in filters.KEYS:
-        values = getlist(key) if getlist else [filters.data.get(key, "")]
-        result[key] = [part.strip() for v in values for part in str(v).split(",") if part.strip()]
-    return result
+    return {key: filters.given(key) for key in filters.KEYS}
 
 
 def context(filters: AnnotationFilter, project: Project, *, fixed: tuple[str, ...] = ()) -> dict:
@@ -40,13 +36,38 @@ def context(filters: AnnotationFilter, project: Project, *, fixed: tuple[str, ..
         "article_scope": scope(filters, choices),  # where an outlet has no coverage
         "scope_short": scope_short(filters, passages_filtered=bool(on_passages)),
         "passage_filters": len(on_passages),
+        "counts": _counts(given, choices, len(on_passages)),
         # Whether the bar narrows anything beyond the page's own subject.
         "narrowed": any(given.get(k) for k in filters.KEYS if k not in (*fixed, "tag_mode")),
         # A filter the lists cannot show (a former member, an old URL) is shown apart,
         # so it is neither hidden nor dropped by the next change.
         "annotator_elsewhere": annotator if annotator not in ("", "me", *usernames) else "",
         "not_in_project": not_in_project(given, choices),
+        # Lazy: read only by the pages that list the outlets without coverage.
+        "no_coverage": filters.outlets_without_articles(project),
     }
+
+
+def _counts(given: dict[str, list[str]], choices: dict, passage_filters: int) -> dict:
+    """What each folded part of the bar says is chosen in it ("2 chosen", "all"), by the
+    id of its summary. The bar shows them, and every htmx answer sends them again out of
+    band (``_filter_counts.html``), since it swaps only the results. A part the bar does
+    not show (one kind of outlet in the project) has none."""
+
+    def chosen(key: str, none: str = "all") -> str:
+        return f"{len(given[key])} chosen" if given[key] else none
+
+    counts = {
+        "source": chosen("source"),
+        "tag": chosen("tag", "any"),
+        "passages": f"{passage_filters} filter{pluralize(passage_filters)}"
+        if passage_filters
+        else "all",
+    }
+    for key, listed in (("kind", "kinds"), ("country", "countries")):
+        if len(choices[listed]) > 1 or given[key]:
+            counts[key] = chosen(key)
+    return counts
 
 
 # What each parameter names, and where the filter bar's lists hold the project's ones.

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Exists, F, OuterRef, QuerySet, Window
+from django.db.models import Count, F, QuerySet, Window
 from django.db.models.functions import RowNumber
 
 from apps.annotations.filters import AnnotationFilter
@@ -67,8 +67,7 @@ def claim_profile(*, project: Project, filters: AnnotationFilter, user) -> dict:
         .select_related("article__project")
         .order_by("article__published", "article__source__name", "start")[:TIMELINE_LENGTH]
     )
-    in_selection = filters.articles(project).filter(source=OuterRef("pk"))
-    covered = Source.objects.filter(Exists(in_selection)).order_by("name")
+    covered = filters.outlets_with_articles(project)
     filtered = any(key != "claim" for key in filters.active_on_passages)
     outlets = {s.pk: OutletStance(source=s, filtered=filtered) for s in covered}
     for source_id, voice, position, n in (
@@ -88,7 +87,6 @@ def claim_profile(*, project: Project, filters: AnnotationFilter, user) -> dict:
         "voices": Voice.choices,
         "positions": Position.choices,
         "silent": [o.source for o in ordered if not o.total],
-        "no_coverage": list(filters.outlets_without_articles(project)),
         "total": total,
     }
 
@@ -110,8 +108,7 @@ def actor_profile(*, project: Project, actor: Actor, filters: AnnotationFilter, 
     ``filters`` (its outlets: those with an article in it)."""
     in_project = filters.annotations(project, user)
     spoken = in_project.filter(speaker=actor)
-    in_selection = filters.articles(project).filter(source=OuterRef("pk"))
-    covered = Source.objects.filter(Exists(in_selection)).order_by("name")
+    covered = filters.outlets_with_articles(project)
     outlets = {s.pk: OutletVoice(source=s) for s in covered}
     speakers: dict[int, list[tuple[int, int]]] = defaultdict(list)  # source -> (actor, n)
     # Voice share: of the passages with a speaker in an outlet, how many are this actor's.
@@ -155,7 +152,6 @@ def actor_profile(*, project: Project, actor: Actor, filters: AnnotationFilter, 
         "targeted_count": in_project.filter(target=actor).count(),
         "spoken_passages": spoken,
         "targeted_passages": in_project.filter(target=actor),
-        "no_coverage": list(filters.outlets_without_articles(project)),
         "spoken_count": sum(o.quoted for o in ordered),
     }
 

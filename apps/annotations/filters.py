@@ -184,6 +184,11 @@ class AnnotationFilter(forms.Form):
             return articles.none()  # a broken filter must not widen to everything
         return articles.filter(self._on_articles(""))
 
+    def outlets_with_articles(self, project: Project) -> QuerySet[Source]:
+        """The outlets with an article in the selection: those judged on it."""
+        covered = self.articles(project).filter(source=OuterRef("pk"))
+        return Source.objects.filter(Exists(covered)).order_by("name")
+
     def outlets_without_articles(self, project: Project) -> QuerySet[Source]:
         """The project's outlets that the selection keeps (its outlets, kinds, countries)
         but that have no article in it (its story, dates): "no coverage", which is not a
@@ -297,13 +302,12 @@ class AnnotationFilter(forms.Form):
         """The project's annotations matching the filter (none if it is invalid)."""
         return Annotation.objects.filter(self.condition(project, user))
 
+    def given(self, key: str) -> list[str]:
+        """The values given for ``key``, as written (repeated or comma-separated)."""
+        return ListWidget().value_from_datadict(self.data, None, key)
+
     def _given(self, keys: tuple[str, ...]) -> list[str]:
-        getlist = getattr(self.data, "getlist", None)
-        return [
-            key
-            for key in keys
-            if any(v for v in (getlist(key) if getlist else [self.data.get(key)]))
-        ]
+        return [key for key in keys if self.given(key)]
 
     @property
     def active(self) -> bool:
