@@ -320,6 +320,10 @@ def test_the_notice_and_stripes_follow_every_save_and_another_coders_work(page, 
     expect(items).to_have_count(5)
     expect(page.locator("#annotation-count")).to_have_text("(5)")
     # After a change of the list's filter, the notice still knows every coded passage.
+    # (The save answered with the whole reader: its form must be htmx's before changing.)
+    page.wait_for_function(
+        "() => !document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling')"
+    )
     page.locator('select[name="tag"]').select_option(str(tags["aid"].pk))
     expect(items).to_have_count(3)
     _select(page, "Kerry said", text=TEXT)
