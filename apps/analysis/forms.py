@@ -8,7 +8,8 @@ from django.db import router
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import QueryDict
 
-from apps.analysis.search import Query, QueryError, index_hits, matching, parse
+from apps.analysis import search
+from apps.analysis.search import Query, QueryError, matching, parse
 from apps.annotations.filters import AnnotationFilter
 from apps.annotations.models import Annotation
 from apps.corpus.models import Article
@@ -37,8 +38,8 @@ class Selection(AnnotationFilter):
         condition = super().condition(project, user, prefix)
         query = self.cleaned_data.get("q") if self.is_valid() else None
         if query:
-            hits = index_hits(query, Annotation, router.db_for_read(Annotation))
-            condition &= Q(**{f"{prefix}pk__in": hits})
+            using = router.db_for_read(Annotation)
+            condition &= search.condition(query, Annotation, using, prefix)
         return condition
 
 
