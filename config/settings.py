@@ -50,11 +50,14 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "axes",
     "simple_history",
+    # For its docs page's Swagger UI, served from its static files (the CSP allows no CDN).
+    "ninja",
     "apps.accounts",
     "apps.projects",
     "apps.corpus",
     "apps.annotations",
     "apps.analysis",
+    "apps.api",
     "apps.sampledata",
 ]
 
@@ -200,6 +203,11 @@ TASKS = {
         "QUEUES": ["default"],
     }
 }
+
+# Requests to the read-only API per user (all their tokens together), as "N/s", "N/min",
+# "N/hour" or "N/day". Counted in the default cache, which is each process's own memory:
+# with several server processes, each allows this many.
+API_RATE_LIMIT = env_str("API_RATE_LIMIT", default="600/min")
 
 # Seconds that cleaning one imported file may take before it is refused.
 IMPORT_CLEAN_SECONDS = env_int("IMPORT_CLEAN_SECONDS", default=20)

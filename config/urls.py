@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from apps.api.views import api
 from config.views import favicon
 
 admin.site.site_header = "Narrative workbench administration"
@@ -17,6 +18,7 @@ urlpatterns = [
     path("favicon.ico", favicon),
     path("admin/", admin.site.urls),
     path("accounts/", include("apps.accounts.urls")),
+    path("api/v1/", api.urls),
     path("p/<slug:project_slug>/", include(project_urls)),
     path("", include("apps.annotations.urls_site")),
     path("", include("apps.projects.urls")),

@@ -1,10 +1,13 @@
-"""Logging in and out, and passwords: Django's own views, with the app's templates.
+"""Logging in and out and passwords (Django's own views, with the app's templates), and
+API tokens (``views.py``).
 
 Login attempts are throttled by django-axes (settings: AXES_*): a locked-out user sees
 ``accounts/locked_out.html`` instead of the form."""
 
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
+
+from apps.accounts import views
 
 app_name = "accounts"
 
@@ -17,6 +20,8 @@ urlpatterns = [
         name="login",
     ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("tokens/", views.token_list, name="tokens"),
+    path("tokens/<int:token_id>/revoke/", views.token_revoke, name="token-revoke"),
     path(
         "password/",
         auth_views.PasswordChangeView.as_view(
