@@ -17,6 +17,8 @@ from django.http import HttpRequest
 from ninja import Field, Schema
 from ninja.errors import ValidationError
 
+from apps.annotations.filters import MAX_ID
+
 MAX_PAGE_SIZE = 500
 DEFAULT_PAGE_SIZE = 100
 _PREFIX = "after:"
@@ -64,7 +66,12 @@ def page_of(
     """The page's rows (models, or ids from ``values_list("pk", flat=True)``) and the
     link to the next page. One query: a row more than the page says whether one follows."""
     size = params.page_size
-    found = list(rows.filter(pk__gt=decode(params.cursor)).order_by("pk")[: size + 1])
+    # A range with both ends, not ``pk > cursor``: SQLite guesses that a one-sided range
+    # keeps a quarter of the table, and then read every annotation of the project and
+    # sorted them (28 ms for 500 of 200,000 with a filter); with both ends it walks the
+    # ids in order and stops at the page's end (0.3 ms).
+    window = (decode(params.cursor) + 1, MAX_ID)
+    found = list(rows.filter(pk__range=window).order_by("pk")[: size + 1])
     if len(found) <= size:
         return found, None
     found = found[:size]

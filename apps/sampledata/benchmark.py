@@ -20,6 +20,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext, override_settings
 from django.urls import reverse
 
+from apps.accounts.tokens import create_token
 from apps.annotations.anchoring import revise_article
 from apps.annotations.models import Annotation
 from apps.sampledata.synthetic import generate_corpus
@@ -225,6 +226,15 @@ def run_benchmark(*, scale: str, runs: int, warmup: int = 3, log=print) -> list[
     ):
         request = partial(client.get, search_url, {"q": words})
         results.append(_measure(name, request, runs=heavy_runs, warmup=1))
+
+    # The read-only API: the first page of 500 annotations, as a notebook asks for it.
+    _, secret = create_token(user=analyst, name="benchmark")
+    api = Client(headers={"Authorization": f"Bearer {secret}"})
+    api_url = reverse("api-v1:annotation_list", args=[project.slug])
+    with override_settings(API_RATE_LIMIT="1000000/min"):  # measured, not limited
+        for name, query in (("API page of 500 annotations", ""), ("  … JSON-LD", "&format=jsonld")):
+            request = partial(api.get, f"{api_url}?page_size=500{query}")
+            results.append(_measure(name, request, runs=runs, warmup=warmup))
 
     # The whole project's annotations, downloaded (the streamed body read to the end).
     export_url = reverse("analysis:annotations-csv", args=[project.slug])
