@@ -42,6 +42,17 @@ class Selection(AnnotationFilter):
             condition &= search.condition(query, Annotation, using, prefix)
         return condition
 
+    def articles_and_passages(
+        self, project: Project, user
+    ) -> tuple[QuerySet[Article], QuerySet[Annotation]]:
+        """The selection as a whole project file holds it: its articles (with a filter on
+        passages, only those that have such a passage) and its passages."""
+        annotations = self.annotations(project, user)
+        articles = self.articles(project)
+        if self.is_valid() and self.active_on_passages:
+            articles = articles.filter(pk__in=annotations.values("article_id"))
+        return articles, annotations
+
 
 class SearchForm(Selection):
     """The search: ``q`` finds articles (title, text) as well as passages, so on this

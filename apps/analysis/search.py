@@ -159,10 +159,12 @@ class _OnSearchColumn(Func):
 
     def __init__(self, operation: str, query: Query):
         self.operation = operation
-        output = BooleanField() if operation == "@@" else FloatField()
+        output: BooleanField | FloatField = BooleanField() if operation == "@@" else FloatField()
         super().__init__(F("pk"), Value(_tsquery(query)), output_field=output)
 
-    def as_sql(self, compiler, connection, **extra_context):
+    def as_sql(
+        self, compiler, connection, function=None, template=None, arg_joiner=None, **extra_context
+    ):
         pk, words = self.get_source_expressions()
         column = f"{compiler.quote_name_unless_alias(pk.alias)}.search"
         words_sql, params = compiler.compile(words)

@@ -21,5 +21,6 @@ urlpatterns = [
     path("export/annotations.jsonld", views.annotations_jsonld, name="annotations-jsonld"),
     path("export/codebook.csv", views.codebook_csv, name="codebook-csv"),
     path("export/codebook.qdc", views.codebook_qdc, name="codebook-qdc"),
+    path("export/project.qdpx", views.project_qdpx, name="project-qdpx"),
     path("export/articles.csv", views.articles_csv, name="articles-csv"),
 ]

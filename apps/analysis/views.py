@@ -6,8 +6,8 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.views.decorators.http import require_safe
 
-from apps.analysis import export, export_jsonld
-from apps.analysis.forms import SearchForm
+from apps.analysis import export, export_jsonld, export_qdpx
+from apps.analysis.forms import SearchForm, Selection
 from apps.annotations import codebook_files
 from apps.annotations.filters import AnnotationFilter
 from apps.projects.access import project_view
@@ -93,6 +93,21 @@ def codebook_qdc(request: SignedInRequest, membership: Membership) -> HttpRespon
         raise Http404("The codebook is empty: a REFI-QDA codebook needs one code.") from None
     response = HttpResponse(document, content_type="application/xml; charset=utf-8")
     name = _filename(membership, "codebook", "qdc")
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+@require_safe
+@project_view
+def project_qdpx(request: SignedInRequest, membership: Membership) -> HttpResponseBase:
+    """The selection (the whole project without a filter) as a REFI-QDA project."""
+    filters = Selection(request.GET)
+    if refused := refuse_invalid_filter(filters):
+        return refused
+    articles, annotations = filters.articles_and_passages(membership.project, request.user)
+    stream = export_qdpx.qdpx_stream(membership.project, articles=articles, annotations=annotations)
+    response = StreamingHttpResponse(stream, content_type="application/zip")
+    name = _filename(membership, "project", "qdpx")
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
 

@@ -247,4 +247,14 @@ def run_batch_benchmark(*, scale: str, log=print) -> list[BatchResult]:
     detail = f"{corpus.annotations} rows"
     log(f"  export: {seconds:.2f} s ({detail})")
     results.append(BatchResult(f"export {corpus.annotations} annotations", seconds, peak, detail))
+    with tempfile.TemporaryDirectory() as folder:
+        qdpx = os.path.join(folder, "project.qdpx")
+        seconds, peak, _ = _run_manage(
+            "export_annotations", "--project", project.slug, "--format", "qdpx", "-o", qdpx
+        )
+        detail = f"{corpus.annotations} passages, {os.path.getsize(qdpx) / 1e6:.1f} MB"
+    log(f"  export as .qdpx: {seconds:.2f} s ({detail})")
+    results.append(
+        BatchResult(f"export .qdpx, {corpus.annotations} passages", seconds, peak, detail)
+    )
     return results

@@ -1,0 +1,182 @@
+"""The codes of a REFI-QDA project file (``export_qdpx.py``), and how its elements and
+GUIDs are written.
+
+Besides the tags, a project file carries three branches of codes that are not tags, so
+that what a passage says survives in tools that only know codes: *Claims* (the claims,
+nested), *Actors* › *Speakers* and *Targets* (one code per actor in each), and *Stance*
+› *Voice* and *Position*."""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from apps.annotations.codebook_files import xml_text
+from apps.annotations.models import Actor, Annotation, Claim, Position, Tag, Voice
+from apps.projects.models import Project
+
+if TYPE_CHECKING:
+    from lxml.etree import _Element
+
+# GUIDs of everything but tags (which keep their own) are made from this and the row's
+# kind and id: the same object has the same GUID in every export of this installation.
+_GUIDS = uuid.UUID("5a7c1f0e-8a4d-4f7e-9b1a-6a1d2e0c9b43")
+
+
+_SEED = hashlib.sha1(_GUIDS.bytes)
+
+
+def guid(kind: str, pk: object) -> str:
+    """The GUID of the ``kind`` of thing with id ``pk`` (a user, an article…): the
+    version-5 UUID of ``kind:pk`` in this app's namespace, written without building a
+    ``uuid.UUID`` (a million of them were a third of a large export)."""
+    digest = _SEED.copy()
+    digest.update(f"{kind}:{pk}".encode())
+    octets = bytearray(digest.digest()[:16])
+    octets[6] = (octets[6] & 0x0F) | 0x50  # version 5
+    octets[8] = (octets[8] & 0x3F) | 0x80  # RFC 4122 variant
+    x = octets.hex()
+    return f"{x[:8]}-{x[8:12]}-{x[12:16]}-{x[16:20]}-{x[20:]}"
+
+
+@dataclass
+class Codes:
+    """The GUIDs of the codes a passage can carry besides its tags."""
+
+    tags: dict[int, str]
+    claims: dict[int, Claim]
+    actors: dict[int, Actor]
+    guids: dict[tuple[str, object], str] = field(default_factory=dict)
+
+    @staticmethod
+    def of(project: Project) -> Codes:
+        return Codes(
+            tags={
+                pk: str(g)
+                for pk, g in Tag.objects.filter(project=project).values_list("pk", "guid")
+            },
+            claims={c.pk: c for c in Claim.objects.filter(project=project)},
+            actors={a.pk: a for a in Actor.objects.filter(project=project)},
+        )
+
+    def of_annotation(self, annotation: Annotation, tag_ids: Iterable[int]) -> list[str]:
+        found = [self.tags[pk] for pk in tag_ids if pk in self.tags]
+        for kind, value in (
+            ("claim", annotation.claim_id),
+            ("speaker", annotation.speaker_id),
+            ("target", annotation.target_id),
+            ("voice", annotation.voice),
+            ("position", annotation.position),
+        ):
+            if value:
+                found.append(self._guid(kind, value))
+        return found
+
+    def _guid(self, kind: str, value: object) -> str:
+        found = self.guids.get((kind, value))
+        if found is None:
+            found = self.guids[kind, value] = guid(kind, value)
+        return found
+
+    def attributes(self, annotation: Annotation) -> str:
+        """The passage's speaker, target, claim and stance as lines of a note."""
+        lines = []
+        if annotation.speaker_id:
+            lines.append(f"Speaker: {self.actors[annotation.speaker_id].name}")
+        if annotation.target_id:
+            lines.append(f"Target: {self.actors[annotation.target_id].name}")
+        if annotation.claim_id:
+            lines.append(f"Claim: {self.claims[annotation.claim_id].text}")
+        if annotation.voice:
+            lines.append(f"Voice: {Voice(annotation.voice).label}")
+        if annotation.position:
+            lines.append(f"Position: {Position(annotation.position).label}")
+        return "\n".join(lines)
+
+
+def element(etree, parent: _Element | None, tag: str, /, **attributes: str | None) -> _Element:
+    """An element of the project file with the given attributes (those given as None
+    left out), under ``parent`` if there is one."""
+    values = {key: xml_text(value) for key, value in attributes.items() if value is not None}
+    if parent is None:
+        return etree.Element(tag, values)
+    return etree.SubElement(parent, tag, values)
+
+
+def text_element(etree, parent: _Element, name: str, text: str) -> _Element:
+    element = etree.SubElement(parent, name)
+    element.text = xml_text(text)
+    return element
+
+
+def codebook(etree, project: Project, codes: Codes) -> _Element:
+    book = etree.Element("CodeBook")
+    top = etree.SubElement(book, "Codes")
+    tags = list(Tag.objects.filter(project=project).order_by("position", "name"))
+    _nested(
+        etree,
+        top,
+        tags,
+        lambda tag: dict(
+            guid=str(tag.guid),
+            name=tag.name,
+            isCodable="false" if tag.archived else "true",
+            color=tag.color or None,
+        ),
+        lambda tag: tag.description,
+    )
+    claims = _branch(etree, top, "claims", "Claims", "The claims passages carry.")
+    _nested(
+        etree,
+        claims,
+        sorted(codes.claims.values(), key=lambda c: (c.text.casefold(), c.pk)),
+        lambda claim: dict(guid=guid("claim", claim.pk), name=claim.text, isCodable="true"),
+        lambda claim: claim.description,
+    )
+    actors = _branch(etree, top, "actors", "Actors", "Who speaks and who is blamed.")
+    listed = sorted(codes.actors.values(), key=lambda a: (a.name.casefold(), a.pk))
+    for role, label, rule in (
+        ("speaker", "Speakers", "The actor whose words or view the passage gives."),
+        ("target", "Targets", "The actor the passage blames or holds responsible."),
+    ):
+        branch = _branch(etree, actors, f"actors-{role}", label, rule)
+        for actor in listed:
+            code = element(
+                etree, branch, "Code", guid=guid(role, actor.pk), name=actor.name, isCodable="true"
+            )
+            if actor.description:
+                text_element(etree, code, "Description", actor.description)
+    stance = _branch(
+        etree, top, "stance", "Stance", "The outlet's voice, and the position toward the claim."
+    )
+    for kind, label, choices in (("voice", "Voice", Voice), ("position", "Position", Position)):
+        branch = _branch(etree, stance, f"stance-{kind}", label, "")
+        for value, name in choices.choices:
+            element(etree, branch, "Code", guid=guid(kind, value), name=str(name), isCodable="true")
+    return book
+
+
+def _branch(etree, parent: _Element, key: str, name: str, rule: str) -> _Element:
+    code = element(etree, parent, "Code", guid=guid("branch", key), name=name, isCodable="false")
+    if rule:
+        text_element(etree, code, "Description", rule)
+    return code
+
+
+def _nested(etree, parent: _Element, items: list, attributes, description) -> None:
+    """``items`` (tags or claims, each with ``parent_id``) as nested codes under
+    ``parent``, in the order given."""
+    children: dict[int | None, list] = {}
+    ids = {item.pk for item in items}
+    for item in items:
+        children.setdefault(item.parent_id if item.parent_id in ids else None, []).append(item)
+    stack = [(parent, item) for item in reversed(children.get(None, []))]
+    while stack:
+        holder, item = stack.pop()
+        code = element(etree, holder, "Code", **attributes(item))
+        if description(item):
+            text_element(etree, code, "Description", description(item))
+        stack.extend((code, child) for child in reversed(children.get(item.pk, [])))
