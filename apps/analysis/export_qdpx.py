@@ -130,7 +130,9 @@ def qdpx_stream(
                 for note in _notes(etree, annotation, codes):
                     notes.write(etree.tostring(note, encoding="utf-8"))
             yield pipe.take()
-        with archive.open("project.qde", "w") as qde:
+        # Its size is not known ahead, and the zip cannot go back to widen its header:
+        # ZIP64 from the start, or a project file over 2 GiB would stop the download.
+        with archive.open("project.qde", "w", force_zip64=True) as qde:
             for _ in _write_project(etree, qde, project, codes, gathered, sources, notes):
                 yield pipe.take()
     yield pipe.take()
@@ -284,7 +286,9 @@ def _write_project(
     start = etree.tostring(root, encoding="unicode").removesuffix("/>")
     out.write(b'<?xml version="1.0" encoding="utf-8"?>\n')
     out.write(f'{start.rstrip()} xmlns="{NAMESPACE}">'.encode())
-    piece(_users(etree, project, gathered))
+    users = _users(etree, project, gathered)
+    if len(users):  # the schema wants at least one User in Users
+        piece(users)
     piece(codebook(etree, project, codes))
     variables = etree.Element("Variables")
     for name, kind in VARIABLES:

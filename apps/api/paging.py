@@ -45,8 +45,10 @@ def decode(cursor: str | None) -> int:
         return 0
     try:
         text = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
-        if text.startswith(_PREFIX) and text[len(_PREFIX) :].isdigit():
-            return int(text[len(_PREFIX) :])
+        digits = text[len(_PREFIX) :]
+        # A made-up cursor past the largest id would overflow the database's integer.
+        if text.startswith(_PREFIX) and digits.isdigit() and int(digits) < MAX_ID:
+            return int(digits)
     except (binascii.Error, UnicodeDecodeError, ValueError):
         pass
     raise ValidationError(

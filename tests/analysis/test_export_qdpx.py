@@ -275,3 +275,15 @@ def test_a_guid_is_the_version_5_uuid_of_its_kind_and_id():
 
     for kind, pk in (("article", 1), ("annotation", 123456), ("coding", "7:abc")):
         assert export_qdpx.guid(kind, pk) == str(uuid.uuid5(_GUIDS, f"{kind}:{pk}"))
+
+
+def test_a_project_without_members_or_annotations_is_still_valid(cast):
+    from apps.projects.models import Project
+
+    bare = Project.objects.create(slug="bare", name="Bare")
+    factories.make_article(bare, text="Imported, not coded yet.")
+    pieces = export_qdpx.qdpx_stream(
+        bare, articles=bare.articles.all(), annotations=Annotation.objects.none()
+    )
+    qdpx = Qdpx(b"".join(pieces))
+    assert qdpx.all("q:Users") == [] and len(qdpx.all(".//q:TextSource")) == 1

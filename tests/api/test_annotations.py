@@ -13,6 +13,7 @@ from django.urls import reverse
 
 from apps.analysis.export import TAG_SEPARATOR, neutralise
 from apps.annotations.models import Annotation
+from apps.api.paging import encode
 from apps.sampledata.synthetic import generate_corpus
 from tests import factories
 
@@ -127,6 +128,8 @@ def test_the_next_link_keeps_the_filters_and_an_annotation_added_meanwhile_comes
         ({"page_size": 0}, "page_size"),
         ({"cursor": "bm90IGEgY3Vyc29y"}, "cursor"),
         ({"cursor": "%%%"}, "cursor"),
+        ({"cursor": encode(2**63)}, "cursor"),  # past any id: not sent to the database
+        ({"cursor": encode(10**30)}, "cursor"),
         ({"since": "yesterday"}, "since"),
         ({"tag": "x"}, "tag"),
         ({"voice": "shouted"}, "voice"),
