@@ -175,14 +175,18 @@ def _tag_names(annotations: QuerySet) -> Iterator[tuple[int, list[str]]]:
         yield annotation_id, [name for _, name in group]
 
 
-def _stories_by_article(annotations: QuerySet) -> dict[int, str]:
+def story_names(articles: QuerySet | Iterable[int]) -> dict[int, list[str]]:
+    """The names of each article's stories, by name (one query): ``articles`` are ids,
+    or a query of them."""
     names: dict[int, list[str]] = defaultdict(list)
-    for article_id, name in (
-        Story.articles.through.objects.filter(article_id__in=annotations.values("article_id"))
-        .order_by("story__name")
-        .values_list("article_id", "story__name")
-    ):
+    links = Story.articles.through.objects.filter(article_id__in=articles)
+    for article_id, name in links.order_by("story__name").values_list("article_id", "story__name"):
         names[article_id].append(name)
+    return names
+
+
+def _stories_by_article(annotations: QuerySet) -> dict[int, str]:
+    names = story_names(annotations.values("article_id"))
     return {article_id: TAG_SEPARATOR.join(found) for article_id, found in names.items()}
 
 
@@ -386,13 +390,7 @@ def article_rows(project: Project) -> Iterator[list]:
             "content_hash",
         )
     )
-    stories: dict[int, list[str]] = defaultdict(list)
-    for article_id, name in (
-        Story.articles.through.objects.filter(article__project=project)
-        .order_by("story__name")
-        .values_list("article_id", "story__name")
-    ):
-        stories[article_id].append(name)
+    stories = story_names(Article.objects.filter(project=project).values("pk"))
     for values in articles.iterator(chunk_size=CHUNK):
         *head, digest = values
         yield [*head, TAG_SEPARATOR.join(stories.get(values[0], [])), digest]

@@ -10,6 +10,8 @@ from django.db.models import QuerySet
 from apps.analysis.export import AT, annotation_records
 
 NS = "https://narrative-workbench.org/ns#"
+CONTEXT = ["http://www.w3.org/ns/anno.jsonld", {"nw": NS}]
+OFFSET_UNIT = "unicode code points of the article's canonical text (NFC, LF)"
 
 
 def jsonld_lines(annotations: QuerySet, *, label: str, base_url: str) -> Iterator[str]:
@@ -19,13 +21,10 @@ def jsonld_lines(annotations: QuerySet, *, label: str, base_url: str) -> Iterato
     canonical text, as the Web Annotation model asks; the collection says so too.
     """
     head = {
-        "@context": [
-            "http://www.w3.org/ns/anno.jsonld",
-            {"nw": NS},
-        ],
+        "@context": CONTEXT,
         "type": "AnnotationCollection",
         "label": label,
-        "nw:offsetUnit": "unicode code points of the article's canonical text (NFC, LF)",
+        "nw:offsetUnit": OFFSET_UNIT,
     }
     yield (
         json.dumps(head, ensure_ascii=False)[:-1]
@@ -33,13 +32,13 @@ def jsonld_lines(annotations: QuerySet, *, label: str, base_url: str) -> Iterato
     )
     first = True
     for values, tags, _ in annotation_records(annotations):
-        item = _web_annotation(values, tags, base_url)
+        item = web_annotation(values, tags, base_url)
         yield ("" if first else ",\n") + json.dumps(item, ensure_ascii=False)
         first = False
     yield "\n]}}\n"
 
 
-def _web_annotation(values: tuple, tags: list[str], base_url: str) -> dict:
+def web_annotation(values: tuple, tags: list[str], base_url: str) -> dict:
     v = dict(zip(AT, values, strict=True))
     speaker, target, claim, note = v["speaker"], v["target"], v["claim"], v["note"]
     body: list[dict] = [{"type": "TextualBody", "purpose": "tagging", "value": t} for t in tags]

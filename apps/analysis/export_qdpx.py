@@ -46,7 +46,7 @@ from apps.accounts.models import User
 from apps.analysis.qdpx_codes import Codes, codebook, element, guid, text_element
 from apps.annotations.codebook_files import xml_text
 from apps.annotations.models import Annotation, AnnotationTag
-from apps.corpus.models import Article, Story
+from apps.corpus.models import Article, Source, Story
 from apps.projects.models import Project
 
 if TYPE_CHECKING:
@@ -124,11 +124,8 @@ def qdpx_stream(
         for article, passages in _articles_with_passages(articles, annotations):
             article_guid = guid("article", article.pk)
             archive.writestr(f"sources/{article_guid}.txt", article.text.encode())
-            source = _text_source(etree, article, article_guid, passages, codes, gathered)
+            source = _text_source(etree, article, article_guid, passages, codes, gathered, notes)
             sources.write(etree.tostring(source, encoding="utf-8"))
-            for annotation, _ in passages:
-                for note in _notes(etree, annotation, codes):
-                    notes.write(etree.tostring(note, encoding="utf-8"))
             yield pipe.take()
         # Its size is not known ahead, and the zip cannot go back to widen its header:
         # ZIP64 from the start, or a project file over 2 GiB would stop the download.
@@ -171,7 +168,9 @@ def _text_source(
     passages: list[tuple[Annotation, list[int]]],
     codes: Codes,
     gathered: _Gathered,
+    notes: IO[bytes],
 ) -> _Element:
+    """The article's ``TextSource`` with its passages; their ``Note``s go to ``notes``."""
     gathered.articles.add(article.pk)
     gathered.cases.setdefault(article.source_id, []).append(article_guid)
     source = element(
@@ -187,7 +186,7 @@ def _text_source(
         gathered.annotators.add(annotation.annotator_id)
         # Written with lxml's own calls: only the quote is text that may hold characters
         # XML cannot (a million elements for 100,000 passages).
-        user = codes._guid("user", annotation.annotator_id)
+        user = codes.guid_of("user", annotation.annotator_id)
         created = _when(annotation.created_at)
         selection = etree.SubElement(
             source,
@@ -209,10 +208,18 @@ def _text_source(
                 creationDateTime=created,
             )
             etree.SubElement(coding, "CodeRef", targetGUID=code)
-        if annotation.note:
-            etree.SubElement(selection, "NoteRef", targetGUID=guid("note", annotation.pk))
-        if codes.attributes(annotation):
-            etree.SubElement(selection, "NoteRef", targetGUID=guid("attributes", annotation.pk))
+        for kind, name, text in (
+            ("note", "Note", annotation.note),
+            ("attributes", "Speaker, target, claim, stance", codes.attributes(annotation)),
+        ):
+            if text:
+                note_guid = guid(kind, annotation.pk)
+                etree.SubElement(selection, "NoteRef", targetGUID=note_guid)
+                note = etree.Element(
+                    "Note", guid=note_guid, name=name, creatingUser=user, creationDateTime=created
+                )
+                text_element(etree, note, "PlainTextContent", text)
+                notes.write(etree.tostring(note, encoding="utf-8"))
     outlet = article.source
     stories = "; ".join(story.name for story in article.stories.all())
     values = (
@@ -238,27 +245,6 @@ def _short(quote: str, limit: int = 80) -> str:
     return quote if len(quote) <= limit else quote[: limit - 1].rstrip() + "…"
 
 
-def _notes(etree, annotation: Annotation, codes: Codes) -> Iterator[_Element]:
-    """An annotation's note and its attributes, as the ``Note``s its selection names."""
-    user = guid("user", annotation.annotator_id)
-    for kind, name, text in (
-        ("note", "Note", annotation.note),
-        ("attributes", "Speaker, target, claim, stance", codes.attributes(annotation)),
-    ):
-        if text:
-            note = element(
-                etree,
-                None,
-                "Note",
-                guid=guid(kind, annotation.pk),
-                name=name,
-                creatingUser=user,
-                creationDateTime=_when(annotation.created_at),
-            )
-            text_element(etree, note, "PlainTextContent", text)
-            yield note
-
-
 def _write_project(
     etree,
     out: IO[bytes],
@@ -272,8 +258,8 @@ def _write_project(
     elements carry no namespace of their own, so they take the root's default one).
     Pauses after each piece, so that what is written is sent before the next."""
 
-    def piece(element: _Element) -> None:
-        out.write(etree.tostring(element, encoding="utf-8"))
+    def piece(part: _Element) -> None:
+        out.write(etree.tostring(part, encoding="utf-8"))
 
     root = element(
         etree,
@@ -342,8 +328,6 @@ def _users(etree, project: Project, gathered: _Gathered) -> _Element:
 
 
 def _cases(etree, gathered: _Gathered) -> _Element:
-    from apps.corpus.models import Source
-
     cases = etree.Element("Cases")
     outlets = Source.objects.filter(pk__in=gathered.cases).order_by("name")
     for outlet in outlets:

@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from apps.annotations.codebook_files import xml_text
+from apps.annotations.codebook_files import tag_code, write_codes, xml_text
 from apps.annotations.models import Actor, Annotation, Claim, Position, Tag, Voice
 from apps.projects.models import Project
 
@@ -24,8 +24,6 @@ if TYPE_CHECKING:
 # GUIDs of everything but tags (which keep their own) are made from this and the row's
 # kind and id: the same object has the same GUID in every export of this installation.
 _GUIDS = uuid.UUID("5a7c1f0e-8a4d-4f7e-9b1a-6a1d2e0c9b43")
-
-
 _SEED = hashlib.sha1(_GUIDS.bytes)
 
 
@@ -72,10 +70,12 @@ class Codes:
             ("position", annotation.position),
         ):
             if value:
-                found.append(self._guid(kind, value))
+                found.append(self.guid_of(kind, value))
         return found
 
-    def _guid(self, kind: str, value: object) -> str:
+    def guid_of(self, kind: str, value: object) -> str:
+        """``guid(kind, value)``, remembered: the same few users, claims and actors
+        recur on every passage."""
         found = self.guids.get((kind, value))
         if found is None:
             found = self.guids[kind, value] = guid(kind, value)
@@ -116,21 +116,9 @@ def codebook(etree, project: Project, codes: Codes) -> _Element:
     book = etree.Element("CodeBook")
     top = etree.SubElement(book, "Codes")
     tags = list(Tag.objects.filter(project=project).order_by("position", "name"))
-    _nested(
-        etree,
-        top,
-        tags,
-        lambda tag: dict(
-            guid=str(tag.guid),
-            name=tag.name,
-            isCodable="false" if tag.archived else "true",
-            color=tag.color or None,
-        ),
-        lambda tag: tag.description,
-    )
+    write_codes(top, tags, tag_code, lambda tag: tag.description)
     claims = _branch(etree, top, "claims", "Claims", "The claims passages carry.")
-    _nested(
-        etree,
+    write_codes(
         claims,
         sorted(codes.claims.values(), key=lambda c: (c.text.casefold(), c.pk)),
         lambda claim: dict(guid=guid("claim", claim.pk), name=claim.text, isCodable="true"),
@@ -164,19 +152,3 @@ def _branch(etree, parent: _Element, key: str, name: str, rule: str) -> _Element
     if rule:
         text_element(etree, code, "Description", rule)
     return code
-
-
-def _nested(etree, parent: _Element, items: list, attributes, description) -> None:
-    """``items`` (tags or claims, each with ``parent_id``) as nested codes under
-    ``parent``, in the order given."""
-    children: dict[int | None, list] = {}
-    ids = {item.pk for item in items}
-    for item in items:
-        children.setdefault(item.parent_id if item.parent_id in ids else None, []).append(item)
-    stack = [(parent, item) for item in reversed(children.get(None, []))]
-    while stack:
-        holder, item = stack.pop()
-        code = element(etree, holder, "Code", **attributes(item))
-        if description(item):
-            text_element(etree, code, "Description", description(item))
-        stack.extend((code, child) for child in reversed(children.get(item.pk, [])))

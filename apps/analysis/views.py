@@ -19,10 +19,16 @@ def _filename(membership: Membership, what: str, extension: str) -> str:
     return f"{slugify(membership.project.slug)}-{what}-{timezone.now():%Y%m%d}.{extension}"
 
 
-def _csv(lines, filename: str) -> StreamingHttpResponse:
-    response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
+def _attachment(response: HttpResponseBase, filename: str) -> HttpResponseBase:
+    """``response`` as a file to save under ``filename``."""
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
+
+
+def _csv(lines, filename: str) -> HttpResponseBase:
+    return _attachment(
+        StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8"), filename
+    )
 
 
 def _bom(request: SignedInRequest) -> bool:
@@ -68,10 +74,7 @@ def annotations_jsonld(request: SignedInRequest, membership: Membership) -> Http
         base_url=request.build_absolute_uri(membership.project.get_absolute_url()),
     )
     response = StreamingHttpResponse(lines, content_type="application/ld+json; charset=utf-8")
-    response["Content-Disposition"] = (
-        f'attachment; filename="{_filename(membership, "annotations", "jsonld")}"'
-    )
-    return response
+    return _attachment(response, _filename(membership, "annotations", "jsonld"))
 
 
 @require_safe
@@ -92,9 +95,7 @@ def codebook_qdc(request: SignedInRequest, membership: Membership) -> HttpRespon
     except codebook_files.EmptyCodebook:
         raise Http404("The codebook is empty: a REFI-QDA codebook needs one code.") from None
     response = HttpResponse(document, content_type="application/xml; charset=utf-8")
-    name = _filename(membership, "codebook", "qdc")
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    return response
+    return _attachment(response, _filename(membership, "codebook", "qdc"))
 
 
 @require_safe
@@ -107,9 +108,7 @@ def project_qdpx(request: SignedInRequest, membership: Membership) -> HttpRespon
     articles, annotations = filters.articles_and_passages(membership.project, request.user)
     stream = export_qdpx.qdpx_stream(membership.project, articles=articles, annotations=annotations)
     response = StreamingHttpResponse(stream, content_type="application/zip")
-    name = _filename(membership, "project", "qdpx")
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    return response
+    return _attachment(response, _filename(membership, "project", "qdpx"))
 
 
 @require_safe

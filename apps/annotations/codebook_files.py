@@ -280,24 +280,40 @@ def codebook_qdc(project: Project) -> bytes:
     root.set("origin", "Narrative workbench")
     root.set(f"{{{_XSI}}}schemaLocation", f"{QDC_NAMESPACE} {QDC_SCHEMA}")
     codes = etree.SubElement(root, f"{ns}Codes")
-    children: dict[int | None, list[Tag]] = {}
-    for tag in tags:
-        children.setdefault(tag.parent_id, []).append(tag)
-    stack = [(codes, tag) for tag in reversed(children.get(None, []))]
-    while stack:
-        parent, tag = stack.pop()
-        code = etree.SubElement(
-            parent,
-            f"{ns}Code",
-            guid=str(tag.guid),
-            name=xml_text(tag.name),
-            isCodable="false" if tag.archived else "true",
-            color=tag.color,
-        )
-        if tag.description:
-            etree.SubElement(code, f"{ns}Description").text = xml_text(tag.description)
-        stack.extend((code, child) for child in reversed(children.get(tag.pk, [])))
+    write_codes(codes, tags, tag_code, lambda tag: tag.description, ns=ns)
     return etree.tostring(root, encoding="utf-8", xml_declaration=True, pretty_print=True)
+
+
+def tag_code(tag: Tag) -> dict[str, str]:
+    """A tag's ``Code`` attributes: its GUID (kept across renames), name, colour, and
+    whether it may still be applied (an archived tag may not)."""
+    return {
+        "guid": str(tag.guid),
+        "name": tag.name,
+        "isCodable": "false" if tag.archived else "true",
+        "color": tag.color,
+    }
+
+
+def write_codes(parent, items: list, attributes, description, *, ns: str = "") -> None:
+    """``items`` (tags or claims: each has a ``parent_id``) as nested REFI-QDA ``Code``
+    elements under the lxml element ``parent``, in the order given; an item whose parent
+    is not among them goes at the top. ``attributes`` and ``description`` give an item's
+    attributes and rule; ``ns`` is the elements' namespace, as ``{urn:…}``, or none."""
+    from lxml import etree
+
+    children: dict[int | None, list] = {}
+    ids = {item.pk for item in items}
+    for item in items:
+        children.setdefault(item.parent_id if item.parent_id in ids else None, []).append(item)
+    stack = [(parent, item) for item in reversed(children.get(None, []))]
+    while stack:
+        holder, item = stack.pop()
+        values = {key: xml_text(value) for key, value in attributes(item).items()}
+        code = etree.SubElement(holder, f"{ns}Code", values)
+        if text := description(item):
+            etree.SubElement(code, f"{ns}Description").text = xml_text(text)
+        stack.extend((code, child) for child in reversed(children.get(item.pk, [])))
 
 
 def xml_text(text: str) -> str:

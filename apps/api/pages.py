@@ -8,22 +8,19 @@ a page holds exactly the CSV's rows of the same query string, in the same order.
 
 from __future__ import annotations
 
-from collections import defaultdict
 from typing import Any
 
 from django.http import HttpRequest
 from pydantic import create_model
 
-from apps.analysis.export import ANNOTATION_COLUMNS, AT, annotation_records
-from apps.analysis.export_jsonld import NS, _web_annotation
+from apps.analysis.export import ANNOTATION_COLUMNS, AT, annotation_records, story_names
+from apps.analysis.export_jsonld import CONTEXT, OFFSET_UNIT, web_annotation
 from apps.analysis.forms import SearchForm
 from apps.annotations.models import Annotation
 from apps.api.filters import valid
 from apps.api.paging import Page, PageParams, page_of
-from apps.corpus.models import Story
 from apps.projects.models import Project
 
-JSONLD_CONTEXT = ["http://www.w3.org/ns/anno.jsonld", {"nw": NS}]
 LISTS = ("tags", "stories")  # joined with "; " in a CSV cell, lists here
 
 # One annotation as the API gives it: the export's columns, by name.
@@ -56,18 +53,9 @@ def page(
     return list(records), after
 
 
-def _stories(records: list[tuple]) -> dict[int, list[str]]:
-    """The stories of the page's articles, as lists (a CSV cell joins them)."""
-    articles = {values[AT["article_id"]] for values, _, _ in records}
-    names: dict[int, list[str]] = defaultdict(list)
-    links = Story.articles.through.objects.filter(article_id__in=articles)
-    for article_id, name in links.order_by("story__name").values_list("article_id", "story__name"):
-        names[article_id].append(name)
-    return names
-
-
 def as_json(records: list[tuple]) -> list[dict]:
-    stories = _stories(records)
+    # The stories as lists (a CSV cell joins them).
+    stories = story_names({values[AT["article_id"]] for values, _, _ in records})
     items = []
     for values, tags, _ in records:
         item = {column: values[AT[column]] for column in AT}
@@ -83,12 +71,12 @@ def as_jsonld(
     writes it (the same ids, so the two can be merged)."""
     base_url = request.build_absolute_uri(project.get_absolute_url())
     page = {
-        "@context": JSONLD_CONTEXT,
+        "@context": CONTEXT,
         "id": request.build_absolute_uri(),
         "type": "AnnotationPage",
         "partOf": {"type": "AnnotationCollection", "label": project.name},
-        "nw:offsetUnit": "unicode code points of the article's canonical text (NFC, LF)",
-        "items": [_web_annotation(values, tags, base_url) for values, tags, _ in records],
+        "nw:offsetUnit": OFFSET_UNIT,
+        "items": [web_annotation(values, tags, base_url) for values, tags, _ in records],
     }
     if next_url:
         page["next"] = next_url
