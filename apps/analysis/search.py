@@ -184,7 +184,7 @@ def _ranked_articles(query: Query, articles: QuerySet[Article]) -> list[int]:
         return list(found.values_list("pk", flat=True))
     # One query: the index's hits first (as a condition on the FTS table's rowid, the
     # selection made SQLite ask the index once per article: 1.5 s), then the selection.
-    selected, params = articles.order_by().values("pk").query.sql_with_params()
+    selected, params = articles.order_by().values("pk").query.get_compiler(articles.db).as_sql()
     with connection.cursor() as cursor:
         cursor.execute(
             "WITH hit AS MATERIALIZED (SELECT rowid AS id, rank FROM search_article "
