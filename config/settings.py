@@ -218,6 +218,11 @@ IMPORT_MAX_FILE_BYTES = env_int("IMPORT_MAX_FILE_BYTES", default=5 * 1024 * 1024
 IMPORT_MAX_BATCH_BYTES = env_int("IMPORT_MAX_BATCH_BYTES", default=100 * 1024 * 1024)
 IMPORT_MAX_ZIP_MEMBERS = env_int("IMPORT_MAX_ZIP_MEMBERS", default=2_000)
 IMPORT_MAX_ZIP_BYTES = env_int("IMPORT_MAX_ZIP_BYTES", default=200 * 1024 * 1024)
+# A REFI-QDA project file (.qdpx) to import: its size, what it may unpack to (checked
+# before unpacking, and the reads capped), and how many texts it may hold.
+QDPX_MAX_BYTES = env_int("QDPX_MAX_BYTES", default=200 * 1024 * 1024)
+QDPX_MAX_UNPACKED_BYTES = env_int("QDPX_MAX_UNPACKED_BYTES", default=2 * 1024 * 1024 * 1024)
+QDPX_MAX_SOURCES = env_int("QDPX_MAX_SOURCES", default=20_000)
 # Uploads of a whole batch arrive in one request.
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_NUMBER_FILES = env_int("DATA_UPLOAD_MAX_NUMBER_FILES", default=1_000)

@@ -43,9 +43,18 @@ from typing import IO, TYPE_CHECKING
 from django.db.models import QuerySet
 
 from apps.accounts.models import User
-from apps.analysis.qdpx_codes import Codes, codebook, element, guid, text_element
+from apps.analysis.qdpx_codes import (
+    ATTRIBUTES_NOTE,
+    ORIGIN,
+    Codes,
+    codebook,
+    element,
+    guid,
+    short_quote,
+    text_element,
+)
 from apps.annotations.codebook_files import xml_text
-from apps.annotations.models import Annotation, AnnotationTag
+from apps.annotations.models import AnchorStatus, Annotation, AnnotationTag
 from apps.corpus.models import Article, Source, Story
 from apps.projects.models import Project
 
@@ -53,7 +62,6 @@ if TYPE_CHECKING:
     from lxml.etree import _Element
 
 NAMESPACE = "urn:QDA-XML:project:1.0"
-ORIGIN = "Narrative workbench"
 _CHUNK = 1 << 20
 _BATCH = 100  # articles read at a time
 _SPOOL = 4 << 20
@@ -72,7 +80,7 @@ VARIABLES = (
 
 
 def _when(moment: datetime | None) -> str | None:
-    return moment.isoformat(timespec="seconds") if moment else None
+    return moment.isoformat() if moment else None
 
 
 @dataclass
@@ -147,9 +155,11 @@ def _articles_with_passages(
         ids = [article.pk for article in batch]
         passages: dict[int, list[Annotation]] = {}
         for annotation in (
+            # An orphaned passage has no place in the text: a QDA tool would show it at
+            # its last offsets, on other words. The CSV exports carry it.
             annotations.filter(article_id__in=ids)
+            .exclude(anchor_status=AnchorStatus.ORPHANED)
             .order_by("article_id", "start", "end", "pk")
-            .defer("original_quote")
         ):
             passages.setdefault(annotation.article_id, []).append(annotation)
         tags: dict[int, list[int]] = {}
@@ -192,7 +202,7 @@ def _text_source(
             source,
             "PlainTextSelection",
             guid=guid("annotation", annotation.pk),
-            name=xml_text(_short(annotation.quote)),
+            name=xml_text(short_quote(annotation.quote)),
             startPosition=str(annotation.start),
             endPosition=str(annotation.end),
             creatingUser=user,
@@ -210,7 +220,7 @@ def _text_source(
             etree.SubElement(coding, "CodeRef", targetGUID=code)
         for kind, name, text in (
             ("note", "Note", annotation.note),
-            ("attributes", "Speaker, target, claim, stance", codes.attributes(annotation)),
+            ("attributes", ATTRIBUTES_NOTE, codes.attributes(annotation)),
         ):
             if text:
                 note_guid = guid(kind, annotation.pk)
@@ -238,11 +248,6 @@ def _text_source(
             element(etree, holder, "VariableRef", targetGUID=guid("variable", name))
             text_element(etree, holder, "DateValue" if kind == "Date" else "TextValue", value)
     return source
-
-
-def _short(quote: str, limit: int = 80) -> str:
-    quote = " ".join(quote.split())
-    return quote if len(quote) <= limit else quote[: limit - 1].rstrip() + "…"
 
 
 def _write_project(

@@ -4,16 +4,19 @@ and the search form built on it."""
 from __future__ import annotations
 
 from django import forms
+from django.conf import settings
 from django.db import router
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import QueryDict
 
+from apps.accounts.models import User
 from apps.analysis import search
+from apps.analysis.qdpx_archive import UnreadableProject, open_archive
 from apps.analysis.search import Query, QueryError, matching, parse
 from apps.annotations.filters import AnnotationFilter
 from apps.annotations.models import Annotation
 from apps.corpus.models import Article
-from apps.projects.models import Project
+from apps.projects.models import Project, Role
 
 
 class Selection(AnnotationFilter):
@@ -112,3 +115,54 @@ class SearchForm(Selection):
         _, annotations = self.selection(project, user)
         query = self.cleaned_data.get("q") if self.is_valid() else None
         return matching(query, annotations) if query else annotations
+
+
+class ProjectFileForm(forms.Form):
+    """A REFI-QDA project file to import: refused here if its zip's directory already
+    says it cannot be one (the rest is checked in the background)."""
+
+    file = forms.FileField(
+        label="REFI-QDA project (.qdpx)",
+        help_text="Exported from MAXQDA, ATLAS.ti, NVivo, QualCoder or this app.",
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > settings.QDPX_MAX_BYTES:
+            raise forms.ValidationError(
+                f"The file is over {settings.QDPX_MAX_BYTES // (1024 * 1024)} MB."
+            )
+        data = upload.read()
+        try:
+            open_archive(data)
+        except UnreadableProject as error:
+            raise forms.ValidationError(str(error)) from None
+        self.cleaned_data["data"] = data
+        return upload
+
+
+class FileImportChoicesForm(forms.Form):
+    """What the owner decides for a whole project file."""
+
+    annotator = forms.ModelChoiceField(
+        User.objects.none(),
+        required=False,
+        empty_label="Each passage by its coder in the file",
+        label="Passages by",
+        help_text=(
+            "A coder of the file who is an owner or analyst of this project (by login or "
+            "name) keeps their passages; the others' go to you."
+        ),
+    )
+    outlet = forms.CharField(
+        max_length=120,
+        label="Outlet of texts that name none",
+        help_text="An outlet by this name is made if there is none.",
+    )
+
+    def __init__(self, *args, project: Project, **kwargs):
+        super().__init__(*args, **kwargs)
+        coders = project.memberships.filter(role__in=[Role.OWNER, Role.ANALYST])
+        self.fields["annotator"].queryset = User.objects.filter(  # type: ignore[attr-defined]
+            pk__in=coders.values("user_id")
+        ).order_by("username")

@@ -15,16 +15,33 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from apps.annotations.codebook_files import tag_code, write_codes, xml_text
-from apps.annotations.models import Actor, Annotation, Claim, Position, Tag, Voice
+from apps.annotations.models import (
+    Actor,
+    ActorKind,
+    AnchorStatus,
+    Annotation,
+    Claim,
+    Position,
+    Tag,
+    Voice,
+)
 from apps.projects.models import Project
 
 if TYPE_CHECKING:
     from lxml.etree import _Element
 
+ORIGIN = "Narrative workbench"  # a project file's origin: this app wrote it
+
 # GUIDs of everything but tags (which keep their own) are made from this and the row's
 # kind and id: the same object has the same GUID in every export of this installation.
 _GUIDS = uuid.UUID("5a7c1f0e-8a4d-4f7e-9b1a-6a1d2e0c9b43")
 _SEED = hashlib.sha1(_GUIDS.bytes)
+# The name of the note holding a passage's speaker, target, claim and stance as lines.
+ATTRIBUTES_NOTE = "Speaker, target, claim, stance"
+# The note of a passage whose place needs review starts its last line with this.
+NEEDS_REVIEW = "Needs review, as coded"
+# An actor code's description: the actor's own, then these lines.
+_KIND, _ALIASES = "Kind: ", "Also called: "
 
 
 def guid(kind: str, pk: object) -> str:
@@ -38,6 +55,13 @@ def guid(kind: str, pk: object) -> str:
     octets[8] = (octets[8] & 0x3F) | 0x80  # RFC 4122 variant
     x = octets.hex()
     return f"{x[:8]}-{x[8:12]}-{x[12:16]}-{x[16:20]}-{x[20:]}"
+
+
+def short_quote(quote: str, limit: int = 80) -> str:
+    """A passage's words as a project file names it (cut to ``limit`` characters); the
+    import checks a file of this app's against it before placing the passage."""
+    quote = " ".join(quote.split())
+    return quote if len(quote) <= limit else quote[: limit - 1].rstrip() + "…"
 
 
 @dataclass
@@ -94,6 +118,10 @@ class Codes:
             lines.append(f"Voice: {Voice(annotation.voice).label}")
         if annotation.position:
             lines.append(f"Position: {Position(annotation.position).label}")
+        if annotation.anchor_status == AnchorStatus.NEEDS_REVIEW:
+            # After a revision the passage was found only by likeness: the analyst's
+            # own words go with it, last (they may run over several lines).
+            lines.append(f"{NEEDS_REVIEW}: {annotation.original_quote}")
         return "\n".join(lines)
 
 
@@ -121,7 +149,11 @@ def codebook(etree, project: Project, codes: Codes) -> _Element:
     write_codes(
         claims,
         sorted(codes.claims.values(), key=lambda c: (c.text.casefold(), c.pk)),
-        lambda claim: dict(guid=guid("claim", claim.pk), name=claim.text, isCodable="true"),
+        lambda claim: dict(
+            guid=guid("claim", claim.pk),
+            name=claim.text,
+            isCodable="false" if claim.archived else "true",
+        ),
         lambda claim: claim.description,
     )
     actors = _branch(etree, top, "actors", "Actors", "Who speaks and who is blamed.")
@@ -133,10 +165,14 @@ def codebook(etree, project: Project, codes: Codes) -> _Element:
         branch = _branch(etree, actors, f"actors-{role}", label, rule)
         for actor in listed:
             code = element(
-                etree, branch, "Code", guid=guid(role, actor.pk), name=actor.name, isCodable="true"
+                etree,
+                branch,
+                "Code",
+                guid=guid(role, actor.pk),
+                name=actor.name,
+                isCodable="false" if actor.archived else "true",
             )
-            if actor.description:
-                text_element(etree, code, "Description", actor.description)
+            text_element(etree, code, "Description", actor_description(actor))
     stance = _branch(
         etree, top, "stance", "Stance", "The outlet's voice, and the position toward the claim."
     )
@@ -145,6 +181,30 @@ def codebook(etree, project: Project, codes: Codes) -> _Element:
         for value, name in choices.choices:
             element(etree, branch, "Code", guid=guid(kind, value), name=str(name), isCodable="true")
     return book
+
+
+def actor_description(actor: Actor) -> str:
+    """An actor's code description: the actor's own, then its kind and other names."""
+    lines = [actor.description] if actor.description else []
+    lines.append(_KIND + ActorKind(actor.kind).label)
+    if aliases := actor.alias_list:
+        lines.append(_ALIASES + "; ".join(aliases))
+    return "\n".join(lines)
+
+
+def read_actor_description(text: str) -> tuple[str, str, str]:
+    """(description, kind, aliases one per line) from an actor code's description as
+    ``actor_description`` writes it; another tool's text is all description."""
+    lines = text.strip().split("\n")
+    kind, aliases = ActorKind.OTHER.value, ""
+    kinds = {label: value for value, label in ActorKind.choices}
+    if lines and lines[-1].startswith(_ALIASES):
+        aliases = "\n".join(a.strip() for a in lines.pop()[len(_ALIASES) :].split(";"))
+    if lines and lines[-1].startswith(_KIND) and lines[-1][len(_KIND) :] in kinds:
+        kind = kinds[lines.pop()[len(_KIND) :]]
+    elif aliases:  # not written by this app after all
+        return text.strip(), ActorKind.OTHER.value, ""
+    return "\n".join(lines).strip(), kind, aliases
 
 
 def _branch(etree, parent: _Element, key: str, name: str, rule: str) -> _Element:

@@ -1,6 +1,13 @@
 from django.urls import path
 
-from apps.analysis import views, views_compare, views_profiles, views_saved, views_search
+from apps.analysis import (
+    views,
+    views_compare,
+    views_exchange,
+    views_profiles,
+    views_saved,
+    views_search,
+)
 
 app_name = "analysis"
 
@@ -22,5 +29,7 @@ urlpatterns = [
     path("export/codebook.csv", views.codebook_csv, name="codebook-csv"),
     path("export/codebook.qdc", views.codebook_qdc, name="codebook-qdc"),
     path("export/project.qdpx", views.project_qdpx, name="project-qdpx"),
+    path("import/project/", views_exchange.qdpx_upload, name="qdpx-upload"),
+    path("import/project/<int:import_id>/", views_exchange.qdpx_import, name="qdpx-import"),
     path("export/articles.csv", views.articles_csv, name="articles-csv"),
 ]

@@ -45,7 +45,7 @@ class EditConflict(Exception):
         self.current = current
 
 
-def _squash(value: str) -> str:
+def squash(value: str) -> str:
     # The browser's idea of the quote may differ from ours only in whitespace
     # (paragraph breaks render as one newline or none): compare without it.
     return "".join(value.split())
@@ -68,7 +68,7 @@ def verify_quote(*, text: str, start: int, end: int, quote: str | None) -> str:
             code="splits_character",
         )
     actual = text[start:end]
-    if quote is not None and _squash(actual) != _squash(quote):
+    if quote is not None and squash(actual) != squash(quote):
         raise ValidationError(
             "The selected passage does not match the article's text. Reload the page and "
             "select it again.",

@@ -1,6 +1,12 @@
 import pytest
 
-from apps.corpus.text import canonicalize, content_hash, paragraphs, word_count
+from apps.corpus.text import (
+    canonicalize,
+    content_hash,
+    paragraphs,
+    splits_a_character,
+    word_count,
+)
 
 SAMPLES = [
     "plain",
@@ -90,3 +96,15 @@ def test_the_dropped_characters_are_exactly_those_the_category_rule_names():
         ch = chr(code)
         if ch not in breaks:
             assert bool(_DROPPED.fullmatch(ch)) == _is_dropped_control(ch), hex(code)
+
+
+def test_a_character_is_split_exactly_where_grapheme_clusters_say():
+    import regex
+
+    # ASCII and Latin-1 beside combining accents, emoji sequences, flags, Hangul jamo,
+    # Devanagari with its vowel signs: the quick answer for plain neighbours must agree
+    # with segmenting the whole text.
+    text = "Café é ñ x\u0301 👍🏽 👨‍👩‍👧 🇺🇸🇫🇷 \u1100\u1161 नमस्ते « ok » ¿sí?"
+    boundaries = {m.start() for m in regex.finditer(r"\X", text)} | {len(text)}
+    for offset in range(len(text) + 1):
+        assert splits_a_character(text, offset) == (offset not in boundaries), offset
