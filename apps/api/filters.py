@@ -10,7 +10,7 @@ from django import forms
 from ninja.errors import ValidationError
 
 from apps.analysis.forms import SearchForm
-from apps.annotations.filters import ListWidget
+from apps.annotations.filters import AnnotationFilter, ListWidget
 
 F = TypeVar("F", bound=forms.Form)
 
@@ -24,6 +24,24 @@ def valid(form: F) -> F:
                 {"loc": ["query", name], "msg": str(message), "type": "filter"}
                 for name, messages in form.errors.items()
                 for message in messages
+            ]
+        )
+    return form
+
+
+def on_articles_only(form: AnnotationFilter) -> AnnotationFilter:
+    """``form``, if it filters articles only; a filter on passages (a tag, a speaker…)
+    is a 422 on a list of articles, not a filter silently ignored."""
+    if given := form.active_on_passages:
+        raise ValidationError(
+            [
+                {
+                    "loc": ["query", name],
+                    "msg": "A filter on passages: the articles list takes only filters on "
+                    "articles. Ask /annotations for the passages.",
+                    "type": "filter",
+                }
+                for name in given
             ]
         )
     return form

@@ -82,7 +82,7 @@ def _project_out(membership: Membership) -> dict:
 def articles(request: HttpRequest, slug: str, params: Query[PageParams]):
     """The project's articles (no texts), with the exports' filters on articles."""
     project = _project(request, slug)
-    form = filters.valid(AnnotationFilter(request.GET))
+    form = filters.on_articles_only(filters.valid(AnnotationFilter(request.GET)))
     rows = form.articles(project).select_related("source").defer("text", "raw")
     found, next_url = page_of(request, rows, params)
     return {"next": next_url, "results": found}

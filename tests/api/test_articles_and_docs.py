@@ -30,6 +30,12 @@ def test_articles_come_in_pages_with_the_filters_on_articles(cast, bearer):
     assert [a["id"] for a in seen] == [a.pk for a in made[:5]]
     assert {a["source"] for a in seen} == {"BBC News"} and "text" not in seen[0]
     assert api.get(url, {"kind": "tabloid"}).status_code == 422
+    # A filter on passages does not filter articles: said, not ignored.
+    tag = factories.make_tag(cast.project, "blame")
+    response = api.get(url, {"tag": str(tag.pk), "country": "gb"})
+    assert response.status_code == 422
+    [mistake] = response.json()["detail"]
+    assert mistake["loc"] == ["query", "tag"] and "filter on passages" in mistake["msg"]
 
 
 def test_an_article_pages_queries_do_not_grow_with_its_size(cast, bearer):
