@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from typing import cast
 
 from django.contrib import messages
@@ -14,23 +15,38 @@ from django.views.decorators.http import require_http_methods, require_POST
 from apps.accounts import tokens
 from apps.accounts.models import ApiToken, User
 
+SENT_FORMS = "api_token_forms"  # the session's last token forms sent (their ids)
+ALREADY_SENT = (
+    "This form was sent already: its token is made (below), and its secret was shown "
+    "once. If you did not copy it, revoke that token and make another."
+)
+
 
 @login_required
 @require_http_methods(["GET", "HEAD", "POST"])
 def token_list(request: HttpRequest) -> HttpResponse:
     user = cast(User, request.user)  # login_required let only a user through
-    secret, problem = None, None
+    secret, problem, status = None, None, 200
     if request.method == "POST":
-        try:
-            _, secret = tokens.create_token(user=user, name=request.POST.get("name", ""))
-        except ValidationError as error:
-            problem = " ".join(error.messages)
+        # The secret cannot be shown again after a redirect, so the page answers the POST
+        # itself; a reload that sends the form again must not make a second token.
+        form_id = request.POST.get("form_id", "")
+        sent = request.session.get(SENT_FORMS, [])
+        if form_id and form_id in sent:
+            problem, status = ALREADY_SENT, 409
+        else:
+            try:
+                _, secret = tokens.create_token(user=user, name=request.POST.get("name", ""))
+                request.session[SENT_FORMS] = [*sent[-19:], form_id]
+            except ValidationError as error:
+                problem, status = " ".join(error.messages), 422
     context = {
         "tokens": ApiToken.objects.filter(user=user),
         "secret": secret,
         "problem": problem,
+        "form_id": uuid.uuid4().hex,
     }
-    response = render(request, "accounts/tokens.html", context, status=422 if problem else 200)
+    response = render(request, "accounts/tokens.html", context, status=status)
     # The new secret is on this page only: no cache (the browser's or a proxy's) keeps it.
     response["Cache-Control"] = "no-store"
     return response

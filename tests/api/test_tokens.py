@@ -55,6 +55,25 @@ def test_the_page_shows_a_new_token_once_and_lists_it_by_its_prefix(client, cast
     assert f"{token.prefix}…" in again and "My notebook" in again
 
 
+def test_sending_the_form_again_makes_no_second_token(client, cast):
+    client.force_login(cast.viewer)
+    url = reverse("accounts:tokens")
+    form_id = client.get(url).context["form_id"]
+    first = client.post(url, {"name": "My notebook", "form_id": form_id})
+    assert first.status_code == 200 and first.context["secret"]
+    again = client.post(url, {"name": "My notebook", "form_id": form_id})  # a reload
+    assert again.status_code == 409 and not again.context["secret"]
+    assert "This form was sent already" in again.content.decode()
+    assert ApiToken.objects.filter(user=cast.viewer).count() == 1
+    # The page's next form is a new one.
+    assert again.context["form_id"] != form_id
+    assert (
+        client.post(url, {"name": "Another", "form_id": again.context["form_id"]}).status_code
+        == 200
+    )
+    assert ApiToken.objects.filter(user=cast.viewer).count() == 2
+
+
 def test_the_page_refuses_a_nameless_token_with_the_reason(client, cast):
     client.force_login(cast.viewer)
     response = client.post(reverse("accounts:tokens"), {"name": ""})
