@@ -90,6 +90,7 @@ class Passages:
         counts = self.outcome.counts
         for source in self.data.sources:
             article = articles[source.guid]
+            spans: dict[tuple, list[tuple[int, int]]] = {}  # same coder and codes → spans
             for selection in source.selections:
                 annotation, tags = self._annotation(article, selection)
                 key = _key(annotation, tags)
@@ -101,6 +102,7 @@ class Passages:
                     continue
                 seen.add(key)
                 rows.append((annotation, tags))
+                spans.setdefault(key[3:10], []).append((annotation.start, annotation.end))
                 if user := self.data.users.get(selection.user or ""):
                     self.outcome.users[user.name or user.login or user.guid][1] += 1
                 else:
@@ -108,7 +110,14 @@ class Passages:
                 if len(rows) == _BATCH:
                     self._add(rows)
                     rows = []
+            counts["passages overlapping another of the same coder and codes"] += _overlaps(spans)
         self._add(rows)
+        if overlapping := counts["passages overlapping another of the same coder and codes"]:
+            said = "1 passage overlaps" if overlapping == 1 else f"{overlapping} passages overlap"
+            self.outcome.problems.append(
+                f"{said} another of the same coder with the same codes: both are kept. If "
+                "they are one passage, delete one in the reader."
+            )
 
     def _add(self, rows: list[tuple[Annotation, list[Tag]]]) -> None:
         if not rows:
@@ -174,6 +183,18 @@ class Passages:
             _key(a, tags.get(a.pk, []))
             for a in Annotation.objects.filter(article_id__in=article_ids)
         }
+
+
+def _overlaps(spans: dict[tuple, list[tuple[int, int]]]) -> int:
+    """How many spans overlap an earlier one of their group (an article's passages of
+    one coder with the same codes), identical ones being already left out."""
+    found = 0
+    for group in spans.values():
+        reach = -1
+        for start, end in sorted(group):
+            found += start < reach
+            reach = max(reach, end)
+    return found
 
 
 def _key(annotation: Annotation, tags: list) -> tuple:

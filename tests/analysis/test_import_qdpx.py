@@ -553,3 +553,14 @@ def test_the_page_reads_a_fixed_number_of_queries(client, rich, django_assert_ma
     url = upload(client, rich.project, export(rich.project)).url
     with django_assert_max_num_queries(8):
         assert client.get(url).status_code == 200
+
+
+def test_overlapping_passages_of_one_coder_and_code_are_kept_and_reported(cast):
+    data = qdpx(
+        project_qde(selection(6, 0, 9) + selection(7, 4, 15) + selection(8, 4, 15, code=2)),
+        {"a.txt": TEXT.encode()},
+    )
+    outcome = import_project(cast.project, read_project(data), Choices(), by=cast.owner)
+    assert Annotation.objects.count() == 3
+    assert outcome.counts["passages overlapping another of the same coder and codes"] == 1
+    assert any("1 passage overlaps another" in p for p in outcome.problems)
