@@ -104,3 +104,30 @@ def test_owner_pages_codebook_editor(page, live_server, settings):
     assert list(Tag.objects.filter(project=project).values_list("name", flat=True)) == [
         "blame attribution"
     ]
+
+
+def test_owner_moves_a_project_through_a_qdpx_file(page, live_server, settings, tmp_path):
+    """Download the demo as a .qdpx, start a project, import the file into it."""
+    from apps.sampledata.demo import load_demo
+
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    project = load_demo(with_users=True).project
+    log_in(page, live_server, "owner", "demo")
+    page.goto(live_server.url + project.get_absolute_url())
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Whole project (REFI-QDA .qdpx)").click()
+    saved = tmp_path / download.value.suggested_filename
+    download.value.save_as(saved)
+    page.goto(live_server.url + reverse("setup:project-new"))
+    page.fill("#id_name", "Syria, again")
+    page.get_by_role("button", name="Create the project").click()
+    page.get_by_role("link", name="Import a project file (.qdpx)").first.click()
+    page.set_input_files("#id_file", saved)
+    page.get_by_role("button", name="Upload and preview").click()
+    expect(page.locator(".lead")).to_contain_text("Nothing is saved yet")
+    expect(page.locator(".stats")).to_contain_text("36 passages added")
+    _shot(page, "qdpx-preview")
+    page.get_by_role("button", name="Import", exact=True).click()
+    expect(page.locator("h1")).to_contain_text("Imported")
+    copy = Project.objects.get(name="Syria, again")
+    assert copy.articles.count() == 5 and copy.tags.count() == project.tags.count()
