@@ -130,8 +130,8 @@ def neutralise(value: object) -> object:
 
 def _cell(value: object) -> object:
     """Any other cell: empty, a number, a date, or text through the guard."""
-    if value is None or type(value) is int:
-        return value  # csv writes None as an empty cell
+    if value is None or type(value) in (int, float):
+        return value  # csv writes None as an empty cell; a number ("-0.25") is no formula
     if hasattr(value, "isoformat"):
         return value.isoformat()
     return neutralise(str(value))

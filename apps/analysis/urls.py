@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from apps.analysis import (
     views,
@@ -19,6 +19,7 @@ urlpatterns = [
     path("compare/table.csv", views_compare.comparison_csv, name="comparison-csv"),
     path("compare/charts/", views_compare.chart_page, name="charts"),
     path("compare/charts/<slug:name>.<slug:ext>", views_compare.chart_file, name="chart-file"),
+    path("compare/agreement/", include("apps.analysis.urls_agreement")),
     path("views/", views_saved.save_view, name="save-view"),
     path("views/<int:view_id>/delete/", views_saved.delete_view, name="delete-view"),
     path("claims/<int:claim_id>/", views_profiles.claim_detail, name="claim"),

@@ -32,6 +32,7 @@ def _screens(project) -> list[str]:
         reverse("analysis:compare", args=[slug]),
         reverse("analysis:matrix", args=[slug]),
         reverse("analysis:charts", args=[slug]),
+        reverse("analysis:agreement", args=[slug]),
         reverse("analysis:side-by-side", args=[slug]) + "?" + pair,
         reverse("analysis:claim", args=[slug, claim.pk]),
         reverse("analysis:actor", args=[slug, actor.pk]),
