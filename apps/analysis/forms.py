@@ -14,7 +14,7 @@ from apps.analysis import search
 from apps.analysis.qdpx_archive import UnreadableProject, open_archive
 from apps.analysis.search import Query, QueryError, matching, parse
 from apps.annotations.filters import AnnotationFilter
-from apps.annotations.models import Annotation
+from apps.annotations.models import Annotation, Claim, Tag
 from apps.corpus.models import Article
 from apps.projects.models import Project, Role
 
@@ -166,3 +166,33 @@ class FileImportChoicesForm(forms.Form):
         self.fields["annotator"].queryset = User.objects.filter(  # type: ignore[attr-defined]
             pk__in=coders.values("user_id")
         ).order_by("username")
+
+
+class RejectCandidateForm(forms.Form):
+    """A candidate passage an analyst says does not carry the claim (or tag)."""
+
+    claim = forms.ModelChoiceField(Claim.objects.none(), required=False)
+    tag = forms.ModelChoiceField(Tag.objects.none(), required=False)
+    article = forms.ModelChoiceField(Article.objects.none())
+    start = forms.IntegerField(min_value=0)
+    end = forms.IntegerField(min_value=1)
+
+    def __init__(self, *args, project: Project, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["claim"].queryset = project.claims.all()  # type: ignore[attr-defined]
+        self.fields["tag"].queryset = project.tags.all()  # type: ignore[attr-defined]
+        self.fields["article"].queryset = project.articles.only("pk", "text")  # type: ignore[attr-defined]
+
+    def clean(self):
+        data = super().clean() or {}
+        if bool(data.get("claim")) == bool(data.get("tag")):
+            raise forms.ValidationError("Name a claim or a tag.")
+        article, start, end = data.get("article"), data.get("start"), data.get("end")
+        if (
+            article
+            and start is not None
+            and end is not None
+            and not (start < end <= len(article.text))
+        ):
+            raise forms.ValidationError("The passage is not in the article's text.")
+        return data

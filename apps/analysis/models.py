@@ -1,6 +1,6 @@
-"""The analysis app holds no data of its own but one kind of record: an import of a
-REFI-QDA project file, kept between its preview and its confirmation (two requests, and
-a background job for each)."""
+"""The analysis app's own records: an import of a REFI-QDA project file, kept between
+its preview and its confirmation (two requests, and a background job for each), and the
+candidate passages an analyst rejected for a claim or a tag."""
 
 from __future__ import annotations
 
@@ -62,3 +62,35 @@ class ProjectFileImport(models.Model):
     @property
     def working(self) -> bool:
         return self.state in (FileImportState.CHECKING, FileImportState.IMPORTING)
+
+
+class RejectedCandidate(models.Model):
+    """A passage an analyst said does not carry a claim (or a tag): never offered to
+    them again as its candidate (``candidates.py``)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    claim = models.ForeignKey(
+        "annotations.Claim", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    tag = models.ForeignKey(
+        "annotations.Tag", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    article = models.ForeignKey("corpus.Article", on_delete=models.CASCADE, related_name="+")
+    start = models.PositiveIntegerField()
+    end = models.PositiveIntegerField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(claim__isnull=True) ^ Q(tag__isnull=True),
+                name="rejectedcandidate_claim_or_tag",
+            ),
+            models.UniqueConstraint(
+                fields=["user", "claim", "tag", "article", "start", "end"],
+                name="rejectedcandidate_once",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.article_id}:{self.start}-{self.end} rejected for {self.claim or self.tag}"

@@ -72,6 +72,9 @@ class Term:
 class Query:
     text: str
     terms: tuple[Term, ...]
+    # Any term instead of every term: the words of a claim looked for elsewhere
+    # (``candidates.py``), where each passage carries only some of them.
+    any_term: bool = False
 
     @cached_property
     def finder(self) -> re.Pattern[str]:
@@ -112,11 +115,12 @@ def parse(text: str) -> Query:
 
 
 def _tsquery(query: Query) -> str:
-    return " & ".join(f"({term.as_tsquery()})" for term in query.terms)
+    joiner = " | " if query.any_term else " & "
+    return joiner.join(f"({term.as_tsquery()})" for term in query.terms)
 
 
 def _fts5(query: Query) -> str:
-    return " ".join(term.as_fts5() for term in query.terms)
+    return (" OR " if query.any_term else " ").join(term.as_fts5() for term in query.terms)
 
 
 def matching(query: Query, selection: QuerySet) -> QuerySet:
@@ -174,14 +178,15 @@ class _OnSearchColumn(Func):
         return f"ts_rank({column}, {tsquery})", params
 
 
-def _ranked_articles(query: Query, articles: QuerySet[Article]) -> list[int]:
+def ranked_articles(query: Query, articles: QuerySet[Article], limit: int = -1) -> list[int]:
     """The ids of the matching articles, best first (``ts_rank`` on PostgreSQL, ``bm25``
-    on SQLite; ties by id)."""
+    on SQLite; ties by id); the first ``limit`` of them if it is given."""
     connection = connections[articles.db]
     if connection.vendor == "postgresql":
         rank = _OnSearchColumn("ts_rank", query)
         found = matching(query, articles).annotate(rank=rank).order_by("-rank", "pk")
-        return list(found.values_list("pk", flat=True))
+        ids = found.values_list("pk", flat=True)
+        return list(ids if limit < 0 else ids[:limit])
     # One query: the index's hits first (as a condition on the FTS table's rowid, the
     # selection made SQLite ask the index once per article: 1.5 s), then the selection.
     selected, params = articles.order_by().values("pk").query.get_compiler(articles.db).as_sql()
@@ -189,8 +194,8 @@ def _ranked_articles(query: Query, articles: QuerySet[Article]) -> list[int]:
         cursor.execute(
             "WITH hit AS MATERIALIZED (SELECT rowid AS id, rank FROM search_article "
             "WHERE search_article MATCH %s) "
-            f"SELECT id FROM hit WHERE id IN ({selected}) ORDER BY rank, id",
-            [_fts5(query), *params],
+            f"SELECT id FROM hit WHERE id IN ({selected}) ORDER BY rank, id LIMIT %s",
+            [_fts5(query), *params, limit],
         )
         return [pk for (pk,) in cursor.fetchall()]
 
@@ -297,7 +302,7 @@ def search(
     ``annotations`` whose quote or note matches, grouped by article: articles whose own
     text matches first (best first), then those with matching passages only (most
     first). Actors (by name or alias) and claims of the project that match come apart."""
-    in_text = _ranked_articles(query, articles)
+    in_text = ranked_articles(query, articles)
     found = matching(query, annotations)
     # Counted per article by the database: a common word matches tens of thousands.
     per_article = dict(

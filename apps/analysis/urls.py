@@ -2,6 +2,7 @@ from django.urls import include, path
 
 from apps.analysis import (
     views,
+    views_candidates,
     views_compare,
     views_exchange,
     views_profiles,
@@ -23,6 +24,13 @@ urlpatterns = [
     path("views/", views_saved.save_view, name="save-view"),
     path("views/<int:view_id>/delete/", views_saved.delete_view, name="delete-view"),
     path("claims/<int:claim_id>/", views_profiles.claim_detail, name="claim"),
+    path(
+        "claims/<int:claim_id>/candidates/",
+        views_candidates.claim_candidates,
+        name="claim-candidates",
+    ),
+    path("tags/<int:tag_id>/candidates/", views_candidates.tag_candidates, name="tag-candidates"),
+    path("candidates/reject/", views_candidates.reject_candidate, name="reject-candidate"),
     path("actors/<int:actor_id>/", views_profiles.actor_detail, name="actor"),
     path("search/", views_search.search_page, name="search"),
     path("export/annotations.csv", views.annotations_csv, name="annotations-csv"),

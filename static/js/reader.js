@@ -662,6 +662,18 @@
     range.setEnd(to[0], to[1]);
     if (!CSS.highlights.has('search-hit')) from[0].parentElement.scrollIntoView({ block: 'center' });
     CSS.highlights.set('search-hit', new Highlight(range));
+    // "Code it" on a candidate: the passage selected (adjustable as any selection), the
+    // form opened on it with the claim or the tag it is a candidate for.
+    const claim = params.get('code-claim'), tag = params.get('code-tag');
+    if (!(claim || tag) || !canAnnotate()) return;
+    const sel = window.getSelection();
+    sel.removeAllRanges();
+    sel.addRange(range);
+    onSelection(true, false);
+    const form = openForm();
+    if (form && claim) field(form, 'claim').value = claim;
+    const box = form && tag ? form.querySelector(`input[name="tags"][value="${CSS.escape(tag)}"]`) : null;
+    if (box && !box.checked) box.click();
   }
   restoreSnapSetting();
   drawStripes();

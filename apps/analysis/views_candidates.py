@@ -1,0 +1,68 @@
+"""Candidates: where a claim (or a tag) is carried but not coded yet, by outlet; an
+analyst codes one in the reader or rejects it."""
+
+from __future__ import annotations
+
+from django.http import HttpResponse, HttpResponseBase
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST, require_safe
+
+from apps.analysis import candidates, filter_bar
+from apps.analysis.forms import RejectCandidateForm, Selection
+from apps.annotations.models import Claim, Tag
+from apps.projects.access import project_view, require_annotate
+from apps.projects.htmx import SignedInRequest, page_or_partial
+from apps.projects.models import Membership
+
+# The page looks for passages nobody coded: the filters on passages mean nothing here.
+PAGE_OWN = (*Selection.ON_PASSAGES, "tag_mode", "q")
+
+
+@require_safe
+@project_view
+def claim_candidates(request: SignedInRequest, membership: Membership, claim_id: int):
+    claim = get_object_or_404(Claim, pk=claim_id, project=membership.project)
+    return _page(request, membership, claim)
+
+
+@require_safe
+@project_view
+def tag_candidates(request: SignedInRequest, membership: Membership, tag_id: int):
+    tag = get_object_or_404(Tag, pk=tag_id, project=membership.project)
+    return _page(request, membership, tag)
+
+
+def _page(request: SignedInRequest, membership: Membership, target: Claim | Tag) -> HttpResponse:
+    project = membership.project
+    params = request.GET.copy()
+    for key in PAGE_OWN:
+        params.pop(key, None)
+    filters = Selection(params)
+    found = candidates.find(target, filters.articles(project), user=request.user)
+    context = {
+        "membership": membership,
+        "project": project,
+        "target": target,
+        "is_claim": isinstance(target, Claim),
+        "found": found,
+        "method": candidates,
+        **filter_bar.context(filters, project, fixed=PAGE_OWN),
+    }
+    template = page_or_partial(request, "analysis/candidates.html", "candidate-results")
+    return render(request, template, context, status=422 if filters.errors else 200)
+
+
+@require_POST
+@project_view
+def reject_candidate(request: SignedInRequest, membership: Membership) -> HttpResponseBase:
+    """Never offer this passage again to this analyst for this claim or tag."""
+    require_annotate(membership)
+    form = RejectCandidateForm(request.POST, project=membership.project)
+    if not form.is_valid():
+        return HttpResponse(form.errors.as_text(), status=422, content_type="text/plain")
+    candidates.reject(user=request.user, **form.cleaned_data)
+    if request.htmx:
+        return HttpResponse("")  # the candidate's row is swapped for nothing
+    target = form.cleaned_data["claim"] or form.cleaned_data["tag"]
+    name = "claim-candidates" if form.cleaned_data["claim"] else "tag-candidates"
+    return redirect("analysis:" + name, membership.project.slug, target.pk)
