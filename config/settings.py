@@ -223,6 +223,9 @@ IMPORT_MAX_ZIP_BYTES = env_int("IMPORT_MAX_ZIP_BYTES", default=200 * 1024 * 1024
 QDPX_MAX_BYTES = env_int("QDPX_MAX_BYTES", default=200 * 1024 * 1024)
 QDPX_MAX_UNPACKED_BYTES = env_int("QDPX_MAX_UNPACKED_BYTES", default=2 * 1024 * 1024 * 1024)
 QDPX_MAX_SOURCES = env_int("QDPX_MAX_SOURCES", default=20_000)
+# Passages (and as many notes again): a passage is small in the file but a row, a history
+# record and some memory in the import (500,000 take about 2 GB on the worker).
+QDPX_MAX_PASSAGES = env_int("QDPX_MAX_PASSAGES", default=500_000)
 # Uploads of a whole batch arrive in one request.
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_NUMBER_FILES = env_int("DATA_UPLOAD_MAX_NUMBER_FILES", default=1_000)

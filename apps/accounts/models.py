@@ -36,6 +36,9 @@ class ApiToken(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     last_used_at = models.DateTimeField(null=True, blank=True, editable=False)
     revoked_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # Set by the form that made it: the same form sent twice (a reload, a double click)
+    # makes one token, even when both requests arrive together.
+    form_id = models.UUIDField(null=True, blank=True, unique=True, editable=False)
 
     objects = ApiTokenQuerySet.as_manager()
 

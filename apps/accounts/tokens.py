@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+import uuid
 from datetime import timedelta
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from apps.accounts.models import ApiToken, User
@@ -30,9 +31,16 @@ def digest(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
+class AlreadySent(Exception):
+    """The form that makes a token was sent again: its token is made already."""
+
+
 @transaction.atomic
-def create_token(*, user: User, name: str) -> tuple[ApiToken, str]:
-    """A new token and its secret, which is never stored and cannot be shown again."""
+def create_token(
+    *, user: User, name: str, form_id: uuid.UUID | None = None
+) -> tuple[ApiToken, str]:
+    """A new token and its secret, which is never stored and cannot be shown again;
+    ``AlreadySent`` if the form ``form_id`` made one already."""
     name = name.strip()
     if not name:
         raise ValidationError("Give the token a name.", code="required")
@@ -41,9 +49,19 @@ def create_token(*, user: User, name: str) -> tuple[ApiToken, str]:
             f"You have {MAX_TOKENS} tokens: revoke one you no longer use first.", code="limit"
         )
     secret = SCHEME + secrets.token_urlsafe(32)
-    token = ApiToken.objects.create(
-        user=user, name=name[:100], prefix=secret[:VISIBLE], digest=digest(secret)
-    )
+    try:
+        with transaction.atomic():
+            token = ApiToken.objects.create(
+                user=user,
+                name=name[:100],
+                prefix=secret[:VISIBLE],
+                digest=digest(secret),
+                form_id=form_id,
+            )
+    except IntegrityError:
+        if form_id and ApiToken.objects.filter(form_id=form_id).exists():
+            raise AlreadySent from None
+        raise
     return token, secret
 
 

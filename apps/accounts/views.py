@@ -15,7 +15,6 @@ from django.views.decorators.http import require_http_methods, require_POST
 from apps.accounts import tokens
 from apps.accounts.models import ApiToken, User
 
-SENT_FORMS = "api_token_forms"  # the session's last token forms sent (their ids)
 ALREADY_SENT = (
     "This form was sent already: its token is made (below), and its secret was shown "
     "once. If you did not copy it, revoke that token and make another."
@@ -30,21 +29,22 @@ def token_list(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         # The secret cannot be shown again after a redirect, so the page answers the POST
         # itself; a reload that sends the form again must not make a second token.
-        form_id = request.POST.get("form_id", "")
-        sent = request.session.get(SENT_FORMS, [])
-        if form_id and form_id in sent:
+        try:
+            form_id = uuid.UUID(request.POST.get("form_id", ""))
+        except ValueError:
+            form_id = None
+        try:
+            name = request.POST.get("name", "")
+            _, secret = tokens.create_token(user=user, name=name, form_id=form_id)
+        except tokens.AlreadySent:
             problem, status = ALREADY_SENT, 409
-        else:
-            try:
-                _, secret = tokens.create_token(user=user, name=request.POST.get("name", ""))
-                request.session[SENT_FORMS] = [*sent[-19:], form_id]
-            except ValidationError as error:
-                problem, status = " ".join(error.messages), 422
+        except ValidationError as error:
+            problem, status = " ".join(error.messages), 422
     context = {
         "tokens": ApiToken.objects.filter(user=user),
         "secret": secret,
         "problem": problem,
-        "form_id": uuid.uuid4().hex,
+        "form_id": uuid.uuid4(),
     }
     response = render(request, "accounts/tokens.html", context, status=status)
     # The new secret is on this page only: no cache (the browser's or a proxy's) keeps it.

@@ -36,7 +36,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
@@ -44,10 +44,11 @@ from apps.accounts.models import User
 from apps.analysis import search
 from apps.analysis.models import RejectedCandidate
 from apps.annotations import trees
-from apps.annotations.models import Actor, Annotation, AnnotationTag, Claim, Tag
+from apps.annotations.models import Actor, AnchorStatus, Annotation, AnnotationTag, Claim, Tag
 from apps.corpus.models import Article, Source
 from apps.corpus.sentences import sentence_spans
 
+ORPHANED = AnchorStatus.ORPHANED
 THRESHOLD = 30.0
 PER_OUTLET = 5
 PER_ARTICLE = 3
@@ -159,14 +160,19 @@ def find(target: Claim | Tag, articles: QuerySet[Article], *, user: User | None)
 
 def _coded(target: Claim | Tag) -> list[tuple[int, int]]:
     """The passages coded with ``target`` or under it, as (annotation, article) ids, the
-    latest first (claims and tags belong to one project: their passages are its)."""
+    latest first (claims and tags belong to one project: their passages are its). An
+    orphaned passage is not among them: its offsets are of a former text, and would
+    hide what is there now."""
     if isinstance(target, Claim):
         ids = trees.subtree_ids(Claim.objects.filter(project_id=target.project_id), target.pk)
-        rows: QuerySet = Annotation.objects.filter(claim_id__in=ids).values_list("pk", "article_id")
+        coded = Annotation.objects.filter(claim_id__in=ids).exclude(anchor_status=ORPHANED)
+        rows: QuerySet = coded.values_list("pk", "article_id")
     else:
         ids = trees.subtree_ids(Tag.objects.filter(project_id=target.project_id), target.pk)
         # The tag links hold the article: no need to read the annotations.
-        links = AnnotationTag.objects.filter(tag_id__in=ids)
+        links = AnnotationTag.objects.filter(tag_id__in=ids).exclude(
+            annotation__anchor_status=ORPHANED
+        )
         rows = links.values_list("annotation_id", "article_id").distinct()
     return sorted(rows.order_by(), reverse=True)
 
@@ -233,6 +239,7 @@ def _taken(
             Q(claim=target) if isinstance(target, Claim) else Q(tag=target),
             user=user,
             article_id__in=ids,
+            text_hash=F("article__content_hash"),  # rejected in the text it still has
         )
         for article_id, start, end in rejected.values_list("article_id", "start", "end"):
             taken.setdefault(article_id, []).append((start, end))
@@ -375,6 +382,12 @@ def reject(
     *, user: User, claim: Claim | None, tag: Tag | None, article: Article, start: int, end: int
 ) -> None:
     """Remember that ``user`` says this passage does not carry ``claim`` (or ``tag``)."""
-    RejectedCandidate.objects.get_or_create(
-        user=user, claim=claim, tag=tag, article=article, start=start, end=end
+    RejectedCandidate.objects.update_or_create(
+        user=user,
+        claim=claim,
+        tag=tag,
+        article=article,
+        start=start,
+        end=end,
+        defaults={"text_hash": article.content_hash},
     )

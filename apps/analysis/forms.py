@@ -181,7 +181,7 @@ class RejectCandidateForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["claim"].queryset = project.claims.all()  # type: ignore[attr-defined]
         self.fields["tag"].queryset = project.tags.all()  # type: ignore[attr-defined]
-        self.fields["article"].queryset = project.articles.only("pk", "text")  # type: ignore[attr-defined]
+        self.fields["article"].queryset = project.articles.only("pk", "text", "content_hash")  # type: ignore[attr-defined]
 
     def clean(self):
         data = super().clean() or {}

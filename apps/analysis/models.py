@@ -78,6 +78,9 @@ class RejectedCandidate(models.Model):
     article = models.ForeignKey("corpus.Article", on_delete=models.CASCADE, related_name="+")
     start = models.PositiveIntegerField()
     end = models.PositiveIntegerField()
+    # The article's text when it was rejected: its offsets say nothing of a later text,
+    # so a rejection lapses when the text is revised (the passage is offered again).
+    text_hash = models.CharField(max_length=64, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -86,9 +89,17 @@ class RejectedCandidate(models.Model):
                 condition=Q(claim__isnull=True) ^ Q(tag__isnull=True),
                 name="rejectedcandidate_claim_or_tag",
             ),
+            # One of claim and tag is always NULL, and NULLs never clash in a unique
+            # constraint: one constraint each, on the rows that have it.
             models.UniqueConstraint(
-                fields=["user", "claim", "tag", "article", "start", "end"],
-                name="rejectedcandidate_once",
+                fields=["user", "claim", "article", "start", "end"],
+                condition=Q(claim__isnull=False),
+                name="rejectedcandidate_once_per_claim",
+            ),
+            models.UniqueConstraint(
+                fields=["user", "tag", "article", "start", "end"],
+                condition=Q(tag__isnull=False),
+                name="rejectedcandidate_once_per_tag",
             ),
         ]
 

@@ -24,6 +24,8 @@ class Limits:
     upload_bytes: int = field(default_factory=lambda: settings.QDPX_MAX_BYTES)
     unpacked_bytes: int = field(default_factory=lambda: settings.QDPX_MAX_UNPACKED_BYTES)
     members: int = field(default_factory=lambda: settings.QDPX_MAX_SOURCES + 10)
+    sources: int = field(default_factory=lambda: settings.QDPX_MAX_SOURCES)
+    passages: int = field(default_factory=lambda: settings.QDPX_MAX_PASSAGES)
     article_chars: int = field(default_factory=lambda: settings.MAX_ARTICLE_CHARS)
 
 

@@ -28,7 +28,7 @@ from django.db import transaction
 
 from apps.accounts.models import User
 from apps.analysis.qdpx_codes import guid, read_actor_description
-from apps.analysis.qdpx_passages import Passages
+from apps.analysis.qdpx_passages import Found, Passages
 from apps.analysis.qdpx_reading import FileCode, FileSource, ProjectFile
 from apps.annotations.codebook_files import Entry, import_codebook
 from apps.annotations.models import (
@@ -78,12 +78,12 @@ class _DryRun(Exception):
     pass
 
 
-def dry_run(project: Project, data: ProjectFile, choices: Choices, *, by: User) -> Outcome:
+def dry_run(*, project: Project, data: ProjectFile, choices: Choices, by: User) -> Outcome:
     """What importing ``data`` would do, done and undone: nothing is kept."""
     outcome: Outcome | None = None
     try:
         with transaction.atomic():
-            outcome = import_project(project, data, choices, by=by)
+            outcome = import_project(project=project, data=data, choices=choices, by=by)
             raise _DryRun
     except _DryRun:
         pass
@@ -92,7 +92,7 @@ def dry_run(project: Project, data: ProjectFile, choices: Choices, *, by: User) 
 
 
 @transaction.atomic
-def import_project(project: Project, data: ProjectFile, choices: Choices, *, by: User) -> Outcome:
+def import_project(*, project: Project, data: ProjectFile, choices: Choices, by: User) -> Outcome:
     """Add ``data`` to ``project``: everything, or (on any error) nothing."""
     outcome = Outcome(problems=list(data.problems))
     outcome.counts["passages left out"] = data.passages_left_out
@@ -106,8 +106,9 @@ def import_project(project: Project, data: ProjectFile, choices: Choices, *, by:
     actors = _actors(project, data.codes, roles, outcome)
     articles = _articles(project, data, choices.outlet, outcome, by)
     _stories(project, data, articles, outcome)
-    Passages(project, data, choices.annotator, outcome, by, tags, claims, actors, roles).save(
-        articles
+    found = Found(tags=tags, claims=claims, actors=actors, roles=roles)
+    Passages(project=project, data=data, annotator=choices.annotator, by=by, codes=found).save(
+        articles, outcome
     )
     return outcome
 
@@ -237,7 +238,8 @@ def _articles(
                 "imported without the URL."
             )
             article.url = ""
-        urls.add(article.url)
+        if article.url:
+            urls.add(article.url)
         values = {name.casefold(): value for name, value in source.variables.items()}
         name = values.get("outlet") or cases.get(source.guid) or outlet
         article.source = _outlet(" ".join(name.split())[:120], values, outlets, outcome)

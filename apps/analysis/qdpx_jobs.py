@@ -7,14 +7,15 @@ from __future__ import annotations
 import logging
 
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from django_tasks import task
 
 from apps.accounts.models import User
 from apps.analysis.models import FileImportState, ProjectFileImport
 from apps.analysis.qdpx_archive import UnreadableProject
-from apps.analysis.qdpx_import import Choices, Outcome, dry_run, import_project
+from apps.analysis.qdpx_import import Choices, dry_run, import_project
 from apps.analysis.qdpx_reading import read_project
-from apps.projects.models import Project
+from apps.projects.models import Project, Role
 
 logger = logging.getLogger(__name__)
 
@@ -32,12 +33,15 @@ def start_check(
     return record
 
 
-def check_again(record: ProjectFileImport, *, annotator: User | None, outlet: str) -> None:
-    """The preview made again with other choices."""
-    record.annotator, record.outlet = annotator, outlet
-    record.state, record.preview = FileImportState.CHECKING, {}
-    record.save(update_fields=["annotator", "outlet", "state", "preview", "updated_at"])
-    check_file.enqueue(record.pk)
+def check_again(record: ProjectFileImport, *, annotator: User | None, outlet: str) -> bool:
+    """The preview made again with other choices; False if the file is not (or no
+    longer) waiting for its import: a stale page must not undo an import started."""
+    changed = ProjectFileImport.objects.filter(pk=record.pk, state=FileImportState.READY).update(
+        annotator=annotator, outlet=outlet, state=FileImportState.CHECKING, preview={}
+    )
+    if changed:
+        check_file.enqueue(record.pk)
+    return bool(changed)
 
 
 def start_import(record: ProjectFileImport) -> bool:
@@ -50,39 +54,53 @@ def start_import(record: ProjectFileImport) -> bool:
     return bool(started)
 
 
+def discard(record: ProjectFileImport) -> bool:
+    """Forget a file that is previewed or refused; False for one being checked,
+    imported, or imported already (its report stays)."""
+    waiting = (FileImportState.READY, FileImportState.FAILED)
+    deleted, _ = ProjectFileImport.objects.filter(pk=record.pk, state__in=waiting).delete()
+    return bool(deleted)
+
+
 @task()
 def check_file(record_id: int) -> None:
-    record = ProjectFileImport.objects.select_related("project", "created_by").get(pk=record_id)
-    outcome = _run(record, dry_run)
-    if outcome is not None:
-        record.preview, record.state = outcome.as_json(), FileImportState.READY
-        record.save(update_fields=["preview", "state", "updated_at"])
+    _step(record_id, FileImportState.CHECKING, dry_run, "preview", FileImportState.READY)
 
 
 @task()
 def import_file(record_id: int) -> None:
+    _step(record_id, FileImportState.IMPORTING, import_project, "report", FileImportState.DONE)
+
+
+def _step(record_id: int, state: str, step, keep: str, then: str) -> None:
+    """``step`` (the preview or the import) on the record's file, if the record is still
+    in ``state``; its outcome kept in the field ``keep`` and the record moved to ``then``,
+    or, on failure, the reason kept and (the import being one transaction) nothing of
+    the file. Every move is conditional on the state, so a job outrun by another request
+    changes nothing."""
     record = ProjectFileImport.objects.select_related("project", "created_by").get(pk=record_id)
-    outcome = _run(record, import_project)
-    if outcome is not None:
-        # Imported: the report says what it held, the articles hold its texts.
-        record.report, record.state, record.data = outcome.as_json(), FileImportState.DONE, b""
-        record.save(update_fields=["report", "state", "data", "updated_at"])
-
-
-def _run(record: ProjectFileImport, step) -> Outcome | None:
-    """``step`` (the preview or the import) on the record's file; on failure the record
-    says why, and (the import being one transaction) nothing of it is kept."""
+    if record.state != state:
+        return
     choices = Choices(annotator=record.annotator, outlet=record.outlet)
+    mine = ProjectFileImport.objects.filter(pk=record.pk, state=state)
     try:
-        if record.created_by is None:
-            raise UnreadableProject("The member who uploaded the file is gone: upload it again.")
+        by = record.created_by
+        if by is None or not record.project.memberships.filter(user=by, role=Role.OWNER).exists():
+            raise UnreadableProject(
+                "The owner who uploaded the file is no longer an owner of the project: "
+                "upload it again."
+            )
         data = read_project(bytes(record.data))
-        return step(record.project, data, choices, by=record.created_by)
+        outcome = step(project=record.project, data=data, choices=choices, by=by)
     except (UnreadableProject, ValidationError) as error:
         message = " ".join(error.messages) if isinstance(error, ValidationError) else str(error)
     except Exception:
         logger.exception("Import of project file %s failed", record.pk)
         message = "The file could not be imported (an error in this app, now logged)."
-    record.state, record.error, record.data = FileImportState.FAILED, message, b""
-    record.save(update_fields=["state", "error", "data", "updated_at"])
-    return None
+    else:
+        done: dict[str, object] = {keep: outcome.as_json(), "state": then}
+        if then == FileImportState.DONE:
+            done["data"] = b""  # imported: the articles hold its texts
+        mine.update(**done, updated_at=timezone.now())
+        return
+    mine.update(state=FileImportState.FAILED, error=message, data=b"", updated_at=timezone.now())

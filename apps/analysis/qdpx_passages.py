@@ -5,6 +5,7 @@ the times the file gives and a first history record."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from django.db import connections, router
@@ -12,25 +13,39 @@ from django.utils import timezone
 
 from apps.accounts.models import User
 from apps.analysis.qdpx_codes import ATTRIBUTES_NOTE, NEEDS_REVIEW
-from apps.analysis.qdpx_reading import FileSelection
+from apps.analysis.qdpx_reading import FileSelection, ProjectFile
 from apps.annotations.annotating import context_of
-from apps.annotations.models import AnchorStatus, Annotation, AnnotationTag, Tag
+from apps.annotations.models import Actor, AnchorStatus, Annotation, AnnotationTag, Claim, Tag
 from apps.corpus.models import Article
-from apps.projects.models import Role
+from apps.projects.models import Project, Role
 
 if TYPE_CHECKING:
-    pass
+    from apps.analysis.qdpx_import import Outcome
 
 _BATCH = 1000
+
+
+@dataclass
+class Found:
+    """What the file's codes became: tags, claims and actors by code GUID, and each
+    code's role (``qdpx_import._roles``)."""
+
+    tags: dict[str, Tag]
+    claims: dict[str, Claim]
+    actors: dict[str, Actor]
+    roles: dict[str, tuple[str, str]]
 
 
 class Passages:
     """The file's selections as annotations."""
 
-    def __init__(self, project, data, annotator, outcome, by, tags, claims, actors, roles):
-        self.project, self.data, self.outcome, self.by = project, data, outcome, by
-        self.tags, self.claims, self.actors, self.roles = tags, claims, actors, roles
-        self.coders = self._coders(annotator)
+    def __init__(
+        self, *, project: Project, data: ProjectFile, annotator: User | None, by: User, codes: Found
+    ):
+        self.project, self.data, self.by = project, data, by
+        self.tags, self.claims, self.actors = codes.tags, codes.claims, codes.actors
+        self.roles = codes.roles
+        self.annotator = annotator
 
     def _code(self, annotation: Annotation, selection: FileSelection) -> list[Tag]:
         """Set the passage's claim, speaker, target and stance from its codes (the first
@@ -82,8 +97,11 @@ class Passages:
             ]
         return coders
 
-    def save(self, articles: dict[str, Article]) -> None:
-        """Add the passages, a batch at a time (memory holds one batch of rows)."""
+    def save(self, articles: dict[str, Article], outcome: Outcome) -> None:
+        """Add the passages, a batch at a time (memory holds one batch of rows), and say
+        what became of them in ``outcome``."""
+        self.outcome = outcome
+        self.coders = self._coders(self.annotator)
         existing = self._existing({a.pk for a in articles.values()})
         rows: list[tuple[Annotation, list[Tag]]] = []
         seen: set[tuple] = set()

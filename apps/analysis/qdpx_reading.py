@@ -34,9 +34,8 @@ from apps.analysis.qdpx_archive import (
     open_archive,
     size_text,
 )
-from apps.analysis.qdpx_codes import ORIGIN, short_quote
-from apps.annotations.anchoring import OffsetMap
-from apps.annotations.annotating import squash
+from apps.analysis.qdpx_codes import ORIGIN
+from apps.analysis.qdpx_places import checked_inline, place
 from apps.corpus import text as canonical_text
 
 
@@ -130,6 +129,8 @@ class _Reader:
         self.archive, self.members, self.limits = archive, members, limits
         self.project = ProjectFile()
         self.guids: dict[str, str] = {}  # GUID → what it names, to refuse collisions
+        self.passages = 0
+        self.inline = False  # whether the source being read had its text in the XML
 
     def parse(self, stream) -> None:
         path: list[ET.Element] = []
@@ -163,12 +164,18 @@ class _Reader:
                 handler(element)
             return True
         if above == ["Project", "Sources"]:
+            if len(self.project.sources) + self.project.other_sources >= self.limits.sources:
+                raise UnreadableProject(f"The file holds more than {self.limits.sources:,} texts.")
             if name == "TextSource":
                 self._source(element)
             else:
                 self.project.other_sources += 1
             return True
         if above == ["Project", "Notes"] and name == "Note":
+            if len(self.project.notes) >= 2 * self.limits.passages:
+                raise UnreadableProject(
+                    f"The file holds more than {2 * self.limits.passages:,} notes."
+                )
             guid = self._claim(element.get("guid", ""), "note")
             text = _child_text(element, "PlainTextContent")
             self.project.notes[guid] = (element.get("name", ""), text)
@@ -240,6 +247,9 @@ class _Reader:
         guid = self._claim(element.get("guid", ""), "source")
         name = element.get("name", "") or guid
         selections = list(self._selections(element))
+        self.passages += len(selections)
+        if self.passages > self.limits.passages:
+            raise UnreadableProject(f"The file holds more than {self.limits.passages:,} passages.")
         text = self._text(element, name)
         if text is None:
             self._left_out(len(selections))
@@ -249,7 +259,9 @@ class _Reader:
             self.project.problems.append(f"Source “{name}” has no text; left out.")
             self._left_out(len(selections))
             return
-        placed = _place(self.project, name, text, canonical, selections)
+        if self.inline and "\n" in text and not self.project.ours:
+            selections = checked_inline(self.project, name, text, selections)
+        placed = place(self.project, name, text, canonical, selections)
         variables = {}
         for holder in _children(element, "VariableValue"):
             ref = next(_children(holder, "VariableRef"), None)
@@ -288,6 +300,7 @@ class _Reader:
         """The source's text, from the zip or the file itself; None (and a problem) if
         it is missing, too large or not UTF-8."""
         inline = next(_children(element, "PlainTextContent"), None)
+        self.inline = inline is not None
         path = element.get("plainTextPath", "")
         limit = 4 * self.limits.article_chars  # UTF-8 takes at most 4 bytes a character
         if inline is not None:
@@ -328,56 +341,6 @@ class _Reader:
         self.project.passages_left_out += passages
 
 
-def _place(
-    project: ProjectFile, name: str, text: str, canonical: str, selections: list[FileSelection]
-) -> list[FileSelection]:
-    """The selections that are where they say, moved into the canonical text; each one
-    left out is counted, and its reason listed once per source."""
-    offsets = OffsetMap(text, canonical) if canonical != text else None
-    placed: list[FileSelection] = []
-    refused: dict[str, int] = {}
-    for selection in selections:
-        reason = _misplaced(selection, text, project.ours)
-        if reason is None and offsets is not None:
-            start, end = offsets.map(selection.start), offsets.map(selection.end)
-            was = text[selection.start : selection.end]
-            if start >= end or squash(canonical_text.canonicalize(was)) != squash(
-                canonical[start:end]
-            ):
-                reason = "its words are not found again once the text is canonical"
-            selection.start, selection.end = start, end
-        if reason is None and (
-            canonical_text.splits_a_character(canonical, selection.start)
-            or canonical_text.splits_a_character(canonical, selection.end)
-        ):
-            reason = "it cuts through a character"
-        if reason is None and not canonical[selection.start : selection.end].strip():
-            reason = "it holds only spaces"
-        if reason is None:
-            placed.append(selection)
-        else:
-            refused[reason] = refused.get(reason, 0) + 1
-    for reason, count in refused.items():
-        passages = "passage" if count == 1 else "passages"
-        project.problems.append(f"Source “{name}”: {count} {passages} left out: {reason}.")
-        project.passages_left_out += count
-    return placed
-
-
-def _misplaced(selection: FileSelection, text: str, ours: bool) -> str | None:
-    if not 0 <= selection.start < selection.end <= len(text):
-        return f"positions outside its text of {len(text):,} characters"
-    if (
-        ours
-        and selection.name
-        and squash(short_quote(text[selection.start : selection.end])) != squash(selection.name)
-    ):
-        # This app names a passage by its words: a file it wrote whose text was edited
-        # since would otherwise place them on other words.
-        return "the words at its positions are not the ones the file names"
-    return None
-
-
 def _children(element: ET.Element | None, name: str) -> Iterator[ET.Element]:
     return (
         child for child in (element if element is not None else ()) if _local(child.tag) == name
@@ -398,7 +361,7 @@ def _guid(value: str | None) -> str | None:
     return value.strip().strip("{}").lower() if value else None
 
 
-@functools.cache  # a few dozen names, met millions of times
+@functools.lru_cache(maxsize=512)  # a few dozen names, met millions of times
 def _local(tag: object) -> str:
     return str(tag).rsplit("}", 1)[-1]
 

@@ -10,8 +10,8 @@ from django.views.decorators.http import require_http_methods
 from django_htmx.http import HttpResponseClientRefresh
 
 from apps.analysis.forms import FileImportChoicesForm, ProjectFileForm
-from apps.analysis.models import FileImportState, ProjectFileImport
-from apps.analysis.qdpx_jobs import check_again, start_check, start_import
+from apps.analysis.models import ProjectFileImport
+from apps.analysis.qdpx_jobs import check_again, discard, start_check, start_import
 from apps.projects.access import project_view, require_manage
 from apps.projects.htmx import SignedInRequest, page_or_partial
 from apps.projects.models import Membership
@@ -42,10 +42,12 @@ def qdpx_import(request: SignedInRequest, membership: Membership, import_id: int
     project = membership.project
     record = get_object_or_404(project.file_imports.defer("data"), pk=import_id)
     if request.method == "POST":
-        if request.POST.get("action") == "discard" and not record.working:
-            record.delete()
-            messages.info(request, f"“{record.name}” discarded: nothing was imported.")
-            return redirect("analysis:qdpx-upload", project.slug)
+        if request.POST.get("action") == "discard":
+            if discard(record):
+                messages.info(request, f"“{record.name}” discarded: nothing was imported.")
+                return redirect("analysis:qdpx-upload", project.slug)
+            messages.error(request, "This file is being checked or imported, or was imported.")
+            return redirect("analysis:qdpx-import", project.slug, record.pk)
         _confirm(request, record)
         return redirect("analysis:qdpx-import", project.slug, record.pk)
     if request.htmx and not record.working:
@@ -63,11 +65,11 @@ def _confirm(request: SignedInRequest, record: ProjectFileImport) -> None:
         messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
         return
     annotator, outlet = form.cleaned_data["annotator"], form.cleaned_data["outlet"]
-    if record.state == FileImportState.READY and (
-        record.annotator != annotator or record.outlet != outlet
-    ):
-        check_again(record, annotator=annotator, outlet=outlet)
-        messages.info(request, "Checking the file again with your choices: nothing imported yet.")
+    if record.annotator != annotator or record.outlet != outlet:
+        if check_again(record, annotator=annotator, outlet=outlet):
+            messages.info(request, "Checking the file again with your choices: nothing imported.")
+        else:
+            messages.error(request, "This file is not waiting for its import: nothing changed.")
         return
     if start_import(record):
         messages.info(request, "Import started: this page follows it.")

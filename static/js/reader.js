@@ -662,10 +662,15 @@
     range.setEnd(to[0], to[1]);
     if (!CSS.highlights.has('search-hit')) from[0].parentElement.scrollIntoView({ block: 'center' });
     CSS.highlights.set('search-hit', new Highlight(range));
-    // "Code it" on a candidate: the passage selected (adjustable as any selection), the
-    // form opened on it with the claim or the tag it is a candidate for.
+    return range;
+  }
+  // "Code it" on a candidate, once when the page opens (not after each swap, which
+  // re-lights the hit): the passage selected (adjustable as any selection), the form
+  // opened on it with the claim or the tag it is a candidate for.
+  function codeCandidate(range) {
+    const params = new URLSearchParams(window.location.search);
     const claim = params.get('code-claim'), tag = params.get('code-tag');
-    if (!(claim || tag) || !canAnnotate()) return;
+    if (!range || !(claim || tag) || !canAnnotate()) return;
     const sel = window.getSelection();
     sel.removeAllRanges();
     sel.addRange(range);
@@ -677,6 +682,6 @@
   }
   restoreSnapSetting();
   drawStripes();
-  showSearchHit();
+  codeCandidate(showSearchHit());
   fromHash(); // a deferred script runs after parsing: the DOM is complete
 })();

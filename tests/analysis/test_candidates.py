@@ -162,3 +162,36 @@ def test_the_demo_evaluation_finds_some_uncoded_passages(db):
     recalls = [s.recall for s in scores if s.recall is not None]
     assert sum(recalls) / len(recalls) >= 0.25
     assert sum(s.right for s in scores) >= 4
+
+
+def test_an_orphaned_passage_neither_counts_as_coded_nor_hides_what_is_there_now(setting):
+    from apps.annotations.anchoring import revise_article
+
+    coded = setting.project.articles.get(source__name="BBC News")
+    revise_article(
+        article=coded, new_text=f"Nothing of it is left.\n\n{CARRIES}", author=setting.owner
+    )
+    found = candidates.find(setting.claim, setting.project.articles.all(), user=setting.analyst)
+    state, passages = _states(found)["BBC News"]
+    assert state == "candidates" and CARRIES in passages[0]
+
+
+def test_a_rejection_lapses_when_the_text_is_revised(setting):
+    from apps.annotations.anchoring import revise_article
+
+    articles = setting.project.articles.all()
+    best = candidates.find(setting.claim, articles, user=setting.analyst).outlets[0].candidates[0]
+    for _ in range(2):  # said twice, kept once
+        candidates.reject(user=setting.analyst, claim=setting.claim, tag=None,
+                          article=best.article, start=best.start, end=best.end)  # fmt: skip
+    assert RejectedCandidate.objects.count() == 1
+    assert (
+        _states(candidates.find(setting.claim, articles, user=setting.analyst))["RT"][0] == "none"
+    )
+    revise_article(
+        article=best.article, new_text=f"{CARRIES} Talks resumed later.", author=setting.owner
+    )
+    assert (
+        _states(candidates.find(setting.claim, articles, user=setting.analyst))["RT"][0]
+        == "candidates"
+    )

@@ -158,7 +158,7 @@ def test_round_trip_reproduces_everything_the_models_hold(rich):
     assert {"anchored", "needs_review", "orphaned"} <= statuses  # the fixture covers them
     data = export(rich.project)
     new = twin(rich.project, rich.owner)
-    outcome = import_project(new, read_project(data), Choices(), by=rich.owner)
+    outcome = import_project(project=new, data=read_project(data), choices=Choices(), by=rich.owner)
     assert outcome.problems == []
     assert snapshot(new) == snapshot(rich.project)
     # Exported again, it is the same file but for the ids in its GUIDs.
@@ -169,7 +169,7 @@ def test_round_trip_of_the_demo(db):
     project = load_demo(with_users=True).project
     owner = project.memberships.get(role="owner").user
     new = twin(project, owner)
-    import_project(new, read_project(export(project)), Choices(), by=owner)
+    import_project(project=new, data=read_project(export(project)), choices=Choices(), by=owner)
     assert snapshot(new) == snapshot(project)
     assert new.articles.count() == project.articles.count() == 5
 
@@ -177,9 +177,9 @@ def test_round_trip_of_the_demo(db):
 def test_the_same_file_twice_adds_nothing_the_second_time(rich):
     data = read_project(export(rich.project))
     new = twin(rich.project, rich.owner)
-    import_project(new, data, Choices(), by=rich.owner)
+    import_project(project=new, data=data, choices=Choices(), by=rich.owner)
     before = snapshot(new)
-    again = import_project(new, data, Choices(), by=rich.owner)
+    again = import_project(project=new, data=data, choices=Choices(), by=rich.owner)
     assert snapshot(new) == before
     assert again.counts["passages added"] == 0
     assert again.counts["passages already there"] == 3  # the orphaned one is not in the file
@@ -187,7 +187,12 @@ def test_the_same_file_twice_adds_nothing_the_second_time(rich):
 
 
 def test_into_the_same_project_attaches_passages_to_its_articles(rich):
-    outcome = dry_run(rich.project, read_project(export(rich.project)), Choices(), by=rich.owner)
+    outcome = dry_run(
+        project=rich.project,
+        data=read_project(export(rich.project)),
+        choices=Choices(),
+        by=rich.owner,
+    )
     assert outcome.counts["articles already there"] == 2
     assert outcome.counts["passages already there"] == 3
     assert outcome.counts["passages added"] == 0
@@ -198,10 +203,10 @@ def test_the_preview_saves_nothing_and_counts_what_the_import_does(rich):
     new = twin(rich.project, rich.owner)
     counts = (Article.objects.count(), Annotation.objects.count(), Tag.objects.count())
     history = Annotation.history.count()
-    preview = dry_run(new, data, Choices(), by=rich.owner)
+    preview = dry_run(project=new, data=data, choices=Choices(), by=rich.owner)
     assert (Article.objects.count(), Annotation.objects.count(), Tag.objects.count()) == counts
     assert Annotation.history.count() == history
-    done = import_project(new, data, Choices(), by=rich.owner)
+    done = import_project(project=new, data=data, choices=Choices(), by=rich.owner)
     assert preview.as_json() == done.as_json()
     assert preview.counts["passages added"] == 3
     assert preview.counts["tags added"] == 3
@@ -209,8 +214,8 @@ def test_the_preview_saves_nothing_and_counts_what_the_import_does(rich):
 
 def test_one_chosen_member_codes_every_passage(rich):
     new = twin(rich.project, rich.owner)
-    import_project(new, read_project(export(rich.project)), Choices(annotator=rich.analyst),
-                   by=rich.owner)  # fmt: skip
+    data = read_project(export(rich.project))
+    import_project(project=new, data=data, choices=Choices(annotator=rich.analyst), by=rich.owner)
     coders = set(
         Annotation.objects.filter(article__project=new).values_list("annotator", flat=True)
     )
@@ -219,7 +224,9 @@ def test_one_chosen_member_codes_every_passage(rich):
 
 def test_coders_who_are_not_members_go_to_the_importer_and_are_listed(rich):
     new, _ = create_project(name="Alone", owner=rich.owner)
-    outcome = import_project(new, read_project(export(rich.project)), Choices(), by=rich.owner)
+    outcome = import_project(
+        project=new, data=read_project(export(rich.project)), choices=Choices(), by=rich.owner
+    )
     coders = set(
         Annotation.objects.filter(article__project=new).values_list("annotator", flat=True)
     )
@@ -230,7 +237,9 @@ def test_coders_who_are_not_members_go_to_the_importer_and_are_listed(rich):
 
 def test_imported_passages_have_history_with_their_tags(rich):
     new = twin(rich.project, rich.owner)
-    import_project(new, read_project(export(rich.project)), Choices(), by=rich.owner)
+    import_project(
+        project=new, data=read_project(export(rich.project)), choices=Choices(), by=rich.owner
+    )
     annotation = Annotation.objects.get(article__project=new, original_quote="Kerry")
     record = annotation.history.get()
     assert record.history_type == "+" and record.history_user == rich.owner
@@ -306,7 +315,9 @@ def test_a_file_from_another_tool_becomes_articles_tags_and_passages(cast):
         project_qde(selection(6, 0, 9, note=True) + selection(7, 12, 17, code=2)),
         {"a.txt": TEXT.encode()},
     )
-    outcome = import_project(cast.project, read_project(data), Choices(), by=cast.owner)
+    outcome = import_project(
+        project=cast.project, data=read_project(data), choices=Choices(), by=cast.owner
+    )
     assert outcome.problems == []
     article = Article.objects.get(project=cast.project)
     assert article.text == "Sanctions 😀 bite.\n\nThe rouble falls."  # canonical
@@ -327,7 +338,9 @@ def test_passages_are_mapped_through_canonicalisation_or_left_out(cast):
         project_qde(selection(6, start, start + 12) + selection(7, 30, 99) + selection(8, 5, 3)),
         {"a.txt": TEXT.encode()},
     )
-    outcome = import_project(cast.project, read_project(data), Choices(), by=cast.owner)
+    outcome = import_project(
+        project=cast.project, data=read_project(data), choices=Choices(), by=cast.owner
+    )
     assert list(Annotation.objects.values_list("quote", flat=True)) == ["rouble falls"]
     assert outcome.counts["passages left out"] == 2
     assert any("outside its text" in p for p in outcome.problems)
@@ -441,7 +454,7 @@ def test_a_failure_half_way_leaves_nothing_of_the_file(cast, monkeypatch):
 
     monkeypatch.setattr(qdpx_import, "_stories", broken)
     with pytest.raises(RuntimeError):
-        import_project(cast.project, data, Choices(), by=cast.owner)
+        import_project(project=cast.project, data=data, choices=Choices(), by=cast.owner)
     assert not cast.project.articles.exists() and not cast.project.tags.exists()
 
 
@@ -560,7 +573,94 @@ def test_overlapping_passages_of_one_coder_and_code_are_kept_and_reported(cast):
         project_qde(selection(6, 0, 9) + selection(7, 4, 15) + selection(8, 4, 15, code=2)),
         {"a.txt": TEXT.encode()},
     )
-    outcome = import_project(cast.project, read_project(data), Choices(), by=cast.owner)
+    outcome = import_project(
+        project=cast.project, data=read_project(data), choices=Choices(), by=cast.owner
+    )
     assert Annotation.objects.count() == 3
     assert outcome.counts["passages overlapping another of the same coder and codes"] == 1
     assert any("1 passage overlaps another" in p for p in outcome.problems)
+
+
+# What a review found, each kept from coming back.
+
+
+def inline_source(guid: int, text: str, selections: str = "", name: str = "Inline") -> str:
+    return (
+        f'<TextSource guid="{G.format(guid)}" name="{name}">'
+        f"<PlainTextContent>{text}</PlainTextContent>{selections}</TextSource>"
+    )
+
+
+def named_selection(guid: int, start: int, end: int, name: str) -> str:
+    return (
+        f'<PlainTextSelection guid="{G.format(guid)}" name="{name}" startPosition="{start}" '
+        f'endPosition="{end}" creatingUser="{G.format(1)}"><Coding guid="{G.format(guid + 100)}">'
+        f'<CodeRef targetGUID="{G.format(3)}"/></Coding></PlainTextSelection>'
+    )
+
+
+def test_a_text_inside_the_project_file_keeps_only_passages_on_their_named_words(cast):
+    crlf = "First line.\r\nSecond line.\r\nThird words here."
+    at = crlf.index("words")  # counted with CR LF, as the tool that wrote it did
+    selections = named_selection(20, at, at + 5, "words") + named_selection(21, at, at + 5, "")
+    qde = project_qde(more=inline_source(30, crlf.replace("\r", "&#13;"), selections))
+    qde = qde.replace("&#13;", "\r")  # XML reads CR LF as LF, whatever the writer counted
+    parsed = read_project(qdpx(qde, {"a.txt": TEXT.encode()}))
+    inline = next(source for source in parsed.sources if source.name == "Inline")
+    assert [inline.text[s.start : s.end] for s in inline.selections] == ["words"]
+    assert any("Inline" in p and "1 passage left out" in p for p in parsed.problems)
+
+
+def test_sources_without_url_are_not_said_to_clash(cast):
+    texts = [inline_source(30 + n, f"Text number {n} here.", name=f"Text {n}") for n in range(3)]
+    data = read_project(qdpx(project_qde(more="".join(texts)), {"a.txt": TEXT.encode()}))
+    outcome = import_project(project=cast.project, data=data, choices=Choices(), by=cast.owner)
+    assert not [p for p in outcome.problems if "URL" in p]
+
+
+def test_texts_and_passages_are_counted_against_the_limits_while_read(settings):
+    settings.QDPX_MAX_SOURCES = 2
+    texts = "".join(inline_source(30 + n, f"Text number {n}.") for n in range(3))
+    with pytest.raises(UnreadableProject, match="more than 2 texts"):
+        read_project(qdpx(project_qde(more=texts), {"a.txt": TEXT.encode()}))
+    settings.QDPX_MAX_SOURCES = 100
+    settings.QDPX_MAX_PASSAGES = 1
+    with pytest.raises(UnreadableProject, match="more than 1 passages"):
+        read_project(qdpx(project_qde(selection(6, 0, 9) + selection(7, 0, 5)), {"a.txt": b"x"}))
+
+
+def test_an_imported_file_cannot_be_discarded_nor_checked_again(client, cast):
+    client.force_login(cast.owner)
+    url = upload(client, cast.project, qdpx(project_qde(), {"a.txt": TEXT.encode()})).url
+    client.post(url, {"action": "import", "annotator": "", "outlet": "Unknown outlet"})
+    record = ProjectFileImport.objects.get()
+    assert record.state == "done"
+    client.post(url, {"action": "discard"})
+    client.post(url, {"action": "import", "annotator": cast.analyst.pk, "outlet": "Other"})
+    record.refresh_from_db()
+    assert record.state == "done" and record.report and record.annotator is None
+
+
+def test_a_check_outrun_by_an_import_changes_nothing(cast):
+    from apps.analysis.qdpx_jobs import check_again, start_check
+
+    record = start_check(project=cast.project, user=cast.owner, name="a.qdpx",
+                         data=qdpx(project_qde(), {"a.txt": TEXT.encode()}))  # fmt: skip
+    record.refresh_from_db()
+    ProjectFileImport.objects.filter(pk=record.pk).update(state="importing")
+    assert not check_again(record, annotator=cast.analyst, outlet="Other")
+    record.refresh_from_db()
+    assert record.state == "importing" and record.annotator is None
+
+
+def test_the_uploader_must_still_be_an_owner_when_the_job_runs(client, cast):
+    client.force_login(cast.owner)
+    url = upload(client, cast.project, qdpx(project_qde(), {"a.txt": TEXT.encode()})).url
+    other = factories.make_user("ottilie")
+    Membership.objects.create(project=cast.project, user=other, role="owner")
+    Membership.objects.filter(project=cast.project, user=cast.owner).update(role="viewer")
+    client.force_login(other)
+    client.post(url, {"action": "import", "annotator": "", "outlet": "Unknown outlet"})
+    record = ProjectFileImport.objects.get()
+    assert record.state == "failed" and "no longer an owner" in record.error
+    assert not cast.project.articles.exists()

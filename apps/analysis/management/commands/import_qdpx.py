@@ -36,7 +36,8 @@ class Command(BaseCommand):
         step = qdpx_import.dry_run if options["dry_run"] else qdpx_import.import_project
         choices = qdpx_import.Choices(chosen, outlet)
         try:
-            outcome = step(target, read_project(file.read_bytes()), choices, by=by)
+            data = read_project(file.read_bytes())
+            outcome = step(project=target, data=data, choices=choices, by=by)
         except (OSError, UnreadableProject) as error:
             raise CommandError(str(error)) from None
         except ValidationError as error:
