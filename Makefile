@@ -15,7 +15,7 @@ run: $(STAMP)
 	$(DEV_ENV) $(PY) manage.py load_demo
 	@echo ""
 	@echo "  Narrative workbench: http://$(HOST):$(PORT)/"
-	@echo "  Demo logins (password 'demo'): analyst, owner, viewer (project members); admin (the site operator, Django admin)"
+	@echo "  Demo logins (password 'demo'): analyst, analyst2, owner, viewer (project members); admin (the site operator, Django admin)"
 	@echo "  A background worker runs beside the server (imports); Ctrl-C stops both."
 	@echo ""
 	@trap 'trap - EXIT INT TERM; kill 0' EXIT INT TERM; \

@@ -79,6 +79,11 @@ class Figures:
     depth: int = 0
     parent: str = ""
 
+    @property
+    def tag_id(self) -> int | None:
+        """The tag's id, for the figures of a tag."""
+        return int(self.key[4:]) if self.key.startswith("tag-") else None
+
 
 @dataclass(frozen=True)
 class Scope:
@@ -170,19 +175,7 @@ def measure_agreement(
     for pk, key in exact.items():
         if key != pk:
             rows_of[pk].append(key)
-    passages = _passages(filters, project, user)
-    by_user = _coded(filters, project, passages)  # article -> its coders' user ids
-    names = dict(
-        User.objects.filter(pk__in=set().union(*by_user.values())).values_list("pk", "username")
-    )
-    order = sorted(names, key=lambda pk: (names[pk], pk))
-    place = {pk: i for i, pk in enumerate(order)}
-    coders = [names[pk] for pk in order]
-    coded = {article: {place[pk] for pk in found} for article, found in by_user.items()}
-    by_article: defaultdict[int, list[CodedPassage]] = defaultdict(list)
-    for passage in passages:
-        passage.coder = place[passage.coder]
-        by_article[passage.article].append(passage)
+    coders, coded, by_article = read_coders(filters, project, user)
     articles = filters.articles(project).order_by()
     if unit == "sentence":
         rows = articles.values_list("pk", "source_id", "source__name", "text")
@@ -200,7 +193,7 @@ def measure_agreement(
         if len(present) < 2:
             continue  # nothing in it can be paired
         tally.double_coded += 1
-        placed = [p for p in by_article.get(article_id, ()) if p.start < p.end]
+        placed = placed_passages(by_article, article_id)
         _tally_tags(tally, text_or_size, placed, present, len(coders), rows_of)
         for name, found in passage_patterns(placed, len(coders)).items():
             tally.passages[name].update(found)
@@ -216,6 +209,33 @@ def measure_agreement(
             _scope(f"outlet-{pk}", name, tallies[pk], meta, coders, exact) for pk, name in by_name
         ],
     )
+
+
+def read_coders(
+    filters: AnnotationFilter, project: Project, user
+) -> tuple[list[str], dict[int, set[int]], defaultdict[int, list[CodedPassage]]]:
+    """The selection's coders (usernames, in the order of the patterns), the coders
+    (by place) who annotated each article, and each article's passages (their coder
+    by place)."""
+    passages = _passages(filters, project, user)
+    by_user = _coded(filters, project, passages)  # article -> its coders' user ids
+    names = dict(
+        User.objects.filter(pk__in=set().union(*by_user.values())).values_list("pk", "username")
+    )
+    order = sorted(names, key=lambda pk: (names[pk], pk))
+    place = {pk: i for i, pk in enumerate(order)}
+    coders = [names[pk] for pk in order]
+    coded = {article: {place[pk] for pk in found} for article, found in by_user.items()}
+    by_article: defaultdict[int, list[CodedPassage]] = defaultdict(list)
+    for passage in passages:
+        passage.coder = place[passage.coder]
+        by_article[passage.article].append(passage)
+    return coders, coded, by_article
+
+
+def placed_passages(by_article: dict[int, list[CodedPassage]], article: int) -> list[CodedPassage]:
+    """An article's passages that have a place in its text."""
+    return [p for p in by_article.get(article, ()) if p.start < p.end]
 
 
 # ``CodedPassage``'s fields in order: whose passage and where, then what is compared.
@@ -267,23 +287,50 @@ def _tally_tags(
     """One article's patterns for every tag someone used in it, on its units (sentences
     if its text is given, else characters): each passage's span becomes the run of
     units it touches."""
+    size, reach = units_of(text_or_size)
+    zero = zero_pattern(present, n)
+    tally.zeros[zero] += size
+    for key, by_coder in tag_ranges(placed, reach, rows_of).items():
+        tally.seen[key][zero] += size
+        listed = tally.listed[key]
+        for pattern, length in runs(size, by_coder, zero):
+            listed[pattern] += length
+
+
+Reach = Callable[[int, int], tuple[int, int]]
+
+
+def units_of(text_or_size: str | int) -> tuple[int, Reach]:
+    """An article's number of units (its sentences if its text is given, else its
+    characters), and the run of units ``[low, high)`` that a span of characters
+    ``[start, end)`` touches: those sharing at least one character with it."""
     if isinstance(text_or_size, str):
         spans = sentence_spans(text_or_size)
         starts, ends = [s for s, _ in spans], [e for _, e in spans]
-        size = len(spans)
 
-        def reach(start: int, end: int) -> tuple[int, int]:
-            # The sentences that share a character with [start, end).
+        def sentences(start: int, end: int) -> tuple[int, int]:
             return bisect_right(ends, start), bisect_left(starts, end)
 
-    else:
-        size = text_or_size
+        return len(spans), sentences
+    size = text_or_size
 
-        def reach(start: int, end: int) -> tuple[int, int]:
-            return max(0, start), min(size, end)
+    def characters(start: int, end: int) -> tuple[int, int]:
+        return max(0, start), min(size, end)
 
-    zero: Pattern = tuple(False if i in present else None for i in range(n))
-    tally.zeros[zero] += size
+    return size, characters
+
+
+def zero_pattern(present: set[int], n: int) -> Pattern:
+    """The pattern of a unit no passage touches: "no" from the article's coders."""
+    return tuple(False if i in present else None for i in range(n))
+
+
+def tag_ranges(
+    placed: list[CodedPassage], reach: Reach, rows_of: dict[int, list[object]]
+) -> defaultdict[object, defaultdict[int, list[tuple[int, int]]]]:
+    """The value of a coder for a unit and a tag (a row key of ``rows_of``), as the runs
+    of units where it is "yes": those their passages with the tag (or one counted in
+    its row) touch. A unit no run covers is "no" for the article's coders."""
     ranges: defaultdict[object, defaultdict[int, list[tuple[int, int]]]] = defaultdict(
         lambda: defaultdict(list)
     )
@@ -294,11 +341,16 @@ def _tally_tags(
         for tag in passage.tags:
             for key in rows_of.get(tag, ()):
                 ranges[key][passage.coder].append((low, high))
-    for key, by_coder in ranges.items():
-        tally.seen[key][zero] += size
-        listed = tally.listed[key]
-        for pattern, length in runs(size, by_coder, zero):
-            listed[pattern] += length
+    return ranges
+
+
+def why_empty(coders: list[str], double_coded: int) -> str:
+    """Why no figure of a scope can be defined, or ""."""
+    if len(coders) < 2:
+        return "the selection has passages of fewer than two coders"
+    if not double_coded:
+        return "no article here was annotated by two coders"
+    return ""
 
 
 def _scope(
@@ -309,30 +361,25 @@ def _scope(
     coders: list[str],
     exact: dict[int, object],
 ) -> Scope:
-    if len(coders) < 2:
-        empty = "the selection has passages of fewer than two coders"
-    elif not tally.double_coded:
-        empty = "no article here was annotated by two coders"
-    else:
-        empty = ""
+    empty = why_empty(coders, tally.double_coded)
     tags = [
-        _figures(f"tag-{pk}", name, tally.patterns(pk), coders, _same_tag, empty, depth, parent)
+        figures_of(f"tag-{pk}", name, tally.patterns(pk), coders, same_tag, empty, depth, parent)
         for pk, name, depth, parent, _ in meta
     ]
     pooled: Counter[Pattern] = Counter()
     for pk, *_ in meta:
         if tally.used(exact[pk]):
             pooled.update(tally.patterns(exact[pk]))
-    overall = _figures(
+    overall = figures_of(
         "overall",
         "All tags",
         pooled,
         coders,
-        _same_tag,
+        same_tag,
         empty or "nobody used a tag in the articles two coders annotated",
     )
     passages = [
-        _figures(
+        figures_of(
             name,
             what,
             tally.passages[name],
@@ -345,7 +392,7 @@ def _scope(
     return Scope(key, label, tally.articles, tally.double_coded, tags, overall, passages)
 
 
-def _figures(
+def figures_of(
     key: str,
     label: str,
     patterns: Counter[Pattern],
@@ -366,7 +413,7 @@ def _figures(
     return Figures(key, label, alpha.coefficient, alpha.units, alpha.coders, pairs, depth, parent)
 
 
-def _same_tag(value: Value) -> str:
+def same_tag(value: Value) -> str:
     if value:
         return "every unit carries this tag for every coder"
     return "nobody used this tag in the articles two coders annotated"

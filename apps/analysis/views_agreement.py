@@ -7,14 +7,16 @@ from collections.abc import Iterator
 
 from django.http import HttpResponse, StreamingHttpResponse
 from django.http.response import HttpResponseBase
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 
 from apps.analysis import export, filter_bar
 from apps.analysis.agreement import UNITS, Agreement, measure_agreement
+from apps.analysis.agreement_tag import tag_disagreements
 from apps.analysis.forms import Selection
 from apps.analysis.views import refuse_invalid_filter
+from apps.annotations.models import Tag
 from apps.projects.access import project_view
 from apps.projects.htmx import SignedInRequest, page_or_partial
 from apps.projects.models import Membership
@@ -43,6 +45,34 @@ def agreement_page(request: SignedInRequest, membership: Membership) -> HttpResp
         "unit_query": "" if unit == "sentence" else f"unit={unit}",  # kept by "Clear"
     }
     template = page_or_partial(request, "analysis/agreement.html", "agreement-results")
+    return render(request, template, context)
+
+
+@require_safe
+@project_view
+def agreement_tag_page(
+    request: SignedInRequest, membership: Membership, tag_id: int
+) -> HttpResponse:
+    """The codebook training aid: the units where the coders disagree on one tag, beside
+    its coding rule, in the Agreement page's selection and unit."""
+    project, filters, unit = membership.project, Selection(request.GET), _unit(request)
+    tag = get_object_or_404(Tag, project=project, pk=tag_id)
+    found = None
+    if filters.is_valid():
+        found = tag_disagreements(
+            project=project, filters=filters, user=request.user, tag=tag, unit=unit
+        )
+    context = {
+        "membership": membership,
+        "project": project,
+        **filter_bar.context(filters, project),
+        "tag": tag,
+        "d": found,
+        "unit": unit,
+        "units": UNITS,
+        "unit_query": "" if unit == "sentence" else f"unit={unit}",
+    }
+    template = page_or_partial(request, "analysis/agreement_tag.html", "agreement-tag-results")
     return render(request, template, context)
 
 

@@ -22,7 +22,14 @@ from apps.projects.models import Membership, Project, Role
 
 DEMO_DIR = Path(settings.BASE_DIR) / "fixtures" / "demo"
 DEMO_PASSWORD = "demo"
-DEMO_USERS = {"owner": Role.OWNER, "analyst": Role.ANALYST, "viewer": Role.VIEWER}
+DEMO_USERS = {
+    "owner": Role.OWNER,
+    "analyst": Role.ANALYST,
+    "analyst2": Role.ANALYST,  # double-coded two of the analyst's articles
+    "viewer": Role.VIEWER,
+}
+# Full names; the others are "<Username> Demo".
+DEMO_NAMES = {"analyst2": ("Maya", "Okafor")}
 DEMO_OPERATOR = "admin"
 
 
@@ -152,8 +159,9 @@ def _load_users(project: Project) -> dict[str, User]:
 
 
 def _demo_user(username: str) -> User:
+    first, last = DEMO_NAMES.get(username, (username.capitalize(), "Demo"))
     user, created = User.objects.get_or_create(
-        username=username, defaults={"first_name": username.capitalize(), "last_name": "Demo"}
+        username=username, defaults={"first_name": first, "last_name": last}
     )
     if created:
         user.set_password(DEMO_PASSWORD)

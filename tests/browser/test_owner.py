@@ -30,7 +30,7 @@ def test_owner_pages_members_and_a_new_project(page, live_server, settings):
     page.select_option("#new-role", "viewer")
     page.locator(".add-member button[type=submit]").click()
     expect(page.locator("#member-list .notice")).to_have_text("Admin Demo added as viewer.")
-    expect(page.locator("#member-list tbody tr")).to_have_count(4)  # swapped in place
+    expect(page.locator("#member-list tbody tr")).to_have_count(5)  # swapped in place
     assert Membership.objects.get(project=project, user__username="admin").role == Role.VIEWER
     page.fill("#who", "nobody-at-all")
     page.locator(".add-member button[type=submit]").click()
@@ -125,7 +125,7 @@ def test_owner_moves_a_project_through_a_qdpx_file(page, live_server, settings, 
     page.set_input_files("#id_file", saved)
     page.get_by_role("button", name="Upload and preview").click()
     expect(page.locator(".lead")).to_contain_text("Nothing is saved yet")
-    expect(page.locator(".stats")).to_contain_text("36 passages added")
+    expect(page.locator(".stats")).to_contain_text("49 passages added")
     _shot(page, "qdpx-preview")
     page.get_by_role("button", name="Import", exact=True).click()
     expect(page.locator("h1")).to_contain_text("Imported")

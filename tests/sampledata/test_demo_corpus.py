@@ -124,7 +124,12 @@ def test_loading_the_demo_twice_duplicates_nothing(demo):
 
 def test_demo_users_have_one_role_each(demo):
     roles = dict(demo.project.memberships.values_list("user__username", "role"))
-    assert roles == {"owner": "owner", "analyst": "analyst", "viewer": "viewer"}
+    assert roles == {
+        "owner": "owner",
+        "analyst": "analyst",
+        "analyst2": "analyst",
+        "viewer": "viewer",
+    }
 
 
 def test_the_demo_owner_runs_the_project_without_staff_status(demo, client):
