@@ -4,9 +4,11 @@ reads the file kept with the record again: any worker may run either."""
 
 from __future__ import annotations
 
+import datetime
 import logging
 
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.utils import timezone
 from django_tasks import task
 
@@ -18,6 +20,9 @@ from apps.analysis.qdpx_reading import read_project
 from apps.projects.models import Project, Role
 
 logger = logging.getLogger(__name__)
+
+# A job that shows no sign of life for this long lost its worker: its file may be discarded.
+STALE_AFTER = datetime.timedelta(hours=1)
 
 
 def start_check(
@@ -37,7 +42,11 @@ def check_again(record: ProjectFileImport, *, annotator: User | None, outlet: st
     """The preview made again with other choices; False if the file is not (or no
     longer) waiting for its import: a stale page must not undo an import started."""
     changed = ProjectFileImport.objects.filter(pk=record.pk, state=FileImportState.READY).update(
-        annotator=annotator, outlet=outlet, state=FileImportState.CHECKING, preview={}
+        annotator=annotator,
+        outlet=outlet,
+        state=FileImportState.CHECKING,
+        preview={},
+        updated_at=timezone.now(),
     )
     if changed:
         check_file.enqueue(record.pk)
@@ -47,7 +56,7 @@ def check_again(record: ProjectFileImport, *, annotator: User | None, outlet: st
 def start_import(record: ProjectFileImport) -> bool:
     """Queue the import of a previewed file; False if it is not (or no longer) ready."""
     started = ProjectFileImport.objects.filter(pk=record.pk, state=FileImportState.READY).update(
-        state=FileImportState.IMPORTING
+        state=FileImportState.IMPORTING, updated_at=timezone.now()
     )  # one of two clicks starts it
     if started:
         import_file.enqueue(record.pk)
@@ -55,10 +64,15 @@ def start_import(record: ProjectFileImport) -> bool:
 
 
 def discard(record: ProjectFileImport) -> bool:
-    """Forget a file that is previewed or refused; False for one being checked,
-    imported, or imported already (its report stays)."""
-    waiting = (FileImportState.READY, FileImportState.FAILED)
-    deleted, _ = ProjectFileImport.objects.filter(pk=record.pk, state__in=waiting).delete()
+    """Forget a file that is previewed or refused, or whose job lost its worker (no
+    sign of life for ``STALE_AFTER``: a killed import's transaction kept nothing);
+    False for one being checked or imported, or imported already (its report stays)."""
+    waiting = Q(state__in=(FileImportState.READY, FileImportState.FAILED))
+    lost = Q(
+        state__in=(FileImportState.CHECKING, FileImportState.IMPORTING),
+        updated_at__lt=timezone.now() - STALE_AFTER,
+    )
+    deleted, _ = ProjectFileImport.objects.filter(waiting | lost, pk=record.pk).delete()
     return bool(deleted)
 
 

@@ -6,12 +6,19 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 from django_htmx.http import HttpResponseClientRefresh
 
 from apps.analysis.forms import FileImportChoicesForm, ProjectFileForm
 from apps.analysis.models import ProjectFileImport
-from apps.analysis.qdpx_jobs import check_again, discard, start_check, start_import
+from apps.analysis.qdpx_jobs import (
+    STALE_AFTER,
+    check_again,
+    discard,
+    start_check,
+    start_import,
+)
 from apps.projects.access import project_view, require_manage
 from apps.projects.htmx import SignedInRequest, page_or_partial
 from apps.projects.models import Membership
@@ -54,7 +61,13 @@ def qdpx_import(request: SignedInRequest, membership: Membership, import_id: int
         return HttpResponseClientRefresh()  # the job is over: the whole page changes
     initial = {"annotator": record.annotator_id, "outlet": record.outlet}
     form = FileImportChoicesForm(initial=initial, project=project)
-    context = {"membership": membership, "project": project, "record": record, "form": form}
+    context = {
+        "membership": membership,
+        "project": project,
+        "record": record,
+        "form": form,
+        "stale": record.working and record.updated_at < timezone.now() - STALE_AFTER,
+    }
     return render(request, page_or_partial(request, "analysis/qdpx_file.html", "progress"), context)
 
 

@@ -664,3 +664,21 @@ def test_the_uploader_must_still_be_an_owner_when_the_job_runs(client, cast):
     record = ProjectFileImport.objects.get()
     assert record.state == "failed" and "no longer an owner" in record.error
     assert not cast.project.articles.exists()
+
+
+def test_a_file_whose_job_lost_its_worker_can_be_discarded(client, cast):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    client.force_login(cast.owner)
+    url = upload(client, cast.project, qdpx(project_qde(), {"a.txt": TEXT.encode()})).url
+    working = ProjectFileImport.objects.filter(state="ready")
+    working.update(state="importing", updated_at=timezone.now())
+    client.post(url, {"action": "discard"})  # still alive: kept
+    assert ProjectFileImport.objects.exists()
+    assert "No sign of life" not in client.get(url).content.decode()
+    ProjectFileImport.objects.update(updated_at=timezone.now() - timedelta(hours=2))
+    assert "No sign of life" in client.get(url).content.decode()
+    client.post(url, {"action": "discard"})
+    assert not ProjectFileImport.objects.exists()
