@@ -46,7 +46,7 @@ def test_a_matrix_cell_opens_its_passages(page, live_server, demo):
     row.locator("td").nth(rt - 1).locator("a").click()  # the first header is the rows'
     panel = page.locator("#cell-panel")  # beside the matrix
     expect(panel.get_by_role("heading", level=2)).to_contain_text("blame on US")
-    expect(panel.locator("ol.passages > li")).to_have_count(5)
+    expect(panel.locator("ol.passages > li")).to_have_count(9)  # two coders of RT
 
 
 def test_side_by_side_focus_dims_the_other_passages(page, live_server, demo):
