@@ -227,6 +227,11 @@ def test_demo_pages_load_without_console_errors(page, live_server, settings):
         "actors": reverse("annotations:actors", args=[project.slug]),
         "claims": reverse("annotations:claims", args=[project.slug]),
         "search": reverse("analysis:search", args=[project.slug]) + "?q=patience",
+        "agreement": reverse("analysis:agreement", args=[project.slug]),
+        "candidates": reverse(
+            "analysis:claim-candidates",
+            args=[project.slug, project.claims.get(text__startswith="Russia is bombing").pk],
+        ),
     }
     # The user guide's question: who blames the US in the ceasefire dispute, in whose voice.
     story = project.stories.get(name__startswith="Ceasefire")
