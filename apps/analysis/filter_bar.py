@@ -36,6 +36,8 @@ def context(filters: AnnotationFilter, project: Project, *, fixed: tuple[str, ..
         "article_scope": scope(filters, choices),  # where an outlet has no coverage
         "scope_short": scope_short(filters, passages_filtered=bool(on_passages)),
         "passage_filters": len(on_passages),
+        # A page about passages nobody coded (candidates) offers none of their filters.
+        "passages_offered": any(key not in fixed for key in filters.ON_PASSAGES),
         "counts": _counts(given, choices, len(on_passages)),
         # Whether the bar narrows anything beyond the page's own subject.
         "narrowed": any(given.get(k) for k in filters.KEYS if k not in (*fixed, "tag_mode")),

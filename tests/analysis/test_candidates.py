@@ -195,3 +195,12 @@ def test_a_rejection_lapses_when_the_text_is_revised(setting):
         _states(candidates.find(setting.claim, articles, user=setting.analyst))["RT"][0]
         == "candidates"
     )
+
+
+def test_the_filter_bar_offers_no_filter_on_passages_here(client, setting):
+    url = reverse("analysis:claim-candidates", args=[setting.project.slug, setting.claim.pk])
+    client.force_login(setting.analyst)
+    html = client.get(url).content.decode()
+    assert 'class="passage-filters"' not in html and 'name="story"' in html
+    compare = client.get(reverse("analysis:compare", args=[setting.project.slug])).content.decode()
+    assert 'class="passage-filters"' in compare
