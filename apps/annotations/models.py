@@ -17,6 +17,7 @@ from apps.corpus.models import Article
 from apps.projects.models import Project
 
 COLOR_RE = r"^#[0-9a-fA-F]{6}$"
+_ORPHANED = Q(anchor_status="orphaned")  # indexed: claim candidates look for the few
 
 
 class Tag(models.Model):
@@ -401,6 +402,7 @@ class Annotation(models.Model):
         indexes = [
             models.Index(fields=["article", "start"]),
             models.Index(fields=["claim"]),
+            models.Index(fields=["article"], name="annotation_orphaned", condition=_ORPHANED),
         ]
 
     def __str__(self) -> str:
