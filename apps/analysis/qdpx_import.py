@@ -159,59 +159,55 @@ def _tags(project: Project, codes: list[FileCode], outcome: Outcome) -> dict[str
 
 
 def _claims(project, codes, roles, outcome: Outcome) -> dict[str, Claim]:
-    found: dict[str, Claim] = {}
+    def make(code: FileCode, found: dict) -> Claim:
+        parent = found.get(code.parent or "")
+        return save_claim(
+            project, None, text=code.name, description=code.description,
+            parent_id=parent.pk if parent else None,
+        )  # fmt: skip
+
     existing = {claim.text.casefold(): claim for claim in project.claims.all()}
-    for code in codes:
-        if roles[code.guid][0] != "claim":
-            continue
-        claim = existing.get(" ".join(code.name.split())[:500].casefold())
-        if claim is None:
-            parent = found.get(code.parent or "")
-            try:
-                claim = save_claim(
-                    project, None, text=code.name, description=code.description,
-                    parent_id=parent.pk if parent else None,
-                )  # fmt: skip
-            except ValidationError as error:
-                outcome.problems.append(
-                    f"Claim “{code.name}”: {' '.join(error.messages)} Left out."
-                )
-                continue
-            if not code.codable:
-                archive(claim)
-            existing[claim.text.casefold()] = claim
-            outcome.counts["claims added"] += 1
-        else:
-            outcome.counts["claims already there"] += 1
-        found[code.guid] = claim
-    return found
+    return _named(codes, roles, ("claim",), existing, 500, make, "Claim", outcome)
 
 
 def _actors(project, codes, roles, outcome: Outcome) -> dict[str, Actor]:
     """The actors of the *Speakers* and *Targets* codes (one actor, in both, by name)."""
-    found: dict[str, Actor] = {}
+
+    def make(code: FileCode, found: dict) -> Actor:
+        description, kind, aliases = read_actor_description(code.description)
+        return save_actor(
+            project, None, name=code.name, kind=kind, aliases=aliases, description=description
+        )
+
     existing = {actor.name.casefold(): actor for actor in project.actors.all()}
+    kinds = ("speaker", "target")
+    return _named(codes, roles, kinds, existing, 200, make, "Actor", outcome, there=False)
+
+
+def _named(codes, roles, kinds, existing, width, make, label, outcome, *, there=True) -> dict:
+    """The claims or actors (``label``) of the codes of ``kinds``: the project's own of
+    that name (cut to ``width``), else made by ``make`` (archived if not codable); by
+    code GUID. ``there``: count those found already."""
+    found: dict = {}
     for code in codes:
-        if roles[code.guid][0] not in ("speaker", "target"):
+        if roles[code.guid][0] not in kinds:
             continue
-        actor = existing.get(" ".join(code.name.split())[:200].casefold())
-        if actor is None:
-            description, kind, aliases = read_actor_description(code.description)
+        item = existing.get(" ".join(code.name.split())[:width].casefold())
+        if item is None:
             try:
-                actor = save_actor(
-                    project, None, name=code.name, kind=kind, aliases=aliases,
-                    description=description,
-                )  # fmt: skip
+                item = make(code, found)
             except ValidationError as error:
                 outcome.problems.append(
-                    f"Actor “{code.name}”: {' '.join(error.messages)} Left out."
+                    f"{label} “{code.name}”: {' '.join(error.messages)} Left out."
                 )
                 continue
             if not code.codable:
-                archive(actor)
-            existing[actor.name.casefold()] = actor
-            outcome.counts["actors added"] += 1
-        found[code.guid] = actor
+                archive(item)
+            existing[str(item).casefold()] = item
+            outcome.counts[f"{label.lower()}s added"] += 1
+        elif there:
+            outcome.counts[f"{label.lower()}s already there"] += 1
+        found[code.guid] = item
     return found
 
 

@@ -178,15 +178,14 @@ class _OnSearchColumn(Func):
         return f"ts_rank({column}, {tsquery})", params
 
 
-def ranked_articles(query: Query, articles: QuerySet[Article], limit: int = -1) -> list[int]:
+def ranked_articles(query: Query, articles: QuerySet[Article]) -> list[int]:
     """The ids of the matching articles, best first (``ts_rank`` on PostgreSQL, ``bm25``
-    on SQLite; ties by id); the first ``limit`` of them if it is given."""
+    on SQLite; ties by id)."""
     connection = connections[articles.db]
     if connection.vendor == "postgresql":
         rank = _OnSearchColumn("ts_rank", query)
         found = matching(query, articles).annotate(rank=rank).order_by("-rank", "pk")
-        ids = found.values_list("pk", flat=True)
-        return list(ids if limit < 0 else ids[:limit])
+        return list(found.values_list("pk", flat=True))
     # One query: the index's hits first (as a condition on the FTS table's rowid, the
     # selection made SQLite ask the index once per article: 1.5 s), then the selection.
     selected, params = articles.order_by().values("pk").query.get_compiler(articles.db).as_sql()
@@ -194,8 +193,8 @@ def ranked_articles(query: Query, articles: QuerySet[Article], limit: int = -1) 
         cursor.execute(
             "WITH hit AS MATERIALIZED (SELECT rowid AS id, rank FROM search_article "
             "WHERE search_article MATCH %s) "
-            f"SELECT id FROM hit WHERE id IN ({selected}) ORDER BY rank, id LIMIT %s",
-            [_fts5(query), *params, limit],
+            f"SELECT id FROM hit WHERE id IN ({selected}) ORDER BY rank, id",
+            [_fts5(query), *params],
         )
         return [pk for (pk,) in cursor.fetchall()]
 

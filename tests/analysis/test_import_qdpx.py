@@ -6,7 +6,6 @@ import io
 import zipfile
 
 import pytest
-from django.urls import reverse
 
 from apps.analysis import qdpx_import
 from apps.analysis.export_qdpx import qdpx_stream
@@ -22,8 +21,18 @@ from apps.corpus.models import Article, Story
 from apps.projects.models import Membership
 from apps.sampledata.demo import load_demo
 from tests import factories
-
-NS = "urn:QDA-XML:project:1.0"
+from tests.analysis.qdpx_files import (
+    NS,
+    TEXT,
+    G,
+    inline_source,
+    named_selection,
+    project_qde,
+    qdpx,
+    selection,
+    upload,
+    zip_of,
+)
 
 
 def export(project) -> bytes:
@@ -247,69 +256,6 @@ def test_imported_passages_have_history_with_their_tags(rich):
     assert AnnotationTag.objects.filter(annotation=annotation).count() == 2
 
 
-# Files from other tools, written by hand as they write them.
-
-
-def qdpx(qde: str, sources: dict[str, bytes] | None = None) -> bytes:
-    files = {f"sources/{name}": data for name, data in (sources or {}).items()}
-    return zip_of({"project.qde": qde.encode(), **files})
-
-
-def zip_of(files: dict[str, bytes]) -> bytes:
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
-        for name, data in files.items():
-            archive.writestr(name, data)
-    return out.getvalue()
-
-
-G = "{{00000000-0000-4000-8000-{:012d}}}"
-
-
-def project_qde(selections: str = "", *, text_path="internal://a.txt", more="") -> str:
-    return f"""<?xml version="1.0" encoding="utf-8"?>
-<Project xmlns="{NS}" name="From MAXQDA" origin="MAXQDA 2022">
-  <Users><User guid="{G.format(1)}" name="Jane Coder" id="jane"/></Users>
-  <CodeBook><Codes>
-    <Code guid="{G.format(2)}" name="Economy" isCodable="true" color="#00FF00">
-      <Description>Money matters.</Description>
-      <Code guid="{G.format(3)}" name="Sanctions" isCodable="true"/>
-    </Code>
-  </Codes></CodeBook>
-  <Variables><Variable guid="{G.format(4)}" name="outlet" typeOfVariable="Text"/></Variables>
-  <Sources>
-    <TextSource guid="{G.format(5)}" name="Sanctions bite" plainTextPath="{text_path}">
-      {selections}
-      <VariableValue>
-        <VariableRef targetGUID="{G.format(4)}"/><TextValue>Le Monde</TextValue>
-      </VariableValue>
-    </TextSource>
-    {more}
-  </Sources>
-  <Notes>
-    <Note guid="{G.format(9)}" name="memo"><PlainTextContent>Check this.</PlainTextContent></Note>
-  </Notes>
-  <Sets>
-    <Set guid="{G.format(10)}" name="Sanctions 2014">
-      <MemberSource targetGUID="{G.format(5)}"/>
-    </Set>
-  </Sets>
-</Project>"""
-
-
-def selection(guid: int, start: int, end: int, code: int = 3, note: bool = False) -> str:
-    return (
-        f'<PlainTextSelection guid="{G.format(guid)}" name="x" startPosition="{start}" '
-        f'endPosition="{end}" creatingUser="{G.format(1)}">'
-        f'<Coding guid="{G.format(guid + 100)}"><CodeRef targetGUID="{G.format(code)}"/></Coding>'
-        + (f'<NoteRef targetGUID="{G.format(9)}"/>' if note else "")
-        + "</PlainTextSelection>"
-    )
-
-
-TEXT = "Sanctions 😀 bite.\r\n\r\nThe rouble falls.  \r\n"
-
-
 def test_a_file_from_another_tool_becomes_articles_tags_and_passages(cast):
     data = qdpx(
         project_qde(selection(6, 0, 9, note=True) + selection(7, 12, 17, code=2)),
@@ -458,20 +404,6 @@ def test_a_failure_half_way_leaves_nothing_of_the_file(cast, monkeypatch):
     assert not cast.project.articles.exists() and not cast.project.tags.exists()
 
 
-# The pages.
-
-
-def upload(client, project, data: bytes, name="study.qdpx"):
-    url = reverse("analysis:qdpx-upload", args=[project.slug])
-    return client.post(url, {"file": _file(data, name)})
-
-
-def _file(data: bytes, name: str):
-    from django.core.files.uploadedfile import SimpleUploadedFile
-
-    return SimpleUploadedFile(name, data, content_type="application/zip")
-
-
 def test_upload_preview_choose_and_import(client, rich):
     data = export(rich.project)
     new = twin(rich.project, rich.owner)
@@ -505,62 +437,6 @@ def test_upload_preview_choose_and_import(client, rich):
     assert new.articles.count() == 2
 
 
-def test_a_file_that_is_not_a_project_is_refused_on_the_form(client, cast):
-    client.force_login(cast.owner)
-    response = upload(client, cast.project, b"hello", name="notes.txt")
-    assert response.status_code == 422
-    assert "a .qdpx is a zip file, and this is not one" in response.content.decode()
-    assert not ProjectFileImport.objects.exists()
-
-
-def test_a_file_refused_while_checked_says_why_on_its_page(client, cast):
-    client.force_login(cast.owner)
-    bad = qdpx(f'<Project xmlns="{NS}" name="x"><Sources>')
-    response = upload(client, cast.project, bad)
-    page = client.get(response.url).content.decode()
-    assert "Not imported" in page and "not readable XML" in page
-    assert ProjectFileImport.objects.get().data == b""
-
-
-def test_discarding_a_previewed_file(client, cast):
-    client.force_login(cast.owner)
-    response = upload(client, cast.project, qdpx(project_qde(), {"a.txt": TEXT.encode()}))
-    client.post(response.url, {"action": "discard"})
-    assert not ProjectFileImport.objects.exists() and not cast.project.articles.exists()
-
-
-def test_the_progress_box_polls_while_the_job_works(client, cast):
-    client.force_login(cast.owner)
-    response = upload(client, cast.project, qdpx(project_qde(), {"a.txt": TEXT.encode()}))
-    record = ProjectFileImport.objects.get()
-    ProjectFileImport.objects.filter(pk=record.pk).update(state="checking")
-    partial = client.get(response.url, headers={"HX-Request": "true"})
-    assert b'hx-trigger="every 1s"' in partial.content and b"<html" not in partial.content
-    ProjectFileImport.objects.filter(pk=record.pk).update(state="ready")
-    done = client.get(response.url, headers={"HX-Request": "true"})
-    assert done["HX-Refresh"] == "true"
-
-
-def test_only_owners_import_project_files(client, cast):
-    data = qdpx(project_qde(), {"a.txt": TEXT.encode()})
-    client.force_login(cast.owner)
-    record_url = upload(client, cast.project, data).url
-    url = reverse("analysis:qdpx-upload", args=[cast.project.slug])
-    assert client.get(url).status_code == 200
-    for role in ("analyst", "viewer"):
-        client.force_login(getattr(cast, role))
-        assert client.get(url).status_code == 403
-        assert client.get(record_url).status_code == 403
-        assert upload(client, cast.project, data).status_code == 403
-    client.force_login(cast.outsider)
-    assert client.get(url).status_code == 404 and client.get(record_url).status_code == 404
-    client.logout()
-    assert client.get(url).status_code == 302 and client.get(record_url).status_code == 302
-    client.force_login(cast.owner)
-    assert client.put(url).status_code == 405
-    assert ProjectFileImport.objects.count() == 1
-
-
 def test_the_page_reads_a_fixed_number_of_queries(client, rich, django_assert_max_num_queries):
     client.force_login(rich.owner)
     url = upload(client, rich.project, export(rich.project)).url
@@ -579,24 +455,6 @@ def test_overlapping_passages_of_one_coder_and_code_are_kept_and_reported(cast):
     assert Annotation.objects.count() == 3
     assert outcome.counts["passages overlapping another of the same coder and codes"] == 1
     assert any("1 passage overlaps another" in p for p in outcome.problems)
-
-
-# What a review found, each kept from coming back.
-
-
-def inline_source(guid: int, text: str, selections: str = "", name: str = "Inline") -> str:
-    return (
-        f'<TextSource guid="{G.format(guid)}" name="{name}">'
-        f"<PlainTextContent>{text}</PlainTextContent>{selections}</TextSource>"
-    )
-
-
-def named_selection(guid: int, start: int, end: int, name: str) -> str:
-    return (
-        f'<PlainTextSelection guid="{G.format(guid)}" name="{name}" startPosition="{start}" '
-        f'endPosition="{end}" creatingUser="{G.format(1)}"><Coding guid="{G.format(guid + 100)}">'
-        f'<CodeRef targetGUID="{G.format(3)}"/></Coding></PlainTextSelection>'
-    )
 
 
 def test_a_text_inside_the_project_file_keeps_only_passages_on_their_named_words(cast):
@@ -627,58 +485,3 @@ def test_texts_and_passages_are_counted_against_the_limits_while_read(settings):
     settings.QDPX_MAX_PASSAGES = 1
     with pytest.raises(UnreadableProject, match="more than 1 passages"):
         read_project(qdpx(project_qde(selection(6, 0, 9) + selection(7, 0, 5)), {"a.txt": b"x"}))
-
-
-def test_an_imported_file_cannot_be_discarded_nor_checked_again(client, cast):
-    client.force_login(cast.owner)
-    url = upload(client, cast.project, qdpx(project_qde(), {"a.txt": TEXT.encode()})).url
-    client.post(url, {"action": "import", "annotator": "", "outlet": "Unknown outlet"})
-    record = ProjectFileImport.objects.get()
-    assert record.state == "done"
-    client.post(url, {"action": "discard"})
-    client.post(url, {"action": "import", "annotator": cast.analyst.pk, "outlet": "Other"})
-    record.refresh_from_db()
-    assert record.state == "done" and record.report and record.annotator is None
-
-
-def test_a_check_outrun_by_an_import_changes_nothing(cast):
-    from apps.analysis.qdpx_jobs import check_again, start_check
-
-    record = start_check(project=cast.project, user=cast.owner, name="a.qdpx",
-                         data=qdpx(project_qde(), {"a.txt": TEXT.encode()}))  # fmt: skip
-    record.refresh_from_db()
-    ProjectFileImport.objects.filter(pk=record.pk).update(state="importing")
-    assert not check_again(record, annotator=cast.analyst, outlet="Other")
-    record.refresh_from_db()
-    assert record.state == "importing" and record.annotator is None
-
-
-def test_the_uploader_must_still_be_an_owner_when_the_job_runs(client, cast):
-    client.force_login(cast.owner)
-    url = upload(client, cast.project, qdpx(project_qde(), {"a.txt": TEXT.encode()})).url
-    other = factories.make_user("ottilie")
-    Membership.objects.create(project=cast.project, user=other, role="owner")
-    Membership.objects.filter(project=cast.project, user=cast.owner).update(role="viewer")
-    client.force_login(other)
-    client.post(url, {"action": "import", "annotator": "", "outlet": "Unknown outlet"})
-    record = ProjectFileImport.objects.get()
-    assert record.state == "failed" and "no longer an owner" in record.error
-    assert not cast.project.articles.exists()
-
-
-def test_a_file_whose_job_lost_its_worker_can_be_discarded(client, cast):
-    from datetime import timedelta
-
-    from django.utils import timezone
-
-    client.force_login(cast.owner)
-    url = upload(client, cast.project, qdpx(project_qde(), {"a.txt": TEXT.encode()})).url
-    working = ProjectFileImport.objects.filter(state="ready")
-    working.update(state="importing", updated_at=timezone.now())
-    client.post(url, {"action": "discard"})  # still alive: kept
-    assert ProjectFileImport.objects.exists()
-    assert "No sign of life" not in client.get(url).content.decode()
-    ProjectFileImport.objects.update(updated_at=timezone.now() - timedelta(hours=2))
-    assert "No sign of life" in client.get(url).content.decode()
-    client.post(url, {"action": "discard"})
-    assert not ProjectFileImport.objects.exists()
