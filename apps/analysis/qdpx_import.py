@@ -71,7 +71,9 @@ class Outcome:
     problems: list[str] = field(default_factory=list)
 
     def as_json(self) -> dict[str, object]:
-        return {"counts": dict(self.counts), "users": self.users, "problems": self.problems}
+        # The coders with passages: a file's other users (members, readers) decide nothing.
+        users = {name: match for name, match in self.users.items() if match[1]}
+        return {"counts": dict(self.counts), "users": users, "problems": self.problems}
 
 
 class _DryRun(Exception):

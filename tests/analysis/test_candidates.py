@@ -204,3 +204,12 @@ def test_the_filter_bar_offers_no_filter_on_passages_here(client, setting):
     assert 'class="passage-filters"' not in html and 'name="story"' in html
     compare = client.get(reverse("analysis:compare", args=[setting.project.slug])).content.decode()
     assert 'class="passage-filters"' in compare
+
+
+def test_a_claim_nobody_coded_is_looked_for_by_its_own_words(client, setting):
+    claim = factories.make_claim(setting.project, "Russian jets bombed a hospital in Aleppo")
+    url = reverse("analysis:claim-candidates", args=[setting.project.slug, claim.pk])
+    client.force_login(setting.analyst)
+    html = client.get(url).content.decode()
+    assert "1 text: the claim, as nothing is coded with it yet" in html
+    assert "candidates</a>, not coded" in html or "candidate</a>, not coded" in html

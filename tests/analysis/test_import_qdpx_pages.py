@@ -124,3 +124,10 @@ def test_a_file_whose_job_lost_its_worker_can_be_discarded(client, cast):
     assert "No sign of life" in client.get(url).content.decode()
     client.post(url, {"action": "discard"})
     assert not ProjectFileImport.objects.exists()
+
+
+def test_a_file_without_coded_passages_lists_no_coders(client, cast):
+    client.force_login(cast.owner)
+    url = upload(client, cast.project, qdpx(project_qde(), {"a.txt": TEXT.encode()})).url
+    page = client.get(url).content.decode()
+    assert "Nothing is saved yet" in page and "<h2>Coders</h2>" not in page
