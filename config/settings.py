@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "apps.projects",
     "apps.corpus",
     "apps.annotations",
+    "apps.coding",
     "apps.analysis",
     "apps.api",
     "apps.sampledata",

@@ -18,6 +18,9 @@ class Project(models.Model):
     name = models.CharField(max_length=200)
     description = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # Blind coding: an analyst sees only their own passages on an article until they
+    # mark it done (``apps.coding``); owners and viewers see everything.
+    blind_coding = models.BooleanField(default=False, db_default=False)
     members: models.ManyToManyField[User, Membership] = models.ManyToManyField(
         settings.AUTH_USER_MODEL, through="Membership", related_name="projects"
     )
@@ -46,6 +49,8 @@ class Membership(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
     )
     role = models.CharField(max_length=10, choices=Role.choices, default=Role.VIEWER)
+    # An analyst the owners trust to settle disagreements (owners always may).
+    adjudicator = models.BooleanField(default=False, db_default=False)
     created_at = models.DateTimeField(auto_now_add=True)
     history = HistoricalRecords()
 
