@@ -56,8 +56,8 @@ INSTALLED_APPS = [
     "apps.projects",
     "apps.corpus",
     "apps.annotations",
-    "apps.coding",
     "apps.analysis",
+    "apps.coding",
     "apps.api",
     "apps.sampledata",
 ]

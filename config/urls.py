@@ -11,6 +11,7 @@ project_urls = [
     path("", include("apps.corpus.urls")),
     path("", include("apps.annotations.urls")),
     path("", include("apps.analysis.urls")),
+    path("", include("apps.coding.urls")),
 ]
 
 urlpatterns = [

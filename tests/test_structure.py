@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 APPS = Path(__file__).resolve().parents[1] / "apps"
-STACK = ["accounts", "projects", "corpus", "annotations", "coding", "analysis", "api", "sampledata"]
+STACK = ["accounts", "projects", "corpus", "annotations", "analysis", "coding", "api", "sampledata"]
 ALLOWED_UPWARD = {("corpus", "apps.annotations.anchoring")}
 MAX_MODULE_LINES = 450
 MAX_VIEW_LINES = 40
