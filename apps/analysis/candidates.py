@@ -9,7 +9,7 @@ The method, stated on the page and in the user guide:
 2. **Retrieval.** The profile's most frequent content words (function words left out,
    each word's ending cut so that "bombing" finds "bombed", ``TERMS`` of them) are looked
    for with the search index (PostgreSQL full-text ranking or SQLite FTS5's bm25, through
-   ``search.ranked_articles``), any of them; each outlet's ``ARTICLES_PER_OUTLET``
+   ``search.best_per_source``), any of them; each outlet's ``ARTICLES_PER_OUTLET``
    best articles are read (an outlet is judged on its own articles, not left out
    because others' rank higher).
 3. **Re-ranking.** Each sentence of those articles, and each pair of neighbouring
@@ -49,10 +49,11 @@ from apps.corpus.models import Article, Source
 from apps.corpus.sentences import sentence_spans
 
 ORPHANED = AnchorStatus.ORPHANED
+EMPTY = mark_safe("")
 THRESHOLD = 30.0
 PER_OUTLET = 5
 PER_ARTICLE = 3
-QUOTES = 20
+QUOTES = 10
 TERMS = 16
 ARTICLES_PER_OUTLET = 4
 ACTOR_BONUS = 5.0
@@ -132,12 +133,7 @@ def find(target: Claim | Tag, articles: QuerySet[Article], *, user: User | None)
         return found
     # Each outlet's best articles, not the best of all: an outlet whose articles all rank
     # below the others' must still be read before "no candidate" is said of it.
-    per_outlet: Counter[int] = Counter()
-    ranked = []
-    for pk in search.ranked_articles(query, articles):
-        if per_outlet[outlet_of[pk]] < ARTICLES_PER_OUTLET:
-            per_outlet[outlet_of[pk]] += 1
-            ranked.append(pk)
+    ranked = search.best_per_source(query, articles, per_source=ARTICLES_PER_OUTLET)
     found.searched = len(ranked)
     taken = _taken(target, coded, ranked, user)
     vocabulary = {word for text in stems for word in text}
@@ -152,6 +148,9 @@ def find(target: Claim | Tag, articles: QuerySet[Article], *, user: User | None)
     for outlet in found.outlets:
         mine = sorted(best.get(outlet.source.pk, []), key=lambda c: (-c.score, c.article.pk))
         outlet.candidates = mine[:PER_OUTLET]
+        for candidate in outlet.candidates:
+            passage = candidate.article.text[candidate.start : candidate.end]
+            candidate.html = _marked(passage, vocabulary)
     found.outlets.sort(
         key=lambda o: (-(o.candidates[0].score if o.candidates else 0), o.source.name)
     )
@@ -212,7 +211,9 @@ def _content(text: str) -> list[str]:
 def _query(stems: list[list[str]]) -> search.Query | None:
     """The profile's most frequent content words (the claim's own count twice), any of
     them, each as a word beginning."""
-    counts = Counter(stems[0] * 2 + [word for text in stems[1:] for word in set(text)])
+    # Each text counts a word once; in order, so that ties between words fall the same
+    # way in every process (a set's order changes with the hash seed).
+    counts = Counter(stems[0] * 2 + [word for text in stems[1:] for word in dict.fromkeys(text)])
     # As the search index splits words ("al-Sham" is two, "moderate'" one).
     words = list(
         dict.fromkeys(
@@ -271,11 +272,14 @@ class _Names:
         """How many of the actors the passage names."""
         if not self.starts:
             return 0
-        words = [_bare(w) for w in _WORD.findall(passage)]
+        words = _WORD.findall(passage.casefold().replace("’", "'"))
         found = set()
         for i, word in enumerate(words):
-            for name, actor in self.starts.get(word, ()):
-                if tuple(words[i : i + len(name)]) == name:
+            for name, actor in self.starts.get(word.removesuffix("'s"), ()):
+                following = words[i : i + len(name)]
+                if len(following) == len(name) and all(
+                    w.removesuffix("'s") == n for w, n in zip(following, name, strict=True)
+                ):
                     found.add(actor)
         return len(found)
 
@@ -296,7 +300,7 @@ def _units(article: Article, taken: list[tuple], vocabulary: set[str]) -> list[_
     sentences = [(start, end, _content(text[start:end])) for start, end in sentence_spans(text)]
     units = [_Unit(article, start, end, words) for start, end, words in sentences]
     for (s1, e1, w1), (s2, e2, w2) in itertools.pairwise(sentences):
-        if "\n" not in text[e1:s2] and not vocabulary.isdisjoint(w1 + w2):
+        if "\n" not in text[e1:s2] and not (vocabulary.isdisjoint(w1) or vocabulary.isdisjoint(w2)):
             units.append(_Unit(article, s1, e2, w1 + w2))
     return [
         unit
@@ -319,11 +323,19 @@ def score(words: list[str], profile: list[_Text], idf: dict[str, float]) -> floa
     """How much a passage (its content words) says what a text of the profile says,
     0–100, the best over the profile: the weighted share of the text's words it has,
     with rapidfuzz's token-set similarity; 0 with fewer than two words in common."""
+    own = set(words)
+    return _best(own, " ".join(words), _weight(own, idf), profile, idf)
+
+
+def _weight(words: set[str], idf: dict[str, float]) -> float:
+    return sum(idf.get(w, 1.0) for w in words) or 1.0
+
+
+def _best(
+    own: set[str], joined: str, weight: float, profile: list[_Text], idf: dict[str, float]
+) -> float:
     from rapidfuzz import fuzz  # on use: a worker that never looks for candidates spares it
 
-    own = set(words)
-    weight = sum(idf.get(w, 1.0) for w in own) or 1.0
-    joined = " ".join(words)
     best = 0.0
     for text in profile:
         shared = own & text.words
@@ -349,7 +361,10 @@ def _ranked(units: list[_Unit], stems: list[list[str]], actors: _Names) -> list[
     shared = {word for text in stems for word in text}
     scored = []
     for unit in units:
-        value = score(unit.words, profile, idf)
+        words = set(unit.words)
+        if len(words & shared) < 2:  # cannot score: spares most of the comparing
+            continue
+        value = _best(words, " ".join(unit.words), _weight(words, idf), profile, idf)
         if not value:
             continue
         passage = unit.article.text[unit.start : unit.end]
@@ -364,8 +379,8 @@ def _ranked(units: list[_Unit], stems: list[list[str]], actors: _Names) -> list[
         if len(mine) < PER_ARTICLE and all(
             unit.end <= c.start or c.end <= unit.start for c in mine
         ):
-            marked = _marked(unit.article.text[unit.start : unit.end], shared)
-            mine.append(Candidate(unit.article, unit.start, unit.end, round(value, 1), marked))
+            # Marked later, for the candidates shown only.
+            mine.append(Candidate(unit.article, unit.start, unit.end, round(value, 1), EMPTY))
     return [c for mine in kept.values() for c in mine]
 
 

@@ -2,17 +2,35 @@ from django.core.management.base import BaseCommand, CommandError
 
 from apps.projects.models import Project
 from apps.sampledata.candidates_eval import evaluate, table
+from apps.sampledata.candidates_planted import evaluate_planted, planted_table
 from apps.sampledata.demo import read_corpus
 
 
 class Command(BaseCommand):
     help = (
         "Recall@5 and precision@5 of the claim candidates per demo claim, against the "
-        "hand-read passages of fixtures/claim_candidates/demo.json (load the demo first)."
+        "hand-read passages of fixtures/claim_candidates/demo.json (load the demo first); "
+        "with --planted, on new outlets with the paraphrases of "
+        "fixtures/claim_candidates/planted.json planted (rolled back afterwards)."
     )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--planted", action="store_true")
+        parser.add_argument("--outlets", type=int, default=12)
+        parser.add_argument("--articles-per-outlet", type=int, default=6)
+        parser.add_argument("--seed", type=int, default=1)
 
     def handle(self, *args, **options):
         project = Project.objects.filter(slug=read_corpus()["project"]["slug"]).first()
         if project is None:
             raise CommandError("Load the demo first: manage.py load_demo.")
-        self.stdout.write(table(evaluate(project)))
+        if options["planted"]:
+            scores = evaluate_planted(
+                project,
+                outlets=options["outlets"],
+                articles_per_outlet=options["articles_per_outlet"],
+                seed=options["seed"],
+            )
+            self.stdout.write(planted_table(scores))
+        else:
+            self.stdout.write(table(evaluate(project)))
