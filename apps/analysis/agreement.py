@@ -14,8 +14,10 @@ claims, speakers and stances of the passages they both marked. The coefficients 
   passages keep) is missing for all of its units, not "without the tag"; Krippendorff's
   alpha leaves out what is missing, and a unit with a value from one coder only. An
   orphaned passage has no place in the text: it marks its article as coded, no unit.
-- **Coders**: whoever annotated the selection's articles (the annotator filter keeps one
-  coder only, and so leaves nothing to compare).
+- **Coders**: on an article with assignments, its assigned coders (its coders of
+  record: another member's passage there is not double coding); on any other article,
+  whoever annotated it (the annotator filter keeps one coder only, and so leaves nothing
+  to compare).
 - **Overall** pools the (unit, tag) decisions of every tag someone used in the scope,
   each tag as itself (a parent only for passages coded with the parent itself), so no
   passage counts twice; a tag nobody used would add agreement on nothing.
@@ -37,7 +39,14 @@ from django.db.models.functions import Length
 
 from apps.accounts.models import User
 from apps.analysis import dimensions
-from apps.analysis.agreement_pairs import NONE, PASSAGE_FIELDS, CodedPassage, passage_patterns
+from apps.analysis.agreement_pairs import (
+    NONE,
+    PASSAGE_FIELDS,
+    CodedPassage,
+    assigned_coders,
+    of_record,
+    passage_patterns,
+)
 from apps.analysis.reliability import (
     Coefficient,
     Pattern,
@@ -48,8 +57,9 @@ from apps.analysis.reliability import (
 )
 from apps.annotations import trees
 from apps.annotations.filters import AnnotationFilter
-from apps.annotations.models import AnchorStatus, Annotation, AnnotationTag
+from apps.annotations.models import AnchorStatus, Annotation, AnnotationTag, Layer
 from apps.corpus.sentences import sentence_spans
+from apps.projects import visibility
 from apps.projects.models import Project
 
 UNITS = {"sentence": "Sentences", "character": "Characters"}
@@ -162,6 +172,7 @@ def measure_agreement(
     number of queries whatever the size (five; six with filters on passages)."""
     if unit not in UNITS:
         raise ValueError(f"Unknown unit of analysis: {unit}")
+    filters = filters.coders_only()
     meta = dimensions.row_meta(project, dimensions.ROW_KINDS["tags"])
     subtrees = trees.subtrees({pk: parent for pk, _, _, _, parent in meta})
     rows_of: defaultdict[int, list[object]] = defaultdict(list)  # tag -> the keys it counts in
@@ -216,9 +227,16 @@ def read_coders(
 ) -> tuple[list[str], dict[int, set[int]], defaultdict[int, list[CodedPassage]]]:
     """The selection's coders (usernames, in the order of the patterns), the coders
     (by place) who annotated each article, and each article's passages (their coder
-    by place)."""
-    passages = _passages(filters, project, user)
-    by_user = _coded(filters, project, passages)  # article -> its coders' user ids
+    by place). Only the coders' layer: adjudicated passages are nobody's coding."""
+    filters = filters.coders_only()
+    assigned = assigned_coders(filters.articles(project))
+    passages = [
+        p for p in _passages(filters, project, user) if of_record(p.article, p.coder, assigned)
+    ]
+    by_user = _coded(filters, project, user, passages)  # article -> its coders' user ids
+    for article, coders_there in by_user.items():
+        if article in assigned:
+            coders_there &= assigned[article]
     names = dict(
         User.objects.filter(pk__in=set().union(*by_user.values())).values_list("pk", "username")
     )
@@ -260,7 +278,7 @@ def _passages(filters: AnnotationFilter, project: Project, user) -> list[CodedPa
 
 
 def _coded(
-    filters: AnnotationFilter, project: Project, passages: list[CodedPassage]
+    filters: AnnotationFilter, project: Project, user, passages: list[CodedPassage]
 ) -> defaultdict[int, set[int]]:
     """Who annotated each article of the selection. Filters on passages hide some of a
     coder's annotations, not the fact that the coder annotated the article (a coder who
@@ -270,7 +288,11 @@ def _coded(
     for passage in passages:
         coded[passage.article].add(passage.coder)
     if filters.is_valid() and filters.active_on_passages and not filters.cleaned_data["annotator"]:
-        asked = Annotation.objects.filter(article__in=filters.articles(project)).order_by()
+        # Blind coding: who else coded an article is not for an analyst to learn yet.
+        seen = visibility.visible(user, project)
+        asked = Annotation.objects.filter(
+            seen, article__in=filters.articles(project), layer=Layer.CODER
+        ).order_by()
         for article, coder in asked.values_list("article_id", "annotator_id").distinct():
             coded[article].add(coder)
     return coded

@@ -14,11 +14,32 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from itertools import combinations
 
+from django.db.models import QuerySet
+
 from apps.analysis.reliability import Pattern, Value
+from apps.corpus.models import Article
 
 # What is compared on paired passages: the field, and its label.
 PASSAGE_FIELDS = {"claim": "Claim", "speaker": "Speaker", "voice": "Voice", "position": "Position"}
 NONE = ""  # no claim, no speaker, a part of the stance not given: a value like another
+
+
+def assigned_coders(articles: QuerySet[Article] | list[int]) -> dict[int, set[int]]:
+    """The coders of record of the articles that have assignments (``coding``'s
+    ``Assignment``, reached by its relation's name): there, only their passages are
+    compared and adjudicated; someone else's passage on such an article (an owner's
+    example, a passing correction) is not part of the double coding. An article nobody
+    was assigned is coded by whoever annotated it."""
+    found: defaultdict[int, set[int]] = defaultdict(set)
+    rows = Article.objects.filter(pk__in=articles, assignments__isnull=False).order_by()
+    for article, coder in rows.values_list("pk", "assignments__coder_id"):
+        found[article].add(coder)
+    return found
+
+
+def of_record(article: int, coder: int, assigned: dict[int, set[int]]) -> bool:
+    """Whether ``coder``'s passages on ``article`` are compared (``assigned_coders``)."""
+    return article not in assigned or coder in assigned[article]
 
 
 @dataclass(slots=True)

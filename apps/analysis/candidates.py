@@ -44,9 +44,19 @@ from apps.accounts.models import User
 from apps.analysis import search
 from apps.analysis.models import RejectedCandidate
 from apps.annotations import trees
-from apps.annotations.models import Actor, AnchorStatus, Annotation, AnnotationTag, Claim, Tag
+from apps.annotations.models import (
+    Actor,
+    AnchorStatus,
+    Annotation,
+    AnnotationTag,
+    Claim,
+    Layer,
+    Tag,
+)
 from apps.corpus.models import Article, Source
 from apps.corpus.sentences import sentence_spans
+from apps.projects import visibility
+from apps.projects.models import Membership
 
 ORPHANED = AnchorStatus.ORPHANED
 EMPTY = mark_safe("")
@@ -116,7 +126,8 @@ class Found:
 def find(target: Claim | Tag, articles: QuerySet[Article], *, user: User | None) -> Found:
     """The candidates for ``target`` among ``articles`` (a selection of its project), for
     ``user`` (whose rejected candidates are left out)."""
-    coded = _coded(target)  # (annotation, article), the latest first
+    # (annotation, article), the latest first; blind coding hides others' from an analyst
+    coded = _coded(target, seen_by=visibility.member(user, target.project_id))
     texts = _profile(target, [pk for pk, _ in coded[:QUOTES]])
     stems = [_content(text) for text in texts]
     query = _query(stems)
@@ -157,25 +168,31 @@ def find(target: Claim | Tag, articles: QuerySet[Article], *, user: User | None)
     return found
 
 
-def _coded(target: Claim | Tag) -> list[tuple[int, int]]:
+def _coded(target: Claim | Tag, *, seen_by: Membership | None) -> list[tuple[int, int]]:
     """The passages coded with ``target`` or under it, as (annotation, article) ids, the
     latest first (claims and tags belong to one project: their passages are its). An
     orphaned passage is not among them: its offsets are of a former text, and would
-    hide what is there now."""
+    hide what is there now. Nor is an adjudicated one: "coded" is the coders' work
+    (their layer), and an adjudicated passage settles theirs, on the same words."""
     if isinstance(target, Claim):
         ids = trees.subtree_ids(Claim.objects.filter(project_id=target.project_id), target.pk)
-        coded = Annotation.objects.filter(claim_id__in=ids).exclude(anchor_status=ORPHANED)
+        seen = visibility.condition(seen_by)
+        coded = Annotation.objects.filter(seen, claim_id__in=ids, layer=Layer.CODER).exclude(
+            anchor_status=ORPHANED
+        )
         return sorted(coded.order_by().values_list("pk", "article_id"), reverse=True)
     ids = trees.subtree_ids(Tag.objects.filter(project_id=target.project_id), target.pk)
     # The tag links hold the article: the annotations are not read, but for the few that
     # are orphaned (joined to the links, and made distinct, the query took 0.56 s on
     # PostgreSQL for a tag of 40,000 passages; this way 0.1 s).
-    links = AnnotationTag.objects.filter(tag_id__in=ids).order_by()
+    seen = visibility.condition(seen_by, "annotation__")  # no join unless blind coding hides
+    links = AnnotationTag.objects.filter(seen, tag_id__in=ids).order_by()
     found = dict(links.values_list("annotation_id", "article_id"))  # once, whatever its tags
-    orphaned = Annotation.objects.filter(
-        article__project_id=target.project_id, anchor_status=ORPHANED
-    ).values_list("pk", flat=True)
-    for pk in orphaned:
+    in_project = Annotation.objects.filter(article__project_id=target.project_id)
+    # Each through its partial index: the orphaned and the adjudicated are the few.
+    orphaned = in_project.filter(anchor_status=ORPHANED).values_list("pk", flat=True)
+    adjudicated = in_project.filter(layer=Layer.GOLD).values_list("pk", flat=True)
+    for pk in [*orphaned, *adjudicated]:
         found.pop(pk, None)
     return sorted(found.items(), reverse=True)
 

@@ -20,11 +20,12 @@ from itertools import groupby
 from operator import itemgetter
 from typing import Any
 
-from django.db.models import CharField, Count, Func, IntegerField, QuerySet, TextField
+from django.db.models import CharField, Count, Func, IntegerField, Q, QuerySet, TextField
 
-from apps.annotations.models import Annotation, AnnotationTag, Tag
+from apps.annotations.models import Annotation, AnnotationTag, Layer, Tag
 from apps.corpus.models import Article, Story
-from apps.projects.models import Project
+from apps.projects import visibility
+from apps.projects.models import Membership, Project
 
 # Characters that make a spreadsheet run a cell as a formula (the full-width forms too).
 FORMULA_START = frozenset("=+-@\t\r\n＝＋－＠")
@@ -336,14 +337,20 @@ def annotation_csv(
         yield "\r\n".join(piece) + "\r\n"
 
 
+# The codebook's and the articles' "annotations" count the coders' passages, as the
+# project home and the codebook page do (an adjudicated passage is nobody's coding).
+CODERS = Q(annotations__layer=Layer.CODER)
+
 CODEBOOK_COLUMNS = ["tag", "parent", "description", "colour", "shortcut", "annotations"]
 
 
-def codebook_rows(project: Project) -> Iterator[list]:
+def codebook_rows(project: Project, *, seen_by: Membership | None) -> Iterator[list]:
+    """The codebook, each tag with the passages ``seen_by`` may see (blind coding)."""
+    seen = CODERS & visibility.condition(seen_by, "annotations__")
     tags = (
         Tag.objects.filter(project=project)
         .select_related("parent")
-        .annotate(count=Count("annotations"))
+        .annotate(count=Count("annotations", filter=seen))
         .order_by("position", "name")
     )
     for tag in tags:
@@ -369,10 +376,12 @@ ARTICLE_COLUMNS = [
 ]
 
 
-def article_rows(project: Project) -> Iterator[list]:
+def article_rows(project: Project, *, seen_by: Membership | None) -> Iterator[list]:
+    """The articles, each with the passages ``seen_by`` may see (blind coding)."""
+    seen = CODERS & visibility.condition(seen_by, "annotations__")
     articles = (
         Article.objects.filter(project=project)
-        .annotate(count=Count("annotations"))
+        .annotate(count=Count("annotations", filter=seen))
         .order_by("published", "pk")
         .values_list(
             "pk",

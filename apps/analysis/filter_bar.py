@@ -3,12 +3,15 @@ selection (``forms.Selection``), and the words that say what a selection is."""
 
 from __future__ import annotations
 
+from django.db.models import Count, Q
 from django.template.defaultfilters import pluralize
 from django.utils.formats import date_format
 
 from apps.annotations import trees
 from apps.annotations.filters import AnnotationFilter
-from apps.projects.models import Project
+from apps.annotations.models import Layer
+from apps.projects import visibility
+from apps.projects.models import Membership, Project
 
 
 def picked(filters: AnnotationFilter) -> dict[str, list[str]]:
@@ -16,13 +19,23 @@ def picked(filters: AnnotationFilter) -> dict[str, list[str]]:
     return {key: filters.given(key) for key in filters.KEYS}
 
 
-def context(filters: AnnotationFilter, project: Project, *, fixed: tuple[str, ...] = ()) -> dict:
-    """What ``analysis/_filter_bar.html`` shows; ``fixed`` parameters are the page's own
-    (the claim of a claim page) and are not offered."""
+def context(
+    filters: AnnotationFilter,
+    project: Project,
+    *,
+    seen_by: Membership,
+    fixed: tuple[str, ...] = (),
+) -> dict:
+    """What ``analysis/_filter_bar.html`` shows to ``seen_by``; ``fixed`` parameters are
+    the page's own (the claim of a claim page) and are not offered."""
     choices = AnnotationFilter.choices_for(project)
     given = picked(filters)
     on_passages = [key for key in filters.ON_PASSAGES if key not in fixed and given.get(key)]
+    # The annotator is chosen beside the layer ("whose passages"), not among the folded
+    # filters on passages, so that part does not count it.
+    folded = [key for key in on_passages if key != "annotator"]
     usernames = {m.user.username for m in choices["annotators"]}
+    gold = "layer" not in fixed and filters.selected_layer == Layer.GOLD
     annotator = (given.get("annotator") or [""])[0]
     return {
         **choices,
@@ -32,13 +45,15 @@ def context(filters: AnnotationFilter, project: Project, *, fixed: tuple[str, ..
         "picked": given,
         "fixed": fixed,
         "query": filters.query_string(),
-        "scope": scope(filters, choices, passages_filtered=bool(on_passages)),
+        "scope": scope(filters, choices, passages_filtered=bool(on_passages), gold=gold),
         "article_scope": scope(filters, choices),  # where an outlet has no coverage
-        "scope_short": scope_short(filters, passages_filtered=bool(on_passages)),
-        "passage_filters": len(on_passages),
+        "scope_short": scope_short(filters, passages_filtered=bool(on_passages), gold=gold),
+        "passage_filters": len(folded),
+        "layers": filters.fields["layer"].choices,  # type: ignore[attr-defined]
+        "adjudicated": adjudicated(filters, project, seen_by=seen_by) if gold else None,
         # A page about passages nobody coded (candidates) offers none of their filters.
         "passages_offered": any(key not in fixed for key in filters.ON_PASSAGES),
-        "counts": _counts(given, choices, len(on_passages)),
+        "counts": _counts(given, choices, len(folded)),
         # Whether the bar narrows anything beyond the page's own subject.
         "narrowed": any(given.get(k) for k in filters.KEYS if k not in (*fixed, "tag_mode")),
         # A filter the lists cannot show (a former member, an old URL) is shown apart,
@@ -96,10 +111,37 @@ def not_in_project(given: dict[str, list[str]], choices: dict) -> list[str]:
     return found
 
 
-def scope(filters: AnnotationFilter, choices: dict, *, passages_filtered: bool = False) -> str:
+def adjudicated(
+    filters: AnnotationFilter, project: Project, *, seen_by: Membership
+) -> dict[str, int]:
+    """How many of the selection's articles are adjudicated (finished), and how many
+    are being adjudicated: on the adjudicated layer, the others have no passage at all,
+    which the screens must not let pass for a blind spot. Counted among the articles
+    whose adjudicated passages the screens show ``seen_by`` (blind coding: those they
+    marked done), so that the count matches them and says nothing of an article they
+    are blind on (that it is adjudicated would say others coded it otherwise). One
+    query."""
+    # ``adjudication`` is the coding app's reverse relation, reached by name (that app
+    # sits above this one).
+    whole = visibility.others_shown(seen_by)
+    counted = filters.articles(project).aggregate(
+        articles=Count("pk"),
+        done=Count("pk", filter=Q(adjudication__finished_at__isnull=False) & whole),
+        started=Count("pk", filter=Q(adjudication__isnull=False) & whole),
+    )
+    return {**counted, "in_progress": counted["started"] - counted["done"]}
+
+
+def scope(
+    filters: AnnotationFilter,
+    choices: dict,
+    *,
+    passages_filtered: bool = False,
+    gold: bool = False,
+) -> str:
     """The selection in words ("within the story “Convoy strike”, from 1 Mar 2022"): a
     blind spot is only ever a blind spot within it, and with filters on the passages,
-    only among the passages they keep."""
+    only among the passages they keep (the adjudicated ones, with ``gold``)."""
     if not filters.is_valid():
         return ""
     data = filters.cleaned_data
@@ -128,10 +170,14 @@ def scope(filters: AnnotationFilter, choices: dict, *, passages_filtered: bool =
         parts.append(f"in the {n} article{'s' if n != 1 else ''} chosen")
     if passages_filtered:
         parts.append("among the passages that match the filters")
+    if gold:
+        parts.append("in the adjudicated layer")
     return ", ".join(parts) or "in the whole project"
 
 
-def scope_short(filters: AnnotationFilter, *, passages_filtered: bool = False) -> str:
+def scope_short(
+    filters: AnnotationFilter, *, passages_filtered: bool = False, gold: bool = False
+) -> str:
     """The selection in two or three words, beside each blind spot ("within this story")."""
     if not filters.is_valid():
         return ""
@@ -144,6 +190,8 @@ def scope_short(filters: AnnotationFilter, *, passages_filtered: bool = False) -
         words = "in this selection"
     else:
         words = "in the project"
+    if gold:
+        words += ", adjudicated"
     return f"{words}, among the passages filtered" if passages_filtered else words
 
 

@@ -16,6 +16,7 @@ from apps.analysis.search import Query, QueryError, matching, parse
 from apps.annotations.filters import AnnotationFilter
 from apps.annotations.models import Annotation, Claim, Tag
 from apps.corpus.models import Article
+from apps.projects import visibility
 from apps.projects.models import Project, Role
 
 
@@ -101,7 +102,12 @@ class SearchForm(Selection):
         if not self.is_valid():
             return articles.none(), annotations.none()
         data = self.cleaned_data
-        any_passage = Exists(Annotation.objects.filter(article=OuterRef("pk")))
+        # Coded or not in the layer asked for: the coders' unless it is the adjudicated;
+        # by what the user may see (blind coding: others' work is not "coded" yet).
+        seen = visibility.visible(user, project)
+        any_passage = Exists(
+            Annotation.objects.filter(seen, article=OuterRef("pk"), layer=self.selected_layer)
+        )
         if data["coded"] == "uncoded":
             return articles.filter(~any_passage), annotations.none()
         if data["coded"] == "coded" or any(data[key] for key in self.ON_PASSAGES):

@@ -15,7 +15,15 @@ from apps.accounts.models import User
 from apps.analysis.qdpx_codes import ATTRIBUTES_NOTE, NEEDS_REVIEW
 from apps.analysis.qdpx_reading import FileSelection, ProjectFile
 from apps.annotations.annotating import context_of
-from apps.annotations.models import Actor, AnchorStatus, Annotation, AnnotationTag, Claim, Tag
+from apps.annotations.models import (
+    Actor,
+    AnchorStatus,
+    Annotation,
+    AnnotationTag,
+    Claim,
+    Layer,
+    Tag,
+)
 from apps.corpus.models import Article
 from apps.projects.models import Project, Role
 
@@ -197,9 +205,11 @@ class Passages:
         links = AnnotationTag.objects.filter(article_id__in=article_ids)
         for annotation_id, tag_id in links.values_list("annotation_id", "tag_id"):
             tags.setdefault(annotation_id, []).append(tag_id)
+        # The coders' passages: an imported passage is a coder's, and an adjudicated one
+        # on the same words does not make it a copy.
         return {
             _key(a, tags.get(a.pk, []))
-            for a in Annotation.objects.filter(article_id__in=article_ids)
+            for a in Annotation.objects.filter(article_id__in=article_ids, layer=Layer.CODER)
         }
 
 

@@ -81,7 +81,9 @@ def annotations_jsonld(request: SignedInRequest, membership: Membership) -> Http
 @project_view
 def codebook_csv(request: SignedInRequest, membership: Membership) -> HttpResponseBase:
     lines = export.csv_lines(
-        export.CODEBOOK_COLUMNS, export.codebook_rows(membership.project), bom=_bom(request)
+        export.CODEBOOK_COLUMNS,
+        export.codebook_rows(membership.project, seen_by=membership),
+        bom=_bom(request),
     )
     return _csv(lines, _filename(membership, "codebook", "csv"))
 
@@ -115,6 +117,8 @@ def project_qdpx(request: SignedInRequest, membership: Membership) -> HttpRespon
 @project_view
 def articles_csv(request: SignedInRequest, membership: Membership) -> HttpResponseBase:
     lines = export.csv_lines(
-        export.ARTICLE_COLUMNS, export.article_rows(membership.project), bom=_bom(request)
+        export.ARTICLE_COLUMNS,
+        export.article_rows(membership.project, seen_by=membership),
+        bom=_bom(request),
     )
     return _csv(lines, _filename(membership, "articles", "csv"))

@@ -21,6 +21,9 @@ from apps.projects.access import project_view
 from apps.projects.htmx import SignedInRequest, page_or_partial
 from apps.projects.models import Membership
 
+# The agreement compares the coders' own passages: the bar offers no other layer.
+CODERS_ONLY = ("layer",)
+
 
 def _unit(request: SignedInRequest) -> str:
     unit = request.GET.get("unit", "sentence")
@@ -38,7 +41,7 @@ def agreement_page(request: SignedInRequest, membership: Membership) -> HttpResp
     context = {
         "membership": membership,
         "project": project,
-        **filter_bar.context(filters, project),
+        **filter_bar.context(filters, project, fixed=CODERS_ONLY, seen_by=membership),
         "a": found,
         "unit": unit,
         "units": UNITS,
@@ -65,7 +68,7 @@ def agreement_tag_page(
     context = {
         "membership": membership,
         "project": project,
-        **filter_bar.context(filters, project),
+        **filter_bar.context(filters, project, fixed=CODERS_ONLY, seen_by=membership),
         "tag": tag,
         "d": found,
         "unit": unit,

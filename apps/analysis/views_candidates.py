@@ -46,7 +46,7 @@ def _page(request: SignedInRequest, membership: Membership, target: Claim | Tag)
         "is_claim": isinstance(target, Claim),
         "found": found,
         "method": candidates,
-        **filter_bar.context(filters, project, fixed=PAGE_OWN),
+        **filter_bar.context(filters, project, fixed=PAGE_OWN, seen_by=membership),
     }
     template = page_or_partial(request, "analysis/candidates.html", "candidate-results")
     return render(request, template, context, status=422 if filters.errors else 200)

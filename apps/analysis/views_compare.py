@@ -28,7 +28,7 @@ from apps.analysis.counting import COUNTINGS
 from apps.analysis.forms import Selection
 from apps.analysis.views import refuse_invalid_filter
 from apps.annotations import trees
-from apps.annotations.models import Annotation, Tag
+from apps.annotations.models import Annotation, Layer, Tag
 from apps.annotations.reader import ReaderRow, load_rows
 from apps.annotations.segments import render_text
 from apps.projects.access import project_view
@@ -57,16 +57,23 @@ def _layout(options: dict[str, str]) -> str:
     return layout + ("&count=distinct" if options["rule"] == "distinct" else "")
 
 
-def _urls(project, query: str, options: dict[str, str], comparison) -> dict[str, str]:
+_ARTICLE = 987654321  # a placeholder article id, replaced per passage
+
+
+def _urls(
+    project, query: str, options: dict[str, str], comparison, layer: str = Layer.CODER
+) -> dict[str, str]:
     """Links of every cell and passage, built once: a {% url %} per cell of a 30 × 25
-    table was a fifth of the page's time."""
+    table was a fifth of the page's time. An adjudicated passage is shown on its
+    article's adjudicated page, not in the reader (which shows the coders')."""
     cell = reverse("analysis:cell", args=[project.slug]) + f"?{query}&{_layout(options)}"
-    reader = reverse("annotations:reader", args=[project.slug, 1]).rsplit("1/", 1)[0]
+    page = "coding:adjudicated" if layer == Layer.GOLD else "annotations:reader"
+    before, after = reverse(page, args=[project.slug, _ARTICLE]).rsplit(str(_ARTICLE), 1)
     for row in comparison.rows:
         for c in row.cells:
             c.url = f"{cell}&row={row.key}&column={c.column.key}"
             for passage in c.passages:
-                passage.url = f"{reader}{passage.article_id}/#h{passage.annotation_id}"
+                passage.url = f"{before}{passage.article_id}{after}#h{passage.annotation_id}"
     # The whole state, for saving the view under a name.
     return {"cell_base": cell, "state": f"{query}&{_layout(options)}&sort={options['sort']}"}
 
@@ -75,7 +82,7 @@ def _filter_context(request: SignedInRequest, membership: Membership, filters: S
     return {
         "membership": membership,
         "project": membership.project,
-        **filter_bar.context(filters, membership.project),
+        **filter_bar.context(filters, membership.project, seen_by=membership),
         "dimensions": DIMENSIONS,
         "groupings": GROUPINGS,
         "sorts": SORTS,
@@ -105,7 +112,9 @@ def _compare(request: SignedInRequest, membership: Membership, **kwargs):
 def story_comparison(request: SignedInRequest, membership: Membership) -> HttpResponse:
     filters, options, comparison = _compare(request, membership)
     context = {**_filter_context(request, membership, filters), "c": comparison, **options}
-    context |= _urls(membership.project, context["query"], options, comparison)
+    context |= _urls(
+        membership.project, context["query"], options, comparison, filters.selected_layer
+    )
     return render(
         request, page_or_partial(request, "analysis/compare.html", "compare-results"), context
     )
@@ -118,7 +127,9 @@ def matrix(request: SignedInRequest, membership: Membership) -> HttpResponse:
         request, membership, per_cell=0, count_annotations=False
     )
     context = {**_filter_context(request, membership, filters), "c": comparison, **options}
-    context |= _urls(membership.project, context["query"], options, comparison)
+    context |= _urls(
+        membership.project, context["query"], options, comparison, filters.selected_layer
+    )
     return render(
         request, page_or_partial(request, "analysis/matrix.html", "matrix-results"), context
     )
@@ -218,7 +229,10 @@ def side_by_side(request: SignedInRequest, membership: Membership) -> HttpRespon
     tags = list(project.tags.all())
     focus = request.GET.get("focus", "")
     matches = _focus(project, tags, focus)
-    columns = [_side_column(article, load_rows(article, tags), matches) for article in chosen]
+    columns = [
+        _side_column(article, load_rows(article, tags, seen_by=membership), matches)
+        for article in chosen
+    ]
     context = {
         "membership": membership,
         "project": project,

@@ -30,7 +30,7 @@ def claim_detail(request: SignedInRequest, membership: Membership, claim_id: int
         "membership": membership,
         "project": project,
         "claim": claim,
-        **filter_bar.context(filters, project, fixed=("claim",)),
+        **filter_bar.context(filters, project, fixed=("claim",), seen_by=membership),
         "children": list(claim.children.all()),
         "export_url": reverse("analysis:annotations-csv", args=[project.slug]),
         "per_outlet_export": reverse("analysis:annotations-csv", args=[project.slug])
@@ -59,7 +59,7 @@ def actor_detail(request: SignedInRequest, membership: Membership, actor_id: int
         "membership": membership,
         "project": project,
         "actor": actor,
-        **filter_bar.context(filters, project, fixed=ACTOR_OWN),
+        **filter_bar.context(filters, project, fixed=ACTOR_OWN, seen_by=membership),
         "export_url": reverse("analysis:annotations-csv", args=[project.slug]),
         # "and N more from …": exactly the passages of that list, from that outlet.
         **{

@@ -39,7 +39,7 @@ def search_page(request: SignedInRequest, membership: Membership) -> HttpRespons
         "form": form,
         "results": results,
         "paging": form.paging_query(),
-        **filter_bar.context(form, project),
+        **filter_bar.context(form, project, seen_by=membership),
     }
     template = page_or_partial(request, "analysis/search.html", "search-results")
     return render(request, template, context, status=422 if form.errors else 200)

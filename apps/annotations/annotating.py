@@ -22,6 +22,7 @@ from apps.annotations.models import (
     Annotation,
     AnnotationTag,
     Claim,
+    Layer,
     Position,
     Tag,
     Voice,
@@ -154,13 +155,15 @@ def create_annotation(
     new_speaker: str = "",
     new_target: str = "",
     client_token: uuid.UUID | None = None,
+    layer: str = Layer.CODER,
 ) -> Annotation:
     """Create an annotation of ``article[start:end]``.
 
     ``quote`` is what the user saw selected; ``text_hash`` the content hash of the page
     they selected on. Either may be omitted by trusted callers (fixtures, commands).
     ``new_claim`` creates (or reuses) a claim of that text in the same transaction, and
-    ``new_speaker`` and ``new_target`` an actor of that name.
+    ``new_speaker`` and ``new_target`` an actor of that name. ``layer`` is the coders'
+    by default; adjudication (``apps.coding``) makes its passages in the gold layer.
     A second call with the same ``client_token`` returns the first annotation.
     """
     # The token is the form's: it means "the same post again" only from the same
@@ -197,6 +200,7 @@ def create_annotation(
             new_speaker=new_speaker,
             new_target=new_target,
             client_token=client_token,
+            layer=layer,
         )
     except IntegrityError:
         # Two identical posts raced past the check above: the other one won.
@@ -231,6 +235,7 @@ def _create_annotation(
     new_speaker: str,
     new_target: str,
     client_token: uuid.UUID | None,
+    layer: str,
 ) -> Annotation:
     if text_hash is not None and text_hash != article.content_hash:
         raise StaleText("The article's text has changed since this page was loaded.")
@@ -241,6 +246,8 @@ def _create_annotation(
     speaker = _actor_for(article, speaker, new_speaker)
     target = _actor_for(article, target, new_target)
     check_stance(claim, voice, position)
+    if layer not in Layer.values:
+        raise ValidationError("Unknown layer.", code="layer")
     prefix, suffix = context_of(article.text, start, end)
     annotation = Annotation(
         article=article,
@@ -257,6 +264,7 @@ def _create_annotation(
         position=position,
         note=note.strip(),
         client_token=client_token,
+        layer=layer,
     )
     annotation._history_user = annotator  # type: ignore[attr-defined]  # also without a request
     with one_record(annotation, "+", tags):

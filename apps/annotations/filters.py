@@ -8,7 +8,9 @@ for its whole subtree (``trees.py``).
 
 Two kinds of condition: on the *articles* (story, outlets, kind of outlet, country,
 dates: what a comparison's columns are made of) and on the *passages* (tags, claim,
-speaker, target, the two parts of the stance, annotator, anchor status).
+speaker, target, the two parts of the stance, annotator, anchor status). And the
+*layer*: the coders' passages unless ``layer=gold`` asks for the adjudicated ones, so an
+adjudicated passage is never counted as a coder's work by default.
 """
 
 from __future__ import annotations
@@ -26,12 +28,14 @@ from apps.annotations.models import (
     AnnotationQuerySet,
     AnnotationTag,
     Claim,
+    Layer,
     Position,
     Stance,
     Tag,
     Voice,
 )
 from apps.corpus.models import Article, Source, SourceKind
+from apps.projects import visibility
 from apps.projects.models import Project
 
 MAX_ID = 2**63 - 1
@@ -96,6 +100,14 @@ class AnnotationFilter(forms.Form):
     status = forms.ChoiceField(
         required=False, choices=[("", "Any"), *AnchorStatus.choices], label="Anchoring"
     )
+    # Whose passages: the coders' (the default, so adjudicated passages never count as a
+    # coder's work unless asked for) or the adjudicated ones (``Layer``).
+    layer = forms.ChoiceField(
+        required=False,
+        choices=[("", "All coders"), *Layer.choices],
+        label="Whose passages",
+        help_text="coder (the default) or gold: the adjudicated passages.",
+    )
 
     ON_ARTICLES: tuple[str, ...] = (
         "article",
@@ -118,7 +130,7 @@ class AnnotationFilter(forms.Form):
         "annotator",
         "status",
     )
-    KEYS: tuple[str, ...] = (*ON_ARTICLES, *ON_PASSAGES, "tag_mode")
+    KEYS: tuple[str, ...] = (*ON_ARTICLES, *ON_PASSAGES, "tag_mode", "layer")
 
     @staticmethod
     def choices_for(project: Project) -> dict:
@@ -238,13 +250,18 @@ class AnnotationFilter(forms.Form):
         ``article``, so conditions on the article need no prefix (and no extra join).
 
         Each annotation matches at most once (the tag filter is a subquery, not a join),
-        so counts over the condition need no DISTINCT."""
+        so counts over the condition need no DISTINCT. ``user`` is who is looking: their
+        ``annotator=me``, and what blind coding lets them see (``projects.visibility``;
+        ``None``, a command, sees everything)."""
         p = prefix
         condition = Q(article__project=project)
         if not self.is_valid():
             return condition & Q(pk__in=[])  # a broken filter must not widen to everything
         data = self.cleaned_data
         condition &= self._on_articles("article__")
+        condition &= Q(**{f"{p}layer": self.selected_layer})
+        # Blind coding: an analyst's selection holds only what they may see yet.
+        condition &= visibility.visible(user, project, p)
         if data["tag"]:
             subtrees = [self._subtree(Tag, project, tag) for tag in data["tag"]]
             if data["tag_mode"] != "all":
@@ -297,6 +314,22 @@ class AnnotationFilter(forms.Form):
             parents = dict(model.objects.filter(project=project).values_list("pk", "parent_id"))
             cache[key] = trees.subtrees(parents)
         return sorted(cache[key].get(root, {root}))
+
+    @property
+    def selected_layer(self) -> str:
+        """The layer the selection counts: the coders' unless the adjudicated one is
+        asked for."""
+        valid = self.is_valid()
+        return (self.cleaned_data["layer"] if valid else "") or Layer.CODER
+
+    def coders_only(self) -> AnnotationFilter:
+        """The same selection on the coders' layer (the agreement between coders
+        compares their own passages, whatever the screen's layer)."""
+        if not self.data.get("layer"):
+            return self
+        data = self.data.copy() if hasattr(self.data, "copy") else dict(self.data)
+        data.pop("layer", None)
+        return type(self)(data)
 
     def annotations(self, project: Project, user) -> AnnotationQuerySet:
         """The project's annotations matching the filter (none if it is invalid)."""

@@ -16,13 +16,22 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Model, QuerySet
+from django.db.models import Model, Q, QuerySet
 
 from apps.accounts.models import User
 from apps.annotations.annotating import one_record
-from apps.annotations.models import Actor, AnchorStatus, Annotation, AnnotationTag, Claim, Tag
+from apps.annotations.models import (
+    Actor,
+    AnchorStatus,
+    Annotation,
+    AnnotationTag,
+    Claim,
+    Layer,
+    Tag,
+)
 from apps.corpus.models import Article, Source, Story
-from apps.projects.models import Membership, Project
+from apps.projects import visibility
+from apps.projects.models import Membership, Project, Role
 
 KINDS = {"+": "created", "~": "changed", "-": "deleted"}
 # Changes shown on one page of the activity.
@@ -74,6 +83,13 @@ SUBJECTS: dict[str, tuple[type[Model], str, str, list[tuple[str, str]]]] = {
     ),
     "story": (Story, "Story", "project", [("Name", "name"), ("Description", "description")]),
     "membership": (Membership, "Member", "project", [("User", "user_id"), ("Role", "role")]),
+    # Its settings: who switched blind coding on or off (``apps.coding``).
+    "project": (
+        Project,
+        "Project",
+        "id",
+        [("Name", "name"), ("Description", "description"), ("Blind coding", "blind_coding")],
+    ),
     "article": (
         Article,
         "Article",
@@ -130,6 +146,8 @@ class Entry:
 
     @property
     def label(self) -> str:
+        if self.subject == "annotation" and getattr(self.record, "layer", "") == Layer.GOLD:
+            return "Adjudicated passage"  # not a coder's work (``apps.coding``)
         return SUBJECTS[self.subject][1]
 
     @property
@@ -161,6 +179,8 @@ def _value(record: Any, attribute: str, subject: str, names: _Names | None = Non
     if attribute == "tag_names":
         return ", ".join(name for _, name in record.tag_list) or "—"
     value = getattr(record, attribute)
+    if isinstance(value, bool):  # a setting
+        return "on" if value else "off"
     if value in (None, ""):
         return "—"
     if attribute in _NAMED:
@@ -199,10 +219,14 @@ def entries(subject: str, records: Sequence[Any], previous: dict[int, Any]) -> l
     return result
 
 
-def annotation_history(project: Project, annotation_id: int) -> list[Entry]:
-    """Every change to one annotation of the project, newest first (also once deleted)."""
+def annotation_history(
+    project: Project, annotation_id: int, *, seen_by: Membership | None
+) -> list[Entry]:
+    """Every change to one annotation of the project, newest first (also once deleted);
+    none of one that blind coding hides from ``seen_by``."""
     records = list(
         Annotation.history.filter(id=annotation_id, article__project=project)
+        .filter(visibility.condition(seen_by))
         .select_related("history_user")
         .order_by("-history_date", "-history_id")
     )
@@ -218,13 +242,27 @@ class ActivityFilter:
     before: datetime.datetime | None = None  # the page: records older than this
 
 
-def activity(project: Project, chosen: ActivityFilter, limit: int = 50) -> list[Entry]:
-    """The project's latest changes across SUBJECTS (or the chosen one), newest first."""
+def activity(
+    project: Project, chosen: ActivityFilter, *, seen_by: Membership | None, limit: int = 50
+) -> list[Entry]:
+    """The project's latest changes across SUBJECTS (or the chosen one), newest first;
+    of annotations, only those ``seen_by`` may see (blind coding: a record holds the
+    quote and note)."""
     streams = []
     for subject, (model, _, path, _) in SUBJECTS.items():
         if chosen.subject and subject != chosen.subject:
             continue
-        records = _filtered(model.history.filter(**{path: project}), chosen)  # type: ignore[attr-defined]
+        records = model.history.filter(**{path: project.pk})  # type: ignore[attr-defined]
+        if subject == "annotation":
+            records = records.filter(visibility.condition(seen_by))
+        elif subject in ("actor", "claim") and visibility.blinded(seen_by):
+            # A coder makes actors and claims from the coding form: who made which, and
+            # when, would tell a blind analyst what another coder is coding. They see
+            # their own, and the owners' (the study's vocabulary).
+            assert seen_by is not None
+            owners = project.memberships.filter(role=Role.OWNER).values("user_id")
+            records = records.filter(Q(history_user=seen_by.user) | Q(history_user__in=owners))
+        records = _filtered(records, chosen)
         streams.append([(record, subject) for record in records[:limit]])
     newest = list(merge(*streams, key=lambda pair: pair[0].history_date, reverse=True))[:limit]
     found: list[Entry] = []
@@ -284,6 +322,13 @@ def restore_annotation(project: Project, annotation_id: int, by: User) -> Annota
     )
     if last is None:
         raise ValidationError("Nothing is known of this annotation.", code="unknown")
+    if last.layer == Layer.GOLD:
+        # Brought back alone it would lose the coders' passages it was decided from.
+        raise ValidationError(
+            "An adjudicated passage is not restored here: decide its unit again on the "
+            "article's adjudication page.",
+            code="adjudicated",
+        )
     annotation = last.instance
     article = Article.objects.get(pk=annotation.article_id)
     annotation.client_token = None

@@ -8,6 +8,7 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import F, Q
 from django.dispatch import receiver
+from django.urls import reverse
 from simple_history.models import HistoricalRecords
 from simple_history.signals import pre_create_historical_record
 
@@ -24,6 +25,7 @@ from apps.projects.models import Project
 
 COLOR_RE = r"^#[0-9a-fA-F]{6}$"
 _ORPHANED = Q(anchor_status="orphaned")  # indexed: claim candidates look for the few
+_GOLD = Q(layer="gold")  # indexed likewise
 
 
 class Tag(models.Model):
@@ -343,6 +345,9 @@ class Annotation(models.Model):
             models.Index(fields=["article", "start"]),
             models.Index(fields=["claim"]),
             models.Index(fields=["article"], name="annotation_orphaned", condition=_ORPHANED),
+            # The few adjudicated passages, found without reading the coders' (claim
+            # candidates leave them out of what is "coded").
+            models.Index(fields=["article"], name="annotation_gold", condition=_GOLD),
         ]
 
     def __str__(self) -> str:
@@ -350,6 +355,10 @@ class Annotation(models.Model):
         return f"“{quote}”"
 
     def get_absolute_url(self) -> str:
+        if self.layer == Layer.GOLD:  # not in the reader: on the article's adjudicated page
+            article = self.article
+            url = reverse("coding:adjudicated", args=[article.project.slug, article.pk])
+            return f"{url}#h{self.pk}"
         return f"{self.article.get_absolute_url()}#h{self.pk}"
 
     def record_change(

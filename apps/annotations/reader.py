@@ -21,9 +21,10 @@ from django.utils.safestring import SafeString, mark_safe
 
 from apps.annotations import trees
 from apps.annotations.filters import AnnotationFilter
-from apps.annotations.models import AnchorStatus, Annotation, AnnotationTag, Stance, Tag
+from apps.annotations.models import AnchorStatus, Annotation, AnnotationTag, Layer, Stance, Tag
 from apps.corpus.models import Article
-from apps.projects.models import Project
+from apps.projects import visibility
+from apps.projects.models import Membership, Project
 
 _PK = 987654321  # placeholder reversed once, replaced per item
 
@@ -71,8 +72,13 @@ class ReaderRow:
         return " · ".join(parts)
 
 
-def load_rows(article: Article, tags: list[Tag]) -> list[ReaderRow]:
-    """Every annotation of the article as a plain row, in two queries."""
+def load_rows(
+    article: Article, tags: list[Tag], layer: str = Layer.CODER, *, seen_by: Membership | None
+) -> list[ReaderRow]:
+    """Every annotation of the article in ``layer`` as a plain row, in two queries: the
+    coders' by default, so an adjudicated passage never shows as if a coder's (they
+    have their own read-only page, ``coding:adjudicated``). Only those ``seen_by`` may
+    see (blind coding; ``None``: all of them)."""
     rows = [
         ReaderRow(
             pk=pk,
@@ -117,6 +123,7 @@ def load_rows(article: Article, tags: list[Tag]) -> list[ReaderRow]:
             claim_id,
             claim,
         ) in Annotation.objects.for_article(article)
+        .filter(visibility.condition(seen_by), layer=layer)
         .order_by("start", "end", "pk")
         .values_list(
             "pk",

@@ -23,6 +23,7 @@ from django_htmx.http import reswap, retarget
 
 from apps.annotations.forms import CreateAnnotationForm, ReattachForm
 from apps.annotations.models import AnchorStatus, Tag
+from apps.annotations.my_queue import place_in_queue
 from apps.annotations.reader import (
     SidebarRenderer,
     coded_spans,
@@ -33,6 +34,7 @@ from apps.annotations.reader import (
 )
 from apps.annotations.segments import render_text
 from apps.corpus.models import Article
+from apps.projects import visibility
 from apps.projects.htmx import SignedInRequest
 from apps.projects.models import Membership
 
@@ -104,7 +106,7 @@ def reader_context(
     not the story's neighbours nor the whole list."""
     project = membership.project
     tags = codebook(project)
-    rows = load_rows(article, tags)
+    rows = load_rows(article, tags, seen_by=membership)
     params = view_params(request)
     filters = reader_filter(params)
     shown = filter_rows(rows, filters, project=project, article=article, user=request.user)
@@ -123,19 +125,22 @@ def reader_context(
         only=change.paragraphs(article.text) if change else None,
     )
     reader_url = reverse("annotations:reader", args=[project.slug, article.pk])
+    # Blind coding: an article the analyst marked done is theirs to read, not to code.
+    locked = visibility.finished_blind(membership, article.pk)
+    writes = membership.can_annotate and not locked
     sidebar = SidebarRenderer(
         project_slug=project.slug,
         user_id=request.user.pk,
-        can_annotate=membership.can_annotate,
+        can_annotate=writes,
         reader_url=reader_url,
         csrf=get_token(request),
     )
-    reattach = reattaching(request, membership, rows, params)
+    reattach = reattaching(request, membership, rows, params) if writes else None
     if reattach is not None and form is None:
         form = ReattachForm(
             initial={"text_hash": article.content_hash, "version": reattach.version}
         )
-    elif form is None and membership.can_annotate:
+    elif form is None and writes:
         form = CreateAnnotationForm(
             project=project, tags=tags, initial={"text_hash": article.content_hash}
         )
@@ -148,6 +153,16 @@ def reader_context(
         "story": story,
         "previous": previous,
         "following": following,
+        # Team coding: the article in the reader's queue, and whether blind coding hides
+        # others' work from them (one query, and none after a write, which keeps them).
+        "queue": place_in_queue(membership, article) if change is None else None,
+        "blind": visibility.blinded(membership),
+        "writes": writes,
+        "locked": visibility.FINISHED_BLIND if locked else "",
+        # The adjudicated version's link, where blind coding hides nothing (that someone
+        # adjudicates an article one codes blind says that others coded it otherwise).
+        "adjudicated_link": _adjudicated(article)
+        and not visibility.hides_others_on(membership, article.pk),
         "text_html": text_html,
         "annotations": shown,
         "items": sidebar.items(shown) if change is None else "",
@@ -167,6 +182,12 @@ def reader_context(
         "reattach": reattach,
         "needing_attention": sum(1 for row in rows if not row.is_anchored),
     }
+
+
+def _adjudicated(article: Article) -> bool:
+    """Whether the article has an adjudication (the coding app's, by its reverse name;
+    read with the article by the reader's view)."""
+    return getattr(article, "adjudication", None) is not None
 
 
 def query_string(params: QueryDict) -> str:

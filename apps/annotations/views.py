@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.html import format_html
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django_htmx.http import reswap, retarget, trigger_client_event
 
@@ -22,10 +23,11 @@ from apps.annotations.forms import (
     EditAnnotationForm,
     ReattachForm,
 )
-from apps.annotations.models import Annotation, Tag
+from apps.annotations.models import Annotation, Layer, Tag
 from apps.annotations.reader import tag_picker
 from apps.annotations.reader_page import Change
 from apps.corpus.models import Article
+from apps.projects import visibility
 from apps.projects.access import project_view, require_annotate
 from apps.projects.htmx import SignedInRequest, page_or_partial
 from apps.projects.models import Membership
@@ -34,24 +36,57 @@ READER = reader_page.READER
 
 
 def _article(membership: Membership, article_id: int) -> Article:
+    # ``adjudication`` (the coding app's, by name): the reader links to the article's
+    # adjudicated version when there is one, without a query of its own.
     return get_object_or_404(
-        Article.objects.select_related("source"), pk=article_id, project=membership.project
+        Article.objects.select_related("source", "adjudication"),
+        pk=article_id,
+        project=membership.project,
     )
 
 
 def _own_annotation(request: SignedInRequest, membership: Membership, annotation_id: int):
     annotation = get_object_or_404(
-        Annotation.objects.with_related(),
+        # One that blind coding hides does not exist for this analyst (not even its
+        # coder's name in a refusal).
+        Annotation.objects.with_related().filter(visibility.condition(membership)),
         pk=annotation_id,
         article__project=membership.project,
     )
     require_annotate(membership)
+    if annotation.layer == Layer.GOLD:  # its coders' passages are linked to it as it is
+        raise PermissionDenied(
+            "An adjudicated passage is changed on the article's adjudication page: undo "
+            "the decision there and decide again."
+        )
     if annotation.annotator_id != request.user.pk:
         raise PermissionDenied(
             f"Only {annotation.annotator.display_name}, who made this annotation, can "
             "change or delete it."
         )
     return annotation
+
+
+def _final_in_form(membership: Membership, article_id: int, form) -> bool:
+    """Whether the analyst finished the article blind (``visibility.finished_blind``),
+    which the form then says: a write there is refused (403)."""
+    if not visibility.finished_blind(membership, article_id):
+        return False
+    form.add_error(None, visibility.FINISHED_BLIND)
+    return True
+
+
+def _final_refusal(request: SignedInRequest, membership: Membership, annotation: Annotation):
+    """A write on an annotation of an article its analyst finished blind, refused (None
+    if it is not): said under the annotation's sidebar item (htmx, 403 with the element
+    to swap it into: ``htmx-errors.js`` shows such a refusal where it names), or on a
+    page of its own."""
+    if not visibility.finished_blind(membership, annotation.article_id):
+        return None
+    if not request.htmx:
+        raise PermissionDenied(visibility.FINISHED_BLIND)
+    html = format_html('<p class="error" role="alert">{}</p>', visibility.FINISHED_BLIND)
+    return retarget(reswap(HttpResponse(html, status=403), "beforeend"), f"#a{annotation.pk}")
 
 
 @require_safe
@@ -108,7 +143,9 @@ def annotation_create(request: SignedInRequest, membership: Membership, article_
     article = _article(membership, article_id)
     form = CreateAnnotationForm(request.POST, project=membership.project)
     status = 422
-    if form.is_valid():
+    if _final_in_form(membership, article.pk, form):
+        status = 403
+    elif form.is_valid():
         data = form.cleaned_data
         try:
             annotation = create_annotation(
@@ -150,7 +187,11 @@ def annotation_reattach(request: SignedInRequest, membership: Membership, annota
     article = annotation.article
     form = ReattachForm(request.POST)
     status = 422
-    if form.is_valid():
+    if _final_in_form(membership, article.pk, form):
+        if not request.htmx:
+            raise PermissionDenied(visibility.FINISHED_BLIND)
+        status = 403
+    elif form.is_valid():
         data = form.cleaned_data
         try:
             reattach_annotation(
@@ -184,6 +225,8 @@ def annotation_reattach(request: SignedInRequest, membership: Membership, annota
 @project_view
 def annotation_confirm(request: SignedInRequest, membership: Membership, annotation_id: int):
     annotation = _own_annotation(request, membership, annotation_id)
+    if refused := _final_refusal(request, membership, annotation):
+        return refused
     version = request.POST.get("version", "")
     try:
         confirm_anchor(annotation=annotation, version=int(version) if version.isdigit() else 0)
@@ -202,12 +245,16 @@ def annotation_edit(request: SignedInRequest, membership: Membership, annotation
     annotation = _own_annotation(request, membership, annotation_id)
     project, tags = membership.project, reader_page.codebook(membership.project)
     initial = EditAnnotationForm.initial_for(annotation)  # (an archived tag it has, it keeps)
+    if request.method == "GET" and (refused := _final_refusal(request, membership, annotation)):
+        return refused
     if request.method == "GET":
         form = EditAnnotationForm(project=project, tags=tags, initial=initial)
         return _edit_page(request, membership, annotation, form, tags, status=200)
     form = EditAnnotationForm(request.POST, project=project, tags=tags, initial=initial)
     status = 422
-    if form.is_valid():
+    if _final_in_form(membership, annotation.article_id, form):
+        status = 403
+    elif form.is_valid():
         try:
             version = form.cleaned_data["version"]
             update_annotation(annotation=annotation, version=version, **form.coding())
@@ -289,6 +336,8 @@ def _gone(request: SignedInRequest, article: Article) -> HttpResponse:
 def annotation_delete(request: SignedInRequest, membership: Membership, annotation_id: int):
     annotation = _own_annotation(request, membership, annotation_id)
     article = annotation.article
+    if refused := _final_refusal(request, membership, annotation):
+        return refused
     if request.method == "GET":
         return render(
             request,

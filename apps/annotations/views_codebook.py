@@ -8,7 +8,7 @@ from typing import TypeVar
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
-from django.db.models import Count, Model, QuerySet
+from django.db.models import Count, Model, Q, QuerySet
 from django.http import HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.utils.datastructures import MultiValueDict
@@ -17,8 +17,9 @@ from django.views.decorators.http import require_http_methods
 from apps.annotations import codebook as editing
 from apps.annotations import codebook_files, people, trees
 from apps.annotations.codebook import MergePreview
-from apps.annotations.models import ActorKind
+from apps.annotations.models import ActorKind, Layer
 from apps.annotations.trees import N
+from apps.projects import visibility
 from apps.projects.access import project_view, require_annotate, require_manage
 from apps.projects.htmx import SignedInRequest, page_or_partial
 from apps.projects.models import Membership, Project
@@ -115,7 +116,7 @@ def _codebook_page(
 ) -> HttpResponse:
     # Ordered here: a query with a GROUP BY leaves the model's default order out.
     tags = list(
-        membership.project.tags.annotate(usage=Count("annotations"))
+        membership.project.tags.annotate(**_usage("annotations", membership))
         .select_related("parent")
         .order_by("position", "name")
     )
@@ -134,6 +135,21 @@ def _codebook_page(
     return render(request, name, context, status=status)
 
 
+def _layer(relation: str, seen_by: Membership, layer: str = Layer.CODER) -> Q:
+    # Blind coding: an analyst counts only the passages they may see yet.
+    seen = visibility.condition(seen_by, f"{relation}__")
+    return Q(**{f"{relation}__layer": layer}) & seen
+
+
+def _usage(relation: str, seen_by: Membership) -> dict[str, Count]:
+    """A codebook entry's passages: the coders' (``usage``, what the pages count), and
+    the adjudicated ones apart (``in_gold``: an entry they use is not unused either)."""
+    return {
+        "usage": Count(relation, filter=_layer(relation, seen_by)),
+        "in_gold": Count(relation, filter=_layer(relation, seen_by, Layer.GOLD)),
+    }
+
+
 @require_http_methods(["GET", "POST"])
 @project_view
 def actor_list(request: SignedInRequest, membership: Membership) -> HttpResponse:
@@ -144,8 +160,14 @@ def actor_list(request: SignedInRequest, membership: Membership) -> HttpResponse
     actors = (
         membership.project.actors.search(query)
         .annotate(
-            spoken_count=Count("spoken", distinct=True),
-            targeted_count=Count("targeted", distinct=True),
+            spoken_count=Count("spoken", distinct=True, filter=_layer("spoken", membership)),
+            targeted_count=Count("targeted", distinct=True, filter=_layer("targeted", membership)),
+            spoken_gold=Count(
+                "spoken", distinct=True, filter=_layer("spoken", membership, Layer.GOLD)
+            ),
+            targeted_gold=Count(
+                "targeted", distinct=True, filter=_layer("targeted", membership, Layer.GOLD)
+            ),
         )
         .order_by("name")
     )
@@ -165,7 +187,7 @@ def claim_list(request: SignedInRequest, membership: Membership) -> HttpResponse
     if request.method == "POST":
         return _apply(request, membership, "annotations:claims", _change_claims)
     claims = list(
-        membership.project.claims.annotate(usage=Count("annotations"))
+        membership.project.claims.annotate(**_usage("annotations", membership))
         .select_related("parent")
         .order_by("text")
     )

@@ -34,7 +34,7 @@ def annotation_history(
             request, f"Annotation restored ({restored.get_anchor_status_display().lower()})."
         )
         return redirect(restored)
-    entries = history.annotation_history(project, annotation_id)
+    entries = history.annotation_history(project, annotation_id, seen_by=membership)
     if not entries:
         raise Http404("No such annotation.")
     current = Annotation.objects.filter(pk=annotation_id).select_related("article").first()
@@ -67,7 +67,7 @@ def activity(request: SignedInRequest, membership: Membership) -> HttpResponse:
             until=data["until"],
             before=data["before"],
         )
-    entries = history.activity(project, chosen, limit=history.PAGE)
+    entries = history.activity(project, chosen, seen_by=membership, limit=history.PAGE)
     older = request.GET.copy()
     if len(entries) == history.PAGE:
         older["before"] = entries[-1].when.isoformat()

@@ -1,6 +1,8 @@
 """Team coding: who codes which article (``Assignment``, with its "done" mark that
-blind coding waits for) and how disagreements are settled (``Adjudication``, and the
-coders' passages each adjudicated one came from, ``GoldSource``).
+blind coding waits for) and how disagreements are settled (``Adjudication``, the
+coders' passages each adjudicated one came from, ``GoldSource``, and those settled as
+"no passage here", ``DroppedPassage``; the rules in ``units.py`` and
+``adjudicating.py``).
 
 Adjudicated passages are ordinary annotations in the gold layer
 (``annotations.models.Layer``): the comparisons and exports count them the same way
@@ -77,3 +79,20 @@ class GoldSource(models.Model):
 
     def __str__(self) -> str:
         return f"{self.gold_id} ← {self.source_id}"
+
+
+class DroppedPassage(models.Model):
+    """A coder's passage that adjudication left out of the gold layer: its unit was
+    settled as "no passage here". The coder's passage itself stays as it is."""
+
+    source = models.OneToOneField(
+        Annotation, on_delete=models.CASCADE, related_name="dropped_in_adjudication"
+    )
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="+")
+    adjudicator = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"{self.source_id} dropped"

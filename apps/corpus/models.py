@@ -6,7 +6,8 @@ from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
 from apps.corpus import text as canonical_text
-from apps.projects.models import Project
+from apps.projects import visibility
+from apps.projects.models import Membership, Project
 
 
 class SourceKind(models.TextChoices):
@@ -69,6 +70,11 @@ class Source(models.Model):
         return [line.strip() for line in self.boilerplate.splitlines() if line.strip()]
 
 
+# The coders' passages (``annotations.models.Layer.CODER``, named here since this app
+# sits below that one): adjudicated passages are not counted as anyone's coding.
+CODERS = Q(annotations__layer="coder")
+
+
 class ArticleQuerySet(models.QuerySet["Article"]):
     def listing(self) -> ArticleQuerySet:
         """What article lists show: no text bodies, source joined, in reading order.
@@ -81,17 +87,21 @@ class ArticleQuerySet(models.QuerySet["Article"]):
             .order_by("published", "source__name", "title")
         )
 
-    def count_annotations(self) -> int:
-        """Annotations on these articles, counted by the database (one query)."""
-        return self.aggregate(n=models.Count("annotations"))["n"]
+    def count_annotations(self, *, seen_by: Membership | None) -> int:
+        """The coders' annotations on these articles that ``seen_by`` may see (blind
+        coding), counted by the database (one query)."""
+        seen = CODERS & visibility.condition(seen_by, "annotations__")
+        return self.aggregate(n=models.Count("annotations", filter=seen))["n"]
 
 
-def with_annotation_counts(articles) -> list[Article]:
-    """Set ``annotation_count`` on each article of a page, in one query."""
+def with_annotation_counts(articles, *, seen_by: Membership | None) -> list[Article]:
+    """Set ``annotation_count`` on each article of a page, in one query: the coders'
+    annotations that ``seen_by`` may see (blind coding)."""
     articles = list(articles)
+    seen = CODERS & visibility.condition(seen_by, "annotations__")
     counts = dict(
         Article.objects.filter(pk__in=[a.pk for a in articles])
-        .annotate(n=models.Count("annotations"))
+        .annotate(n=models.Count("annotations", filter=seen))
         .values_list("pk", "n")
     )
     for article in articles:

@@ -1,7 +1,7 @@
 """Pages that list a project's articles: the project home and a story."""
 
 from django.core.paginator import Paginator
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_safe
@@ -27,7 +27,9 @@ def project_home(request: SignedInRequest, membership: Membership) -> HttpRespon
         "articles": page.paginator.count,
         # Per outlet (EXISTS): a DISTINCT over 10,000 articles took 35 ms on SQLite.
         "sources": Source.objects.in_project(project).count(),
-        "annotations": Article.objects.filter(project=project).count_annotations(),
+        "annotations": Article.objects.filter(project=project).count_annotations(
+            seen_by=membership
+        ),
         "tags": project.tags.count(),
         "actors": project.actors.count(),
         "claims": project.claims.count(),
@@ -38,13 +40,24 @@ def project_home(request: SignedInRequest, membership: Membership) -> HttpRespon
         {
             "membership": membership,
             "project": project,
-            "articles": with_annotation_counts(page),
+            "articles": with_annotation_counts(page, seen_by=membership),
             "page": page,
             "stories": stories,
             "counts": counts,
             "saved_views": _saved_views(membership),
+            "queue": _queue(membership),
         },
     )
+
+
+def _queue(membership: Membership) -> dict | None:
+    """How many articles are assigned to a coder, and how many they have not marked done
+    (``apps.coding``'s assignments, by their reverse relation): the home's link to their
+    queue shows only if there are any. Viewers code nothing: no query."""
+    if not membership.can_annotate:
+        return None
+    assigned = membership.user.assignments.filter(article__project_id=membership.project_id)
+    return assigned.aggregate(total=Count("pk"), left=Count("pk", filter=Q(done_at=None)))
 
 
 def _saved_views(membership: Membership) -> list:
@@ -58,7 +71,9 @@ def _saved_views(membership: Membership) -> list:
 @project_view
 def story_detail(request: SignedInRequest, membership: Membership, story_id: int) -> HttpResponse:
     story = get_object_or_404(membership.project.stories, pk=story_id)
-    articles = with_annotation_counts(membership.project.articles.filter(stories=story).listing())
+    articles = with_annotation_counts(
+        membership.project.articles.filter(stories=story).listing(), seen_by=membership
+    )
     return render(
         request,
         "corpus/story.html",

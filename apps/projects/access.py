@@ -18,6 +18,7 @@ from django.shortcuts import resolve_url
 from django.utils.http import url_has_allowed_host_and_scheme
 from django_htmx.http import HttpResponseClientRedirect
 
+from apps.projects import visibility
 from apps.projects.models import Membership
 
 if TYPE_CHECKING:
@@ -44,11 +45,15 @@ def _to_login(request: HttpRequest) -> HttpResponse:
 def get_membership(request: HttpRequest, project_slug: str) -> Membership:
     """Return the user's membership (with its project) or raise 404."""
     try:
-        return Membership.objects.select_related("project", "user").get(
+        membership = Membership.objects.select_related("project", "user").get(
             project__slug=project_slug, user_id=request.user.pk or 0
         )
     except Membership.DoesNotExist:
         raise Http404("No such project.") from None
+    # The filters of this request ask which annotations the user may see (blind
+    # coding): they find the membership here instead of reading it again.
+    visibility.remember(request.user, membership)
+    return membership
 
 
 def require_annotate(membership: Membership) -> None:
@@ -59,6 +64,18 @@ def require_annotate(membership: Membership) -> None:
 def require_manage(membership: Membership) -> None:
     if not membership.can_manage:
         raise PermissionDenied("Only the project's owners can do this.")
+
+
+def require_adjudicate(membership: Membership, *, reading: bool = False) -> None:
+    """Adjudication is for owners and designated adjudicators; ``reading`` its pages,
+    also for viewers (who read everything), not for the other analysts (coders)."""
+    if reading and membership.sees_adjudication:
+        return
+    if not membership.can_adjudicate:
+        raise PermissionDenied(
+            "Only the project's owners and the analysts they make adjudicators settle "
+            "disagreements between coders."
+        )
 
 
 def project_view(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:

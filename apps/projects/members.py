@@ -63,6 +63,22 @@ def change_role(membership: Membership, role: str) -> Membership:
 
 
 @transaction.atomic
+def set_adjudicator(membership: Membership, adjudicator: bool) -> Membership:
+    """Make an analyst an adjudicator (settles coders' disagreements), or no longer.
+    Owners always may; a viewer does not code, and so does not adjudicate."""
+    locked = Membership.objects.select_for_update().get(pk=membership.pk)
+    if adjudicator and locked.role != Role.ANALYST:
+        raise ValidationError(
+            "Only an analyst is made an adjudicator: owners adjudicate anyway, and viewers "
+            "do not code.",
+            code="adjudicator-role",
+        )
+    locked.adjudicator = adjudicator
+    locked.save(update_fields=["adjudicator"])
+    return locked
+
+
+@transaction.atomic
 def remove_member(membership: Membership) -> None:
     locked = Membership.objects.select_for_update().get(pk=membership.pk)
     if locked.role == Role.OWNER:

@@ -24,6 +24,8 @@ class Project(models.Model):
     members: models.ManyToManyField[User, Membership] = models.ManyToManyField(
         settings.AUTH_USER_MODEL, through="Membership", related_name="projects"
     )
+    # Who switched blind coding on or off, and when (the project's activity shows it).
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["name"]
@@ -74,6 +76,17 @@ class Membership(models.Model):
     def can_manage(self) -> bool:
         """Owners set the project up: import for now; members and codebook to come."""
         return self.role == Role.OWNER
+
+    @property
+    def can_adjudicate(self) -> bool:
+        """Settles the coders' disagreements: owners, and the analysts they designate."""
+        return self.role == Role.OWNER or (self.role == Role.ANALYST and self.adjudicator)
+
+    @property
+    def sees_adjudication(self) -> bool:
+        """Reads the adjudication pages: those who adjudicate, and viewers, who read
+        everything. An analyst who codes would see the other coders' versions there."""
+        return self.can_adjudicate or self.role == Role.VIEWER
 
 
 class SavedScreen(models.TextChoices):

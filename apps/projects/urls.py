@@ -14,6 +14,11 @@ urlpatterns = [
         name="member-change",
     ),
     path(
+        "p/<slug:project_slug>/members/<int:member_id>/adjudicator/",
+        views_members.member_adjudicator,
+        name="member-adjudicator",
+    ),
+    path(
         "p/<slug:project_slug>/members/<int:member_id>/remove/",
         views_members.member_remove,
         name="member-remove",

@@ -57,6 +57,30 @@ def member_change(request: SignedInRequest, membership: Membership, member_id: i
 
 @require_POST
 @project_view
+def member_adjudicator(
+    request: SignedInRequest, membership: Membership, member_id: int
+) -> HttpResponse:
+    """Owners make an analyst an adjudicator, or no longer (``adjudicator=1`` or 0)."""
+    require_manage(membership)
+    other = get_object_or_404(membership.project.memberships.select_related("user"), pk=member_id)
+    wanted = request.POST.get("adjudicator") == "1"
+    return _act(
+        request,
+        membership,
+        lambda: members.set_adjudicator(other, wanted),
+        lambda m: (
+            f"{m.user.display_name} "
+            + (
+                "now settles disagreements between coders."
+                if m.adjudicator
+                else "no longer adjudicates."
+            )
+        ),
+    )
+
+
+@require_POST
+@project_view
 def member_remove(request: SignedInRequest, membership: Membership, member_id: int) -> HttpResponse:
     require_manage(membership)
     other = get_object_or_404(membership.project.memberships.select_related("user"), pk=member_id)

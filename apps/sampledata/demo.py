@@ -16,9 +16,11 @@ from django.db import transaction
 
 from apps.accounts.models import User
 from apps.annotations.annotating import create_annotation
-from apps.annotations.models import Actor, Annotation, Claim, Tag
+from apps.annotations.models import Actor, Annotation, Claim, Layer, Tag
 from apps.corpus.models import Article, Source, Story
 from apps.projects.models import Membership, Project, Role
+from apps.sampledata.demo_adjudication import load_adjudication
+from apps.sampledata.demo_coding import load_assignments
 
 DEMO_DIR = Path(settings.BASE_DIR) / "fixtures" / "demo"
 DEMO_PASSWORD = "demo"
@@ -113,7 +115,11 @@ def load_demo(*, directory: Path = DEMO_DIR, with_users: bool) -> DemoResult:
             article = articles[row["article"]]
             annotator = users[row["annotator"]]
             exists = Annotation.objects.filter(
-                article=article, annotator=annotator, start=row["start"], end=row["end"]
+                article=article,
+                annotator=annotator,
+                start=row["start"],
+                end=row["end"],
+                layer=Layer.CODER,  # the owner's adjudicated passages are not these
             ).exists()
             if exists:
                 continue
@@ -132,6 +138,8 @@ def load_demo(*, directory: Path = DEMO_DIR, with_users: bool) -> DemoResult:
                 note=row.get("note", ""),
             )
             created_annotations += 1
+        load_assignments(project, articles, users)
+        load_adjudication(articles, users)
     return DemoResult(
         project=project,
         created_articles=created_articles,

@@ -1,6 +1,8 @@
 /* Every page: a request that htmx does not swap (403, 404, 5xx, no connection) is
    reported in the #request-error box of base.html, so a failure is never silent. 422 and
-   409 are swapped into the form that caused them (responseHandling in base.html). */
+   409 are swapped into the form that caused them (responseHandling in base.html), and so
+   is a 403 that names where it goes (HX-Retarget): a refusal with its reason, said where
+   the user acted. */
 (() => {
   'use strict';
   const FAILURES = {
@@ -23,6 +25,14 @@
     const verb = (e.detail?.requestConfig?.verb || 'get').toLowerCase();
     return verb === 'get' ? 'nothing was loaded' : 'nothing was saved';
   };
+
+  document.addEventListener('htmx:beforeSwap', (e) => {
+    const xhr = e.detail.xhr;
+    if (xhr?.status === 403 && xhr.getResponseHeader('HX-Retarget')) {
+      e.detail.shouldSwap = true;
+      e.detail.isError = false;
+    }
+  });
 
   document.addEventListener('htmx:responseError', (e) => {
     const status = e.detail.xhr.status;

@@ -146,11 +146,12 @@ def test_the_comparison_tabs_lead_to_agreement_with_the_selection(client, cast):
 
 
 def test_the_page_costs_a_fixed_number_of_queries(client, viewer, django_assert_max_num_queries):
-    # Access (3), the codebook (1), passages, tags, coders, articles (4), the filter
-    # bar's lists (6); a filter on passages adds the tag tree and who coded what.
-    with django_assert_max_num_queries(16):
+    # Access (3), the codebook (1), passages, tags, coders, articles, assigned coders
+    # (5), the filter bar's lists (6); a filter on passages adds the tag tree and who
+    # coded what.
+    with django_assert_max_num_queries(17):
         assert client.get(_url(viewer.project), {"tag": viewer.tags[0].pk}).status_code == 200
-    with django_assert_max_num_queries(10):
+    with django_assert_max_num_queries(11):
         _csv(client, viewer.project, unit="character", tag=viewer.tags[0].pk)
 
 

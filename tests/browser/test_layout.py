@@ -44,6 +44,12 @@ def _screens(project) -> list[str]:
         reverse("corpus:story", args=[slug, story.pk]),
         reverse("corpus:import", args=[slug]),
         reverse("projects:members", args=[slug]),
+        reverse("coding:assignments", args=[slug]),
+        reverse("coding:queue", args=[slug]),
+        reverse("coding:adjudication", args=[slug]),
+        reverse("coding:adjudicate", args=[slug, article.pk]),
+        reverse("coding:adjudicated", args=[slug, article.pk]),
+        reverse("analysis:compare", args=[slug]) + "?layer=gold",
     ]
 
 

@@ -43,7 +43,8 @@ def test_owner_pages_members_and_a_new_project(page, live_server, settings):
     expect(first).to_contain_text("Owner Demo created member")  # the one just added
     expect(first).to_contain_text("admin")
     page.select_option("#id_what", "annotation")  # filters swap the results in place
-    expect(page.locator(".history-entry").first).to_contain_text("created annotation")
+    # The demo's latest: the owner's adjudicated passages (the coders' come before).
+    expect(page.locator(".history-entry").first).to_contain_text("created adjudicated passage")
     page.select_option("#id_what", "")
     expect(page.locator(".history-entry").first).to_contain_text("created member")
     _shot(page, "activity", full_page=False)

@@ -54,7 +54,7 @@ def test_the_home_page_query_count_does_not_grow_with_articles(
         factories.make_annotation(article, cast.analyst)
         factories.make_story(cast.project, article)
     client.force_login(cast.owner)
-    with django_assert_max_num_queries(13):  # with the saved views
+    with django_assert_max_num_queries(14):  # with the saved views and the owner's queue
         response = client.get(home_url)
     assert response.text.count("Text number") == 0  # bodies are not loaded on the list
     assert response.text.count("/articles/") >= 15
