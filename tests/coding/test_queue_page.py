@@ -51,7 +51,7 @@ def test_it_lists_the_articles_in_order_with_status_and_own_passages(client, que
     client.force_login(queued.analyst)
     page = client.get(_url(queued.project)).text
     rows = re.findall(
-        r'<tr class="queue-item status-(\w+)">.*?>([^<]+)</a></td>\s*<td class="num">(\d+)',
+        r'<tr class="queue-item status-(\w+)">.*?>([^<]+)</a></td>\s*<td class="num"[^>]*>(\d+)',
         page,
         re.S,
     )
