@@ -20,10 +20,10 @@ from itertools import groupby
 from operator import itemgetter
 from typing import Any
 
-from django.db.models import CharField, Count, Func, IntegerField, Q, QuerySet, TextField
+from django.db.models import CharField, Count, Func, IntegerField, QuerySet, TextField
 
-from apps.annotations.models import Annotation, AnnotationTag, Layer, Tag
-from apps.corpus.models import Article, Story
+from apps.annotations.models import Annotation, AnnotationTag, Tag
+from apps.corpus.models import CODERS, Article, Story
 from apps.projects import visibility
 from apps.projects.models import Membership, Project
 
@@ -336,10 +336,6 @@ def annotation_csv(
     if piece:
         yield "\r\n".join(piece) + "\r\n"
 
-
-# The codebook's and the articles' "annotations" count the coders' passages, as the
-# project home and the codebook page do (an adjudicated passage is nobody's coding).
-CODERS = Q(annotations__layer=Layer.CODER)
 
 CODEBOOK_COLUMNS = ["tag", "parent", "description", "colour", "shortcut", "annotations"]
 

@@ -21,6 +21,7 @@ from apps.annotations.stances import (  # noqa: F401 (the vocabulary's usual add
     Voice,
 )
 from apps.corpus.models import Article
+from apps.projects import visibility
 from apps.projects.models import Project
 
 COLOR_RE = r"^#[0-9a-fA-F]{6}$"
@@ -210,7 +211,7 @@ class Layer(models.TextChoices):
     owner or adjudicator settled from the coders' passages (``apps.coding``). Every
     screen and export counts the coders' layer unless the adjudicated one is chosen."""
 
-    CODER = "coder", "Coders"
+    CODER = visibility.CODER_LAYER, "Coders"  # the lower apps' name for it
     GOLD = "gold", "Adjudicated"
 
 

@@ -70,9 +70,10 @@ class Source(models.Model):
         return [line.strip() for line in self.boilerplate.splitlines() if line.strip()]
 
 
-# The coders' passages (``annotations.models.Layer.CODER``, named here since this app
-# sits below that one): adjudicated passages are not counted as anyone's coding.
-CODERS = Q(annotations__layer="coder")
+# The coders' passages through a relation named ``annotations`` (an article's, a tag's):
+# adjudicated passages are not counted as anyone's coding. The value is the one
+# ``annotations.models.Layer.CODER`` takes (this app sits below that one).
+CODERS = Q(annotations__layer=visibility.CODER_LAYER)
 
 
 class ArticleQuerySet(models.QuerySet["Article"]):
