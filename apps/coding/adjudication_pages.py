@@ -21,7 +21,7 @@ PER_PAGE = 50
 STATUSES = {"": "Any", "todo": "Not started", "started": "In progress", "done": "Done"}
 
 
-def status_of(adjudication: Adjudication | None) -> str:
+def adjudication_status(adjudication: Adjudication | None) -> str:
     """``todo``, ``started`` or ``done``: an article's adjudication."""
     if adjudication is None:
         return "todo"
@@ -35,7 +35,7 @@ class ListedArticle:
 
     @property
     def status(self) -> str:
-        return status_of(getattr(self.article, "adjudication", None))
+        return adjudication_status(getattr(self.article, "adjudication", None))
 
     @property
     def status_label(self) -> str:
@@ -127,7 +127,7 @@ def article_context(article: Article, *, writing: str = "") -> dict:
         "article": article,
         "found": found,
         "adjudication": adjudication,
-        "status": status_of(adjudication),
+        "status": adjudication_status(adjudication),
         "finished": bool(adjudication and adjudication.finished_at),
         # Gold passages no unit shows any more (their coders' passages changed since).
         "unlinked": [gold for pk, gold in golds.items() if pk not in linked],
