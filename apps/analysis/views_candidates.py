@@ -7,7 +7,7 @@ from django.http import HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST, require_safe
 
-from apps.analysis import candidates, filter_bar
+from apps.analysis import candidate_scores, candidates, filter_bar
 from apps.analysis.forms import RejectCandidateForm, Selection
 from apps.annotations.models import Claim, Tag
 from apps.projects.access import project_view, require_annotate
@@ -46,6 +46,7 @@ def _page(request: SignedInRequest, membership: Membership, target: Claim | Tag)
         "is_claim": isinstance(target, Claim),
         "found": found,
         "method": candidates,
+        "scores": candidate_scores,
         **filter_bar.context(filters, project, fixed=PAGE_OWN, seen_by=membership),
     }
     template = page_or_partial(request, "analysis/candidates.html", "candidate-results")

@@ -5,7 +5,7 @@ actions and its access; the evaluation against the hand-read demo passages."""
 import pytest
 from django.urls import reverse
 
-from apps.analysis import candidates
+from apps.analysis import candidate_scores, candidates
 from apps.analysis.models import RejectedCandidate
 from apps.sampledata.candidates_eval import evaluate
 from apps.sampledata.demo import load_demo
@@ -49,7 +49,7 @@ def test_a_claim_is_found_where_it_is_carried_and_not_coded(setting):
     assert states["RT"][0] == "candidates" and CARRIES in states["RT"][1][0]
     assert states["Bloomberg"] == ("none", [])
     best = found.outlets[0].candidates[0]
-    assert best.score >= candidates.THRESHOLD
+    assert best.score >= candidate_scores.THRESHOLD
     assert "<mark>bombed</mark>" in best.html and "<mark>Aleppo</mark>" in best.html
 
 

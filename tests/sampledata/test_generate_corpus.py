@@ -1,3 +1,5 @@
+from io import StringIO
+
 import pytest
 from django.core.management import CommandError, call_command
 
@@ -46,3 +48,18 @@ def test_the_command_refuses_to_overwrite_a_project(db, capsys):
     assert "5 articles, 20 annotations" in capsys.readouterr().out
     with pytest.raises(CommandError, match="already has articles"):
         call_command("generate_corpus", "--project", "gen", "--articles", "5")
+
+
+@pytest.mark.django_db
+def test_the_candidates_speed_benchmark_times_a_claim_and_a_tag_of_a_generated_corpus():
+    generate_corpus(project_slug="speed", articles=30, sources=4, annotations=300, seed=5)
+    out = StringIO()
+    call_command("evaluate_candidates", "--speed", "speed", "--runs", "2", stdout=out)
+    rows = [line for line in out.getvalue().splitlines() if line.startswith("| the ")]
+    assert [row.split(":")[0] for row in rows] == [
+        "| the claim coded most",
+        "| the claim coded least",
+        "| the tag with most tags under it",
+    ]
+    with pytest.raises(CommandError, match="generate_corpus first"):
+        call_command("evaluate_candidates", "--speed", "nowhere")
