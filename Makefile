@@ -37,7 +37,7 @@ test: $(STAMP)
 # Screenshots of the demo's screens for the docs (needs Chromium).
 screenshots: $(STAMP)
 	mkdir -p docs/screenshots
-	SCREENSHOTS_DIR=docs/screenshots DEBUG=true $(PY) -m pytest -q tests/browser -k "demo_pages or owner_pages or queue or adjudicates"
+	SCREENSHOTS_DIR=docs/screenshots DEBUG=true $(PY) -m pytest -q tests/browser -k "demo_pages or owner_pages or queue or adjudicates or blind_spots"
 
 # Timings of the hot paths on a scratch SQLite database (see docs/benchmarks.md).
 bench: $(STAMP)

@@ -111,6 +111,14 @@ class Found:
     def with_candidates(self) -> list[Outlet]:
         return [outlet for outlet in self.outlets if outlet.candidates]
 
+    @property
+    def by_state(self) -> dict[str, list[Outlet]]:
+        """The outlets in each state, by name."""
+        states: dict[str, list[Outlet]] = {"coded": [], "candidates": [], "none": []}
+        for outlet in sorted(self.outlets, key=lambda o: o.source.name.casefold()):
+            states[outlet.state].append(outlet)
+        return states
+
 
 def find(target: Claim | Tag, articles: QuerySet[Article], *, user: User | None) -> Found:
     """The candidates for ``target`` among ``articles`` (a selection of its project), for

@@ -82,6 +82,7 @@ class Row:
     total: int = 0
     spread: int = 0
     missing: list[str] = field(default_factory=list)
+    missing_outlets: list[int] = field(default_factory=list)  # none for time columns
     parent_label: str = ""
 
 
@@ -188,6 +189,8 @@ def build_comparison(
         row.spread = sum(1 for c in cells if c.count)
         if row.total:
             row.missing = [col.label for col, c in zip(columns, cells, strict=True) if not c.count]
+            if grouping not in PERIODS:  # the outlets in those columns
+                row.missing_outlets = [pk for c in cells if not c.count for pk in c.column.parts]
             rows.append(row)
         else:
             silent.append(row)

@@ -30,6 +30,14 @@ urlpatterns = [
         name="claim-candidates",
     ),
     path("tags/<int:tag_id>/candidates/", views_candidates.tag_candidates, name="tag-candidates"),
+    path(
+        "claims/<int:claim_id>/blind-spots/",
+        views_candidates.claim_blind_spots,
+        name="claim-blind-spots",
+    ),
+    path(
+        "tags/<int:tag_id>/blind-spots/", views_candidates.tag_blind_spots, name="tag-blind-spots"
+    ),
     path("candidates/reject/", views_candidates.reject_candidate, name="reject-candidate"),
     path("actors/<int:actor_id>/", views_profiles.actor_detail, name="actor"),
     path("search/", views_search.search_page, name="search"),

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.http import HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST, require_safe
 
 from apps.analysis import candidate_scores, candidates, filter_bar
@@ -51,6 +52,48 @@ def _page(request: SignedInRequest, membership: Membership, target: Claim | Tag)
     }
     template = page_or_partial(request, "analysis/candidates.html", "candidate-results")
     return render(request, template, context, status=422 if filters.errors else 200)
+
+
+@require_safe
+@project_view
+def claim_blind_spots(request: SignedInRequest, membership: Membership, claim_id: int):
+    claim = get_object_or_404(Claim, pk=claim_id, project=membership.project)
+    return _blind_spots(request, membership, claim)
+
+
+@require_safe
+@project_view
+def tag_blind_spots(request: SignedInRequest, membership: Membership, tag_id: int):
+    tag = get_object_or_404(Tag, pk=tag_id, project=membership.project)
+    return _blind_spots(request, membership, tag)
+
+
+def _blind_spots(
+    request: SignedInRequest, membership: Membership, target: Claim | Tag
+) -> HttpResponseBase:
+    """What each outlet a comparison row says the target is "not in" has of it (coded
+    outside the row's filters, candidates, or none), for that row's note; loaded by htmx
+    once the row is on screen. Without htmx, the candidates page says it for every outlet."""
+    params = request.GET.copy()
+    outlets = [int(pk) for pk in params.pop("outlet", []) if pk.isdigit()]
+    name = "claim-candidates" if isinstance(target, Claim) else "tag-candidates"
+    page = reverse("analysis:" + name, args=[membership.project.slug, target.pk])
+    if not request.htmx:
+        return redirect(f"{page}?{params.urlencode()}")
+    for key in PAGE_OWN:
+        params.pop(key, None)
+    filters = Selection(params)
+    if filters.errors:  # the comparison says what is wrong; the note keeps its link
+        return HttpResponse(status=204)
+    articles = filters.articles(membership.project).filter(source_id__in=outlets)
+    found = candidates.find(target, articles, user=request.user)
+    context = {
+        "found": found,
+        "page": page,
+        "query": params.urlencode(),
+        "scores": candidate_scores,
+    }
+    return render(request, "analysis/_blind_spots.html", context)
 
 
 @require_POST

@@ -2,6 +2,8 @@
 passages say, by outlet; coded spans and rejected passages left out; the page, its
 actions and its access; the evaluation against the hand-read demo passages."""
 
+from datetime import date
+
 import pytest
 from django.urls import reverse
 
@@ -151,6 +153,93 @@ def test_a_blind_spot_in_the_comparison_links_to_the_candidates(client, setting)
                       {"rows": "claims"}).content.decode()  # fmt: skip
     link = reverse("analysis:claim-candidates", args=[setting.project.slug, setting.claim.pk])
     assert f'href="{link}?' in html and "uncoded or absent?" in html
+
+
+def _spots(client, setting, target, outlets, **params):
+    name = "claim-blind-spots" if target == setting.claim else "tag-blind-spots"
+    url = reverse(f"analysis:{name}", args=[setting.project.slug, target.pk])
+    ids = [setting.outlets[name].pk for name in outlets]
+    return client.get(url, {**params, "outlet": ids}, headers={"HX-Request": "true"})
+
+
+def test_a_blind_spot_says_whether_it_has_candidates_or_none(client, setting):
+    """The comparison's "not in RT, Bloomberg", said outlet by outlet: candidates (with
+    how many, as the candidates page lists them, and a link there), or none."""
+    client.force_login(setting.analyst)
+    html = _spots(client, setting, setting.claim, ["RT", "Bloomberg"]).content.decode()
+    page = reverse("analysis:claim-candidates", args=[setting.project.slug, setting.claim.pk])
+    rt = setting.outlets["RT"].pk
+    on_page = candidates.find(setting.claim, setting.project.articles.all(), user=setting.analyst)
+    listed = {o.source.name: len(o.candidates) for o in on_page.outlets}
+    assert f'Candidates, not coded: <a href="{page}?#outlet-{rt}">RT ({listed["RT"]})</a>' in html
+    assert "No candidate above 30: Bloomberg" in html
+    assert "BBC News" not in html  # not asked about: it carries the claim in the row
+    tag_html = _spots(client, setting, setting.tag, ["RT", "Bloomberg"]).content.decode()
+    assert "RT (1)" in tag_html and "No candidate above 30: Bloomberg" in tag_html
+
+
+def test_a_blind_spot_made_by_a_filter_on_passages_says_it_is_coded(client, setting):
+    """Under "by the owner", BBC News is a blind spot; an analyst coded it there."""
+    client.force_login(setting.owner)
+    html = _spots(
+        client, setting, setting.claim, ["BBC News"], annotator=setting.owner.pk
+    ).content.decode()
+    assert "Coded, but not by these filters: BBC News (1)" in html
+    assert "Candidates" not in html and "No candidate" not in html
+
+
+def test_blind_spot_states_permission_matrix_and_plain_requests(client, setting):
+    for name, pk in (("claim-blind-spots", setting.claim.pk), ("tag-blind-spots", setting.tag.pk)):
+        url = reverse(f"analysis:{name}", args=[setting.project.slug, pk])
+        for role in ("owner", "analyst", "viewer"):
+            client.force_login(getattr(setting, role))
+            response = client.get(url, {"outlet": 1}, headers={"HX-Request": "true"})
+            assert response.status_code == 200 and b"<html" not in response.content, role
+        client.force_login(setting.outsider)
+        assert client.get(url, headers={"HX-Request": "true"}).status_code == 404
+        client.logout()
+        anonymous = client.get(url, headers={"HX-Request": "true"})  # htmx: to the login page
+        assert anonymous["HX-Redirect"].startswith(reverse("accounts:login"))
+        assert client.get(url).status_code == 302
+        client.force_login(setting.viewer)
+        assert client.post(url, headers={"HX-Request": "true"}).status_code == 405
+        # Without htmx: the candidates page, which says it for every outlet.
+        response = client.get(url, {"outlet": 1, "story": "", "annotator": setting.owner.pk})
+        page = reverse(f"analysis:{name.replace('blind-spots', 'candidates')}",
+                       args=[setting.project.slug, pk])  # fmt: skip
+        assert response.status_code == 302 and response.url.startswith(f"{page}?")
+        assert "outlet=" not in response.url
+    client.force_login(setting.analyst)
+    broken = _spots(client, setting, setting.claim, ["RT"], since="not a date")
+    assert broken.status_code == 204  # the comparison says what is wrong; the link stays
+
+
+def test_blind_spot_states_read_a_fixed_number_of_queries(
+    client, setting, django_assert_max_num_queries
+):
+    for n in range(20):
+        factories.make_article(
+            setting.project, text=f"{CARRIES} Day {n}.", source=setting.outlets["RT"]
+        )
+    client.force_login(setting.analyst)
+    with django_assert_max_num_queries(22):
+        assert _spots(client, setting, setting.claim, ["RT", "Bloomberg"]).status_code == 200
+
+
+def test_the_comparison_asks_for_the_states_of_its_blind_spot_outlets(client, setting):
+    client.force_login(setting.analyst)
+    for name, month in (("BBC News", 1), ("RT", 2), ("Bloomberg", 2)):
+        setting.project.articles.filter(source__name=name).update(published=date(2016, month, 1))
+    url = reverse("analysis:compare", args=[setting.project.slug])
+    html = client.get(url, {"rows": "claims"}).content.decode()
+    spots = reverse("analysis:claim-blind-spots", args=[setting.project.slug, setting.claim.pk])
+    rt, bloomberg = setting.outlets["RT"].pk, setting.outlets["Bloomberg"].pk
+    assert f'hx-get="{spots}?' in html and 'hx-trigger="intersect once"' in html
+    asked = html.split(f'hx-get="{spots}?')[1].split('"')[0]
+    assert sorted(asked.split("&amp;outlet=")[1:]) == sorted([str(rt), str(bloomberg)])
+    # Columns by month are not outlets: the row links to the candidates page only.
+    by_month = client.get(url, {"rows": "claims", "group": "month"}).content.decode()
+    assert "uncoded or absent?" in by_month and "blind-spots" not in by_month
 
 
 def test_the_demo_evaluation_finds_some_uncoded_passages(db):
