@@ -155,6 +155,12 @@ ASKED: dict[str, Callable[[World], list[Ask]]] = {
     "analysis:tag-candidates": lambda w: [
         Ask(_u(w, "analysis:tag-candidates", w.tag_b.pk), text=True)
     ],
+    "analysis:claim-blind-spots": lambda w: [
+        Ask(_u(w, "analysis:claim-blind-spots", w.claim_b.pk, outlet=_outlet(w)), htmx=True),
+    ],
+    "analysis:tag-blind-spots": lambda w: [
+        Ask(_u(w, "analysis:tag-blind-spots", w.tag_b.pk, outlet=_outlet(w)), htmx=True),
+    ],
     "analysis:search": lambda w: [
         Ask(_u(w, "analysis:search", q="marmalade")),
         Ask(_u(w, "analysis:search", q="lantern")),
@@ -364,6 +370,12 @@ def _counts(client, w: World) -> dict:
         )
     )
     candidates = client.get(reverse("analysis:claim-candidates", args=[slug, w.claim_b.pk])).text
+    # A comparison row's blind spot under "by anton": coded there by someone else?
+    spots = client.get(
+        reverse("analysis:claim-blind-spots", args=[slug, w.claim_b.pk]),
+        {"outlet": _outlet(w), "annotator": w.a.pk},
+        headers={"HX-Request": "true"},
+    ).text
     return {
         "home": int(re.search(r"<strong>(\d+)</strong> annotations", home).group(1)),
         "csv": len(_csv_rows(client, w)),
@@ -384,6 +396,7 @@ def _counts(client, w: World) -> dict:
         ),
         "table": sum(int(r["count"]) for r in table if r["row"] == "fauna"),
         "candidates coded": len(re.findall(r"<strong>coded</strong>", candidates)),
+        "blind spot coded": spots.count("Coded, but not by these filters"),
     }
 
 
@@ -403,6 +416,7 @@ def test_counts_leave_out_the_other_coder_until_done(client, world):
         "speaks": 0,
         "table": 0,
         "candidates coded": 0,
+        "blind spot coded": 0,
     }
     mark_done(article=world.x, coder=world.a)
     after = _counts(client, world)
@@ -419,6 +433,7 @@ def test_counts_leave_out_the_other_coder_until_done(client, world):
         "speaks": 1,
         "table": 1,
         "candidates coded": 1,
+        "blind spot coded": 1,
     }
 
 
@@ -438,6 +453,7 @@ def test_owners_and_viewers_see_everything_throughout(client, world, role):
         "speaks": 1,
         "table": 2,
         "candidates coded": 1,
+        "blind spot coded": 1,
     }
     assert _counts(client, world) == everything
     for note in (blind_world.B_NOTE, blind_world.Y_NOTE):
