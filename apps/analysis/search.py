@@ -2,11 +2,12 @@
 actors (names and aliases) and claims.
 
 One query language (``parse``) and one function (``search``) over two engines: on
-PostgreSQL a generated ``tsvector`` column with a GIN index, on SQLite FTS5 tables
-(``analysis/migrations/0001_search_index.py``). Both split text into words the same way
-(letters and digits; everything else separates) and stem nothing, so the same query
-finds the same articles and passages on both (tested). Only the ranking differs: PostgreSQL
-ranks with ``ts_rank``, SQLite with ``bm25``.
+PostgreSQL ``tsvector`` values with GIN indexes (the articles' in a table of their own,
+``search_article``, kept in its rows; the annotations' a generated column), on SQLite
+FTS5 tables (``analysis/migrations/0001_search_index.py`` and ``0006``). Both split
+text into words the same way (letters and digits; everything else separates) and stem
+nothing, so the same query finds the same articles and passages on both (tested). Only
+the ranking differs: PostgreSQL ranks with ``ts_rank``, SQLite with ``bm25``.
 
 Snippets, and the offsets of the hits that a result links to, are found in Python in the
 canonical text with the same rule (``Query.finder``), in code points.
@@ -24,7 +25,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 from django.db import connections
-from django.db.models import BooleanField, Count, F, FloatField, Func, Q, QuerySet, Value
+from django.db.models import BooleanField, Count, F, Func, Q, QuerySet, Value
 from django.db.models.expressions import RawSQL, Window
 from django.db.models.functions import RowNumber
 from django.utils.html import escape
@@ -135,37 +136,43 @@ def condition(query: Query, model: type[Article] | type[Annotation], using: str,
     The engine's index gives the matching ids, and the other conditions are checked on
     those: asking the index whether each row of a selection matches read the whole
     selection first (a second for 20,000 annotations on SQLite). On PostgreSQL the
-    condition on the model's own rows is on the row itself: as a subquery of ids, the
+    condition on an annotation's own row is on the row itself: as a subquery of ids, the
     planner joined the table to itself (a common word's passages counted in 106 ms
     instead of 24)."""
-    if not prefix and connections[using].vendor == "postgresql":
-        return Q(_OnSearchColumn("@@", query))
+    if not prefix and model is Annotation and connections[using].vendor == "postgresql":
+        return Q(_OnSearchColumn(query))
     return Q(**{f"{prefix}pk__in": index_hits(query, model, using)})
 
 
 def index_hits(query: Query, model: type[Article] | type[Annotation], using: str) -> RawSQL:
     """The ids of ``model``'s rows that match ``query``, as a subquery."""
     if connections[using].vendor == "postgresql":
-        table = model._meta.db_table
-        ids = f"SELECT id FROM {table} WHERE search @@ to_tsquery('simple', %s)"
+        table, pk = _PG_INDEX[model]
+        ids = f"SELECT {pk} FROM {table} WHERE search @@ to_tsquery('simple', %s)"
         return RawSQL(ids, [_tsquery(query)])
     fts = _FTS5_TABLES[model]
     return RawSQL(f"SELECT rowid FROM {fts} WHERE {fts} MATCH %s", [_fts5(query)])
 
 
 _FTS5_TABLES = {Article: "search_article", Annotation: "search_annotation"}
+# PostgreSQL: the articles' vectors in a table of their own (kept in its rows: see
+# migration 0006), the annotations' in a column of their row.
+_PG_INDEX = {
+    Article: ("search_article", "article_id"),
+    Annotation: ("annotations_annotation", "id"),
+}
 
 
 class _OnSearchColumn(Func):
-    """PostgreSQL: ``search @@ query`` (a condition) or ``ts_rank(search, query)`` on the
-    ``search`` column of the row, which the model does not know. The table is named by
-    the alias of the row's own ``pk`` column, which Django renames when the query
-    becomes a subquery (``U0``); a table name written out would then name nothing."""
+    """PostgreSQL: ``search @@ query`` on the ``search`` column of an annotation row,
+    which the model does not know. The table is named by the alias of the row's own
+    ``pk`` column, which Django renames when the query becomes a subquery (``U0``); a
+    table name written out would then name nothing."""
 
-    def __init__(self, operation: str, query: Query):
-        self.operation = operation
-        output: BooleanField | FloatField = BooleanField() if operation == "@@" else FloatField()
-        super().__init__(F("pk"), Value(_tsquery(query)), output_field=output)
+    output_field = BooleanField()
+
+    def __init__(self, query: Query):
+        super().__init__(F("pk"), Value(_tsquery(query)))
 
     def as_sql(
         self, compiler, connection, function=None, template=None, arg_joiner=None, **extra_context
@@ -173,25 +180,31 @@ class _OnSearchColumn(Func):
         pk, words = self.get_source_expressions()
         column = f"{compiler.quote_name_unless_alias(pk.alias)}.search"
         words_sql, params = compiler.compile(words)
-        tsquery = f"to_tsquery('simple', {words_sql})"
-        if self.operation == "@@":
-            return f"{column} @@ {tsquery}", params
-        # Normalisation 1 (divided by 1 + the log of the text's length), as bm25 on
-        # SQLite also weighs a text's length: otherwise the longest articles rank first.
-        return f"ts_rank({column}, {tsquery}, 1)", params
+        return f"{column} @@ to_tsquery('simple', {words_sql})", params
+
+
+# PostgreSQL's ranking, as the search page and the candidates use it: normalisation 1
+# (divided by 1 + the log of the text's length), as bm25 on SQLite also weighs a text's
+# length; otherwise the longest articles rank first.
+_PG_QUERY = "to_tsquery('simple', %s) query"
+_PG_RANK = "ts_rank(search, query, 1)"
 
 
 def ranked_articles(query: Query, articles: QuerySet[Article]) -> list[int]:
     """The ids of the matching articles, best first (``ts_rank`` on PostgreSQL, ``bm25``
     on SQLite; ties by id)."""
     connection = connections[articles.db]
+    selected, params = articles.order_by().values("pk").query.get_compiler(articles.db).as_sql()
     if connection.vendor == "postgresql":
-        rank = _OnSearchColumn("ts_rank", query)
-        found = matching(query, articles).annotate(rank=rank).order_by("-rank", "pk")
-        return list(found.values_list("pk", flat=True))
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT article_id FROM search_article, {_PG_QUERY} WHERE search @@ query "
+                f"AND article_id IN ({selected}) ORDER BY {_PG_RANK} DESC, article_id",
+                [_tsquery(query), *params],
+            )
+            return [pk for (pk,) in cursor.fetchall()]
     # One query: the index's hits first (as a condition on the FTS table's rowid, the
     # selection made SQLite ask the index once per article: 1.5 s), then the selection.
-    selected, params = articles.order_by().values("pk").query.get_compiler(articles.db).as_sql()
     with connection.cursor() as cursor:
         cursor.execute(
             "WITH hit AS MATERIALIZED (SELECT rowid AS id, rank FROM search_article "
@@ -207,13 +220,18 @@ def best_per_source(query: Query, articles: QuerySet[Article], *, per_source: in
     ``ranked_articles``), chosen in the database: reading every match's id and outlet
     to choose them in Python took longer than the ranking."""
     connection = connections[articles.db]
-    if connection.vendor == "postgresql":
-        rank = _OnSearchColumn("ts_rank", query)
-        place = Window(RowNumber(), partition_by=F("source_id"), order_by=[rank.desc(), "pk"])
-        found = matching(query, articles).annotate(place=place).filter(place__lte=per_source)
-        return list(found.order_by().values_list("pk", flat=True))
     selected, params = articles.order_by().values("pk").query.get_compiler(articles.db).as_sql()
     table = Article._meta.db_table
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT id FROM (SELECT a.id, row_number() OVER (PARTITION BY a.source_id "
+                f"ORDER BY {_PG_RANK} DESC, a.id) AS place FROM search_article "
+                f"JOIN {table} a ON a.id = article_id, {_PG_QUERY} "
+                f"WHERE search @@ query AND a.id IN ({selected})) ranked WHERE place <= %s",
+                [_tsquery(query), *params, per_source],
+            )
+            return [pk for (pk,) in cursor.fetchall()]
     with connection.cursor() as cursor:
         cursor.execute(
             "WITH hit AS MATERIALIZED (SELECT rowid AS id, rank FROM search_article "
@@ -343,8 +361,13 @@ def search(
     shown_ids = ordered[(page - 1) * per_page : page * per_page]
     shown = Article.objects.select_related("source", "project").defer("raw").in_bulk(shown_ids)
     passages: dict[int, list[Annotation]] = {}
+    # Only the passages shown, each article's first in reading order: a common word has
+    # dozens in an article, each read with its coder, speaker and claim.
+    place = Window(RowNumber(), partition_by=F("article_id"), order_by=[F("start"), F("pk")])
     for annotation in (
         found.filter(article_id__in=shown_ids)
+        .annotate(place=place)
+        .filter(place__lte=PASSAGES_SHOWN)
         .select_related("annotator", "speaker", "claim")
         .order_by("start", "pk")
     ):

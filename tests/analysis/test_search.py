@@ -230,6 +230,40 @@ def test_the_sqlite_index_goes_in_and_out_with_its_migration():
     run(0)  # and in again
 
 
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's own table")
+def test_the_postgresql_article_index_follows_every_write(cast):
+    """The articles' vectors live in ``search_article``, kept by triggers: a new
+    article, a changed title or text, a deleted article, an emptied table."""
+    project = cast.project
+
+    def found(words):
+        return search(parse(words), project=project, articles=project.articles.all(),
+                      annotations=Annotation.objects.none()).article_count  # fmt: skip
+
+    def rows():
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT count(*) FROM search_article")
+            return cursor.fetchone()[0]
+
+    article = factories.make_article(project, title="Convoy strike", text="Near Aleppo.")
+    assert found('"strike near"') == 1 and rows() == 1
+    revise_article(article=article, new_text="Far away.", author=cast.owner)
+    assert found("aleppo") == 0 and found("far") == 1
+    project.articles.filter(pk=article.pk).update(title="Ceasefire")
+    assert found("convoy") == 0 and found("ceasefire far") == 1
+    project.articles.filter(pk=article.pk).update(published="2016-09-19")  # not a word
+    assert found("ceasefire") == 1 and rows() == 1
+    factories.make_article(project, title="Second", text="Another one.")
+    with connection.cursor() as cursor:
+        cursor.execute("DELETE FROM corpus_articlerevision")
+        cursor.execute("DELETE FROM corpus_article WHERE id = %s", [article.pk])
+    assert found("ceasefire") == 0 and rows() == 1
+    with connection.cursor() as cursor:
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # the checks due so far, done
+        cursor.execute("TRUNCATE corpus_article CASCADE")  # as a test run's flush does
+    assert rows() == 0
+
+
 @pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite keeps its index by trigger")
 def test_the_sqlite_index_triggers_survive_every_migration(db):
     # A migration that rebuilds one of these tables on SQLite drops its triggers, and the
