@@ -14,6 +14,7 @@ import itertools
 import math
 import re
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from apps.annotations.models import Actor, Annotation
@@ -72,17 +73,23 @@ class Names:
     passages, found in a passage word by word (a pattern of hundreds of names, tried at
     every letter, took 0.4 s for the passages of one search)."""
 
-    def __init__(self, coded: list[int]):
+    def __init__(self, names: Iterable[tuple[str, int]]):
+        """``names``: (a name or other name, the actor's id)."""
+        self.starts: dict[str, list[tuple[tuple[str, ...], int]]] = {}
+        for name, actor in names:
+            words = tuple(_bare(w) for w in WORD.findall(name))
+            if words and len(name) > 2:
+                self.starts.setdefault(words[0], []).append((words, actor))
+
+    @classmethod
+    def of_coded(cls, coded: list[int]) -> Names:
+        """Those of the speakers and targets of the annotations ``coded``."""
         ids: set[int] = set()
         people = Annotation.objects.filter(pk__in=coded).values_list("speaker_id", "target_id")
         for speaker, target in people:
             ids.update(pk for pk in (speaker, target) if pk)
-        self.starts: dict[str, list[tuple[tuple[str, ...], int]]] = {}
-        for actor in Actor.objects.filter(pk__in=ids).only("pk", "name", "aliases"):
-            for name in [actor.name, *actor.alias_list]:
-                words = tuple(_bare(w) for w in WORD.findall(name))
-                if words and len(name) > 2:
-                    self.starts.setdefault(words[0], []).append((words, actor.pk))
+        actors = Actor.objects.filter(pk__in=ids).only("pk", "name", "aliases")
+        return cls((name, a.pk) for a in actors for name in [a.name, *a.alias_list])
 
     def count(self, passage: str) -> int:
         """How many of the actors the passage names."""
@@ -113,7 +120,7 @@ def units(article: Article, taken: list[tuple], vocabulary: set[str]) -> list[Un
     """The article's sentences, and pairs of neighbouring sentences of a paragraph, that
     overlap no span of ``taken``; a pair only if both of its sentences have a word of
     ``vocabulary`` (the profile's): a claim said across two sentences. Otherwise the
-    pair shares no more words with it than one sentence, and scores less."""
+    pair shares no more words with it than one sentence, and scores no more."""
     text = article.text
     sentences = [(start, end, set(content(text[start:end]))) for start, end in sentence_spans(text)]
     units = [Unit(article, start, end, words) for start, end, words in sentences]
@@ -155,20 +162,18 @@ class _Profile:
         shared = words.intersection(self.having)
         if len(shared) < 2:  # cannot score: spares most of the comparing
             return []
-        common: dict[int, float] = {}
-        count: dict[int, int] = {}
+        common: dict[int, list[float]] = {}
         for word in shared:
             weight = self.idf[word]
             for i in self.having[word]:
-                if i in common:
-                    common[i] += weight
-                    count[i] += 1
-                else:
-                    common[i], count[i] = weight, 1
-        own = sum(map(self.idf.__getitem__, words))  # every word of a unit has its idf
+                common.setdefault(i, []).append(weight)
+        # fsum: a set's order changes with the process's hash seed, and a plain sum's
+        # last bit with it (two workers would show different candidates on a tie).
+        own = math.fsum(map(self.idf.__getitem__, words))  # every unit's word has its idf
         found = []
-        for i, value in common.items():
-            if count[i] >= 2:
+        for i, weights in common.items():
+            if len(weights) >= 2:
+                value = math.fsum(weights)
                 coverage, focus = value / self.texts[i].weight, value / own
                 found.append((2 * coverage * focus / (coverage + focus), i))
         return sorted(found, reverse=True)
@@ -188,12 +193,13 @@ class _Profile:
 
 
 def _weight(words: set[str], idf: dict[str, float]) -> float:
-    return sum(idf.get(w, 1.0) for w in words) or 1.0
+    return math.fsum(idf.get(w, 1.0) for w in words) or 1.0
 
 
 def _at_most(dice: float) -> float:
-    """The highest score a passage with this dice can have (the similarity at most 1)."""
-    return 100 * (WEIGHT * dice + 1 - WEIGHT)
+    """The highest score a passage with this dice can have: the score's own expression
+    with the similarity at 1, so that no score is above it, not even by a rounding."""
+    return 100 * (WEIGHT * dice + (1 - WEIGHT) * 1.0)
 
 
 @dataclass
@@ -228,7 +234,7 @@ def _outlet_best(
     scoring higher (rounded) than any unit not yet scored could, the rest cannot change
     them. (Scoring every unit of the 120 articles read for a claim among 10,000 took
     130 ms on PostgreSQL; this way, 50.)"""
-    units.sort(key=lambda b: (-b.bound, b.unit.article.pk, b.unit.start))
+    units.sort(key=lambda b: (-b.bound, b.unit.article.pk, b.unit.start, b.unit.end))
     scored: list[tuple[float, Unit]] = []
     for n, bounded in enumerate(units):
         if bounded.bound < THRESHOLD:
@@ -253,7 +259,9 @@ def _picked(scored: list[tuple[float, Unit]]) -> list[tuple[float, Unit]]:
     """The best first, each article's that overlap no better one (``PER_ARTICLE``)."""
     kept: dict[int, list[Unit]] = {}
     picked = []
-    for value, unit in sorted(scored, key=lambda x: (-x[0], x[1].article.pk, x[1].start)):
+    # A sentence and the pair it begins can score the same: the sentence first.
+    ordered = sorted(scored, key=lambda x: (-x[0], x[1].article.pk, x[1].start, x[1].end))
+    for value, unit in ordered:
         mine = kept.setdefault(unit.article.pk, [])
         if len(mine) < PER_ARTICLE and all(
             unit.end <= u.start or u.end <= unit.start for u in mine

@@ -48,6 +48,7 @@ from apps.analysis.candidate_scores import (
     stem,
     units,
 )
+from apps.analysis.candidate_scores import THRESHOLD as THRESHOLD  # stated on the pages
 from apps.analysis.models import RejectedCandidate
 from apps.annotations import trees
 from apps.annotations.models import (
@@ -140,7 +141,7 @@ def find(target: Claim | Tag, articles: QuerySet[Article], *, user: User | None)
         Outlet(source, coded=counts[source.pk])
         for source in Source.objects.filter(pk__in=set(outlet_of.values())).order_by("name")
     ]
-    if query is None:
+    if query is None or not outlet_of:  # nothing to look for, or nowhere to look
         return found
     # Each outlet's best articles, not the best of all: an outlet whose articles all rank
     # below the others' must still be read before "no candidate" is said of it.
@@ -153,7 +154,7 @@ def find(target: Claim | Tag, articles: QuerySet[Article], *, user: User | None)
         unit for article in read for unit in units(article, taken.get(article.pk, []), vocabulary)
     ]
     by_outlet: dict[int, list[Candidate]] = {}
-    for value, unit in best(passages, stems, Names(latest)):
+    for value, unit in best(passages, stems, Names.of_coded(latest)):
         candidate = Candidate(unit.article, unit.start, unit.end, round(value, 1), EMPTY)
         by_outlet.setdefault(unit.article.source_id, []).append(candidate)  # marked below
     for outlet in found.outlets:

@@ -13,7 +13,7 @@ from apps.accounts.models import User
 from apps.analysis import search
 from apps.analysis.qdpx_archive import UnreadableProject, open_archive
 from apps.analysis.search import Query, QueryError, matching, parse
-from apps.annotations.filters import AnnotationFilter
+from apps.annotations.filters import AnnotationFilter, ListWidget, id_list
 from apps.annotations.models import Annotation, Claim, Tag
 from apps.corpus.models import Article
 from apps.projects import visibility
@@ -202,3 +202,12 @@ class RejectCandidateForm(forms.Form):
         ):
             raise forms.ValidationError("The passage is not in the article's text.")
         return data
+
+
+class BlindSpotsForm(forms.Form):
+    """The outlets a comparison row's note asks about (those of its empty columns)."""
+
+    outlet = forms.Field(widget=ListWidget)
+
+    def clean_outlet(self) -> list[int]:
+        return id_list(self.cleaned_data["outlet"], "outlet")

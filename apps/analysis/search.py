@@ -3,8 +3,8 @@ actors (names and aliases) and claims.
 
 One query language (``parse``) and one function (``search``) over two engines: on
 PostgreSQL ``tsvector`` values with GIN indexes (the articles' in a table of their own,
-``search_article``, kept in its rows; the annotations' a generated column), on SQLite
-FTS5 tables (``analysis/migrations/0001_search_index.py`` and ``0006``). Both split
+``search_article``, kept in its rows: ``analysis/migrations/0006``; the annotations' a
+generated column), on SQLite FTS5 tables (``0001_search_index.py``). Both split
 text into words the same way (letters and digits; everything else separates) and stem
 nothing, so the same query finds the same articles and passages on both (tested). Only
 the ranking differs: PostgreSQL ranks with ``ts_rank``, SQLite with ``bm25``.
@@ -24,6 +24,7 @@ import re
 from dataclasses import dataclass, field
 from functools import cached_property
 
+from django.core.exceptions import EmptyResultSet
 from django.db import connections
 from django.db.models import BooleanField, Count, F, Func, Q, QuerySet, Value
 from django.db.models.expressions import RawSQL, Window
@@ -190,11 +191,20 @@ _PG_QUERY = "to_tsquery('simple', %s) query"
 _PG_RANK = "ts_rank(search, query, 1)"
 
 
+def _selected(articles: QuerySet[Article]) -> tuple[str, tuple]:
+    """The selection's ids as SQL and its parameters, for a query written out below;
+    EmptyResultSet for a selection that cannot hold any (``none()``, ``pk__in=[]``)."""
+    return articles.order_by().values("pk").query.get_compiler(articles.db).as_sql()
+
+
 def ranked_articles(query: Query, articles: QuerySet[Article]) -> list[int]:
     """The ids of the matching articles, best first (``ts_rank`` on PostgreSQL, ``bm25``
     on SQLite; ties by id)."""
     connection = connections[articles.db]
-    selected, params = articles.order_by().values("pk").query.get_compiler(articles.db).as_sql()
+    try:
+        selected, params = _selected(articles)
+    except EmptyResultSet:
+        return []
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute(
@@ -220,7 +230,10 @@ def best_per_source(query: Query, articles: QuerySet[Article], *, per_source: in
     ``ranked_articles``), chosen in the database: reading every match's id and outlet
     to choose them in Python took longer than the ranking."""
     connection = connections[articles.db]
-    selected, params = articles.order_by().values("pk").query.get_compiler(articles.db).as_sql()
+    try:
+        selected, params = _selected(articles)
+    except EmptyResultSet:
+        return []
     table = Article._meta.db_table
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:

@@ -8,8 +8,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST, require_safe
 
-from apps.analysis import candidate_scores, candidates, filter_bar
-from apps.analysis.forms import RejectCandidateForm, Selection
+from apps.analysis import candidates, filter_bar
+from apps.analysis.forms import BlindSpotsForm, RejectCandidateForm, Selection
 from apps.annotations.models import Claim, Tag
 from apps.projects.access import project_view, require_annotate
 from apps.projects.htmx import SignedInRequest, page_or_partial
@@ -47,7 +47,6 @@ def _page(request: SignedInRequest, membership: Membership, target: Claim | Tag)
         "is_claim": isinstance(target, Claim),
         "found": found,
         "method": candidates,
-        "scores": candidate_scores,
         **filter_bar.context(filters, project, fixed=PAGE_OWN, seen_by=membership),
     }
     template = page_or_partial(request, "analysis/candidates.html", "candidate-results")
@@ -74,8 +73,9 @@ def _blind_spots(
     """What each outlet a comparison row says the target is "not in" has of it (coded
     outside the row's filters, candidates, or none), for that row's note; loaded by htmx
     once the row is on screen. Without htmx, the candidates page says it for every outlet."""
+    asked = BlindSpotsForm(request.GET)
     params = request.GET.copy()
-    outlets = [int(pk) for pk in params.pop("outlet", []) if pk.isdigit()]
+    params.pop("outlet", None)
     name = "claim-candidates" if isinstance(target, Claim) else "tag-candidates"
     page = reverse("analysis:" + name, args=[membership.project.slug, target.pk])
     if not request.htmx:
@@ -83,17 +83,15 @@ def _blind_spots(
     for key in PAGE_OWN:
         params.pop(key, None)
     filters = Selection(params)
-    if filters.errors:  # the comparison says what is wrong; the note keeps its link
+    if filters.errors or not asked.is_valid():  # the note keeps its link to the page
         return HttpResponse(status=204)
+    outlets = asked.cleaned_data["outlet"]
     articles = filters.articles(membership.project).filter(source_id__in=outlets)
     found = candidates.find(target, articles, user=request.user)
-    context = {
-        "found": found,
-        "page": page,
-        "query": params.urlencode(),
-        "scores": candidate_scores,
-    }
-    return render(request, "analysis/_blind_spots.html", context)
+    if not found.outlets:  # none of those outlets is in the selection: nothing to say
+        return HttpResponse(status=204)
+    context = {"found": found, "page": page, "query": params.urlencode(), "method": candidates}
+    return render(request, "analysis/candidates.html#blind-spots", context)
 
 
 @require_POST

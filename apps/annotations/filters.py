@@ -54,6 +54,17 @@ class ListWidget(forms.CheckboxSelectMultiple):
         return [part.strip() for value in values for part in str(value).split(",") if part.strip()]
 
 
+def id_list(parts, what: str) -> list[int]:
+    """Ids given in a list parameter (``ListWidget``), or ValidationError."""
+    parts = parts or []
+    # isdigit() alone accepts "²"; ids beyond 64 bits overflow the database.
+    if not all(str(p).isascii() and str(p).isdigit() and len(str(p)) < 19 for p in parts):
+        raise forms.ValidationError(f"Give {what} ids, as numbers.")
+    if len(parts) > MAX_VALUES:
+        raise forms.ValidationError(f"Give at most {MAX_VALUES} {what}s.")
+    return sorted({int(p) for p in parts})
+
+
 def _id_field(help_text: str = "") -> forms.IntegerField:
     return forms.IntegerField(required=False, min_value=1, max_value=MAX_ID, help_text=help_text)
 
@@ -155,24 +166,14 @@ class AnnotationFilter(forms.Form):
             .order_by("user__username"),
         }
 
-    @staticmethod
-    def _ids(parts, what: str) -> list[int]:
-        parts = parts or []
-        # isdigit() alone accepts "²"; ids beyond 64 bits overflow the database.
-        if not all(str(p).isascii() and str(p).isdigit() and len(str(p)) < 19 for p in parts):
-            raise forms.ValidationError(f"Give {what} ids, as numbers.")
-        if len(parts) > MAX_VALUES:
-            raise forms.ValidationError(f"Give at most {MAX_VALUES} {what}s.")
-        return sorted({int(p) for p in parts})
-
     def clean_source(self) -> list[int]:
-        return self._ids(self.cleaned_data["source"], "outlet")
+        return id_list(self.cleaned_data["source"], "outlet")
 
     def clean_article(self) -> list[int]:
-        return self._ids(self.cleaned_data["article"], "article")
+        return id_list(self.cleaned_data["article"], "article")
 
     def clean_tag(self) -> list[int]:
-        return self._ids(self.cleaned_data["tag"], "tag")
+        return id_list(self.cleaned_data["tag"], "tag")
 
     def clean_kind(self) -> list[str]:
         kinds = self.cleaned_data["kind"] or []

@@ -57,7 +57,7 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
     """The sentences of a canonical text as half-open code-point spans, trimmed of
     whitespace: paragraphs (split on blank lines), then sentences inside each by the
     rule of ``sentences``. The unit of inter-coder agreement (``analysis/agreement.py``)
-    and of claim candidates (``analysis/candidates.py``)."""
+    and of claim candidates (``analysis/candidate_scores.py``)."""
     spans = []
     paragraph_start = 0
     for gap in [*_PARAGRAPH_GAP.finditer(text), None]:

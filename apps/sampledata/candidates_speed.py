@@ -40,7 +40,7 @@ def targets(project: Project) -> list[tuple[str, Claim | Tag]]:
         found.append(("the claim coded most", claims[0]))
         found.append(("the claim coded least", claims[-1]))
     if tag is not None:
-        found.append(("the tag with most tags under it", tag))
+        found.append(("the tag with the most tags right under it", tag))
     return found
 
 
@@ -51,7 +51,15 @@ def time_find(project: Project, *, runs: int = 10) -> list[Timing]:
     gc.collect()
     gc.freeze()
     try:
-        return [_timed(label, target, articles, runs) for label, target in targets(project)]
+        chosen = targets(project)
+        timings = [_timed(label, target, articles, runs) for label, target in chosen]
+        if chosen and isinstance(claim := chosen[0][1], Claim):
+            # A comparison row's note asks about the outlets of its empty columns only.
+            outlets = project.articles.order_by().values("source_id").distinct()[:5]
+            few = articles.filter(source_id__in=[row["source_id"] for row in outlets])
+            label = "a comparison row's note on 5 outlets, the claim coded most"
+            timings.append(_timed(label, claim, few, runs))
+        return timings
     finally:
         gc.unfreeze()
 

@@ -168,6 +168,17 @@ def test_filters_narrow_the_search(cast, corpus):
     assert _find(cast, "convoy", story=str(story))[0] == {"Convoy strike near Aleppo"}
 
 
+def test_an_article_shows_its_first_passages_in_reading_order_and_counts_the_rest(cast):
+    words = ["Kerry one.", "Kerry two.", "Kerry three.", "Kerry four.", "Kerry five."]
+    article = factories.make_article(cast.project, title="Talks", text=" ".join(words))
+    for quote in reversed(words):  # coded from the end: the order is the text's
+        factories.make_annotation(article, cast.analyst, quote)
+    _, _, results = _find(cast, "kerry")
+    (hit,) = results.articles
+    assert [p.annotation.quote for p in hit.passages] == words[:3]
+    assert hit.more_passages == 2 and results.passage_count == 5
+
+
 def test_actors_and_claims_are_matched_by_name_alias_and_text(cast, corpus):
     factories.make_actor(cast.project, "John Kerry", aliases="Secretary of State")
     factories.make_actor(cast.project, "Sergei Lavrov")
@@ -262,6 +273,30 @@ def test_the_postgresql_article_index_follows_every_write(cast):
         cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # the checks due so far, done
         cursor.execute("TRUNCATE corpus_article CASCADE")  # as a test run's flush does
     assert rows() == 0
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's own table")
+@pytest.mark.django_db(transaction=True)
+def test_the_postgresql_article_index_goes_out_and_in_with_its_migration(cast):
+    from django.core.management import call_command
+
+    def tables_with_search() -> set[str]:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT table_name FROM information_schema.columns WHERE column_name = 'search'"
+            )
+            return {name for (name,) in cursor.fetchall()}
+
+    factories.make_article(cast.project, title="Convoy strike", text="Near Aleppo.")
+    call_command("migrate", "analysis", "0005", verbosity=0)  # back: the column again
+    try:
+        assert tables_with_search() == {"corpus_article", "annotations_annotation"}
+        factories.make_article(cast.project, title="Second", text="Written meanwhile.")
+    finally:
+        call_command("migrate", verbosity=0)
+    assert tables_with_search() == {"search_article", "annotations_annotation"}
+    assert _find(cast, '"strike near"')[0] == {"Convoy strike"}  # copied across
+    assert _find(cast, "meanwhile")[0] == {"Second"}
 
 
 @pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite keeps its index by trigger")

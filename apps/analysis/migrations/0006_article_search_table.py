@@ -21,6 +21,8 @@ WORDS = "regexp_replace({}, '[^[:alnum:]]+', ' ', 'g')"
 VECTOR = "to_tsvector('simple', " + WORDS.format("NEW.title || ' ' || NEW.text") + ")"
 
 FORWARDS = [
+    # No article written between the copy below and the triggers goes without its row.
+    "LOCK TABLE corpus_article IN SHARE ROW EXCLUSIVE MODE",
     """CREATE TABLE search_article (
         article_id bigint PRIMARY KEY,
         search tsvector NOT NULL

@@ -26,6 +26,8 @@ class Command(BaseCommand):
         parser.add_argument("--runs", type=int, default=10)
 
     def handle(self, *args, **options):
+        if options["runs"] < 1:
+            raise CommandError("--runs: at least 1.")
         if options["speed"]:
             project = Project.objects.filter(slug=options["speed"]).first()
             if project is None:
