@@ -19,7 +19,7 @@ run: $(STAMP)
 	@echo "  A background worker runs beside the server (imports); Ctrl-C stops both."
 	@echo ""
 	@trap 'trap - EXIT INT TERM; kill 0' EXIT INT TERM; \
-	$(DEV_ENV) $(PY) manage.py db_worker --interval 1 & \
+	$(DEV_ENV) $(PY) manage.py db_worker --interval 0.2 & \
 	$(DEV_ENV) $(PY) manage.py runserver $(HOST):$(PORT)
 
 install: $(STAMP)

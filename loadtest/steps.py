@@ -52,6 +52,91 @@ class Browser:
         with self.opener.open(request) as response:
             return response.read().decode("utf-8"), dict(response.headers)
 
+    def upload(self, path: str, fields: dict, files: list[tuple[str, bytes]]) -> str:
+        """A form with files posted as a browser posts it; the URL it ends on."""
+        boundary = uuid.uuid4().hex
+        parts = [
+            f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n'
+            f"{value}\r\n".encode()
+            for name, value in fields.items()
+        ]
+        for filename, content in files:
+            head = (
+                f'--{boundary}\r\nContent-Disposition: form-data; name="files"; '
+                f'filename="{filename}"\r\nContent-Type: text/plain\r\n\r\n'
+            )
+            parts.append(head.encode() + content + b"\r\n")
+        parts.append(f"--{boundary}--\r\n".encode())
+        headers = {
+            "Content-Type": f"multipart/form-data; boundary={boundary}",
+            "X-CSRFToken": self.csrf(),
+            "Referer": self.base + path,
+        }
+        request = urllib.request.Request(self.base + path, data=b"".join(parts), headers=headers)
+        with self.opener.open(request) as response:
+            response.read()
+            return response.geturl()[len(self.base) :]
+
+    def until_refreshed(self, path: str) -> None:
+        """Poll the import's progress box (as its page does, but every 50 ms) until it
+        asks for the whole page again: the job is over."""
+        while True:
+            request = urllib.request.Request(self.base + path, headers={"HX-Request": "true"})
+            with self.opener.open(request) as response:
+                response.read()
+                if response.headers.get("HX-Refresh"):
+                    return
+            time.sleep(0.05)
+
+
+WORDS = [
+    "ceasefire",
+    "convoy",
+    "talks",
+    "Geneva",
+    "Moscow",
+    "Washington",
+    "rebels",
+    "aid",
+    "Aleppo",
+    "minister",
+    "said",
+    "officials",
+    "monday",
+    "strike",
+    "opposition",
+    "envoy",
+    "statement",
+    "government",
+    "forces",
+    "agreement",
+]
+
+
+def import_files(browser: Browser, project: str, count: int) -> tuple[float, float, str]:
+    """``count`` new plain-text articles imported through the import page, as an owner
+    does: upload, wait for the preview, import, wait for the report. The time until the
+    preview, and from the click on Import to the report (the owner's reading of the
+    preview in between is not counted); the report's words."""
+    stamp = uuid.uuid4().hex[:8]
+    files = []
+    for n in range(count):
+        words = [WORDS[(n * 7 + i * 3) % len(WORDS)] for i in range(300)]
+        body = f"Report {stamp} number {n}\n\n" + " ".join(words) + f". Item {stamp}-{n}.\n"
+        files.append((f"report-{stamp}-{n}.txt", body.encode()))
+    path = f"/p/{project}/import/"
+    browser.get(path)  # the form, and its CSRF cookie
+    began = time.perf_counter()
+    batch = browser.upload(path, {"source": "", "story": ""}, files)
+    browser.until_refreshed(batch)
+    read = time.perf_counter() - began
+    began = time.perf_counter()
+    browser.post(batch, {"action": "import"})
+    browser.until_refreshed(batch)
+    imported = time.perf_counter() - began
+    report = re.search(r"<li>Created: (\d+)</li>", browser.get(batch))
+    return read * 1000, imported * 1000, f"created {report.group(1) if report else 'none'}"
+
 
 def timed(step):
     began = time.perf_counter()
@@ -73,6 +158,11 @@ def main() -> int:
     parser.add_argument("--project", required=True, help="the project's slug")
     parser.add_argument("--article", default="", help="reader path (default: the first)")
     parser.add_argument("--runs", type=int, default=30)
+    parser.add_argument(
+        "--import", dest="imports", type=int, default=0, metavar="N",
+        help="also import N new text files through the import page, as --owner",
+    )  # fmt: skip
+    parser.add_argument("--owner", default="load-owner", help="an owner (the same password)")
     args = parser.parse_args()
 
     logins = []
@@ -120,6 +210,15 @@ def main() -> int:
     print(summary(f"open the article ({len(LISTED.findall(page))} highlights)", opens))
     print(summary("save a highlight (htmx)", creates))
     print(summary(f"full export ({len(csv) / 1e6:.1f} MB)", exports))
+    if args.imports:
+        owner = Browser(args.base)
+        token = CSRF.search(owner.get("/accounts/login/")).group(1)
+        owner.post("/accounts/login/", {"username": args.owner, "password": args.password,
+                                        "csrfmiddlewaretoken": token})  # fmt: skip
+        runs = [import_files(owner, args.project, args.imports) for _ in range(3)]
+        print(summary(f"import {args.imports} files: to the preview", [r[0] for r in runs]))
+        print(summary("  … Import to the report", [r[1] for r in runs]))
+        print(summary("  … both", [r[0] + r[1] for r in runs]) + f"  ({runs[-1][2]})")
     return 0
 
 

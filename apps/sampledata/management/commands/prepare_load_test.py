@@ -28,7 +28,15 @@ class Command(BaseCommand):
             Membership.objects.get_or_create(
                 project=corpus.project, user=user, defaults={"role": Role.ANALYST}
             )
+        # An owner, for the steps that need one (importing files).
+        owner, created = User.objects.get_or_create(username="load-owner")
+        if created or not owner.check_password(PASSWORD):
+            owner.set_password(PASSWORD)
+            owner.save()
+        Membership.objects.get_or_create(
+            project=corpus.project, user=owner, defaults={"role": Role.OWNER}
+        )
         self.stdout.write(
             f"Project “{project}”: {corpus.articles} articles, {corpus.annotations} annotations; "
-            f"{users} analysts load-analyst-00… (password {PASSWORD})."
+            f"{users} analysts load-analyst-00… and an owner load-owner (password {PASSWORD})."
         )
