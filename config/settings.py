@@ -109,6 +109,12 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Every server-side cursor here (``iterator()``: exports, imports, batches) reads its
+    # whole result, so plan for all of its rows, not for the first tenth (PostgreSQL's
+    # default for cursors), which picked nested loops: the query of a 20,000-annotation
+    # export took 172 ms instead of 77.
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c cursor_tuple_fraction=1"
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets the reader keep reading while an analyst saves; IMMEDIATE avoids the
     # "database is locked" upgrade deadlock between two writers.
