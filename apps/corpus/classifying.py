@@ -62,7 +62,8 @@ def _classify(project: Project, item: Item, known: Classifier) -> None:
             item.status_detail += (
                 f" Its title and date stay “{older.title}”, "
                 f"{older.published or 'no date'}; this version says “{item.title}”, "
-                f"{item.published or 'no date'} (change them in the admin if it is right)."
+                f"{item.published or 'no date'} (if it is right, change them on the "
+                "article's details page)."
             )
     else:
         item.status = "new"

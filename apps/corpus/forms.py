@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django import forms
 
-from apps.corpus.models import Source
+from apps.corpus.models import Article, Source
 from apps.projects.models import Project
 
 
@@ -54,3 +54,18 @@ class AdminImportForm(UploadForm):
 
     project = forms.ModelChoiceField(Project.objects.all())
     field_order = ["project", "source", "story", "files"]
+
+
+class ArticleDetailsForm(forms.ModelForm):
+    """What an owner may correct of an article in the app: what the import found or
+    guessed about it. Its text is not here: a new text is a revision (an import)."""
+
+    source = forms.ModelChoiceField(Source.objects.order_by("name"), label="Outlet")
+    url = forms.URLField(required=False, max_length=1000, assume_scheme="https",
+                         label="Web address")  # fmt: skip
+
+    class Meta:
+        model = Article
+        fields = ["title", "source", "published", "byline", "url"]
+        widgets = {"published": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
+        labels = {"published": "Date"}

@@ -128,7 +128,9 @@ def _merge(item: Item, cleaned: Cleaned) -> None:
         found = cleaned.published.isoformat() if cleaned.published else ""
         item.stated("published", found, cleaned.origins.get("published", where))
     if not item.published:
-        item.warnings.append("No date found: left empty (set it on the article in the admin).")
+        item.warnings.append(
+            "No date found: left empty (give it here, or later on the article's details page)."
+        )
     if item.url and not is_web_address(item.url):
         item.warnings.append(f"“{item.url[:80]}” is not a web address (http or https): left out.")
         item.url = ""

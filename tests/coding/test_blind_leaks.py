@@ -69,6 +69,7 @@ ASKED: dict[str, Callable[[World], list[Ask]]] = {
     "corpus:story": lambda w: [Ask(_u(w, "corpus:story", w.story.pk))],
     "corpus:import": lambda w: [Ask(_u(w, "corpus:import"))],
     "corpus:story-delete": lambda w: [Ask(_u(w, "corpus:story-delete", w.story.pk), "post")],
+    "corpus:article-details": lambda w: [Ask(_u(w, "corpus:article-details", w.x.pk))],
     "annotations:reader": lambda w: [
         Ask(_u(w, "annotations:reader", w.x.pk), text=True),
         Ask(_u(w, "annotations:reader", w.x.pk), htmx=True, text=True),
