@@ -3,7 +3,7 @@ analyst codes one in the reader or rejects it."""
 
 from __future__ import annotations
 
-from django.http import HttpResponse, HttpResponseBase
+from django.http import HttpResponse, HttpResponseBase, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST, require_safe
@@ -33,12 +33,22 @@ def tag_candidates(request: SignedInRequest, membership: Membership, tag_id: int
     return _page(request, membership, tag)
 
 
-def _page(request: SignedInRequest, membership: Membership, target: Claim | Tag) -> HttpResponse:
-    project = membership.project
-    params = request.GET.copy()
+def _page_url(project_slug: str, target: Claim | Tag) -> str:
+    """The page that lists ``target``'s candidates."""
+    name = "claim-candidates" if isinstance(target, Claim) else "tag-candidates"
+    return reverse("analysis:" + name, args=[project_slug, target.pk])
+
+
+def _without_page_own(params: QueryDict) -> QueryDict:
+    params = params.copy()
     for key in PAGE_OWN:
         params.pop(key, None)
-    filters = Selection(params)
+    return params
+
+
+def _page(request: SignedInRequest, membership: Membership, target: Claim | Tag) -> HttpResponse:
+    project = membership.project
+    filters = Selection(_without_page_own(request.GET))
     found = candidates.find(target, filters.articles(project), user=request.user)
     context = {
         "membership": membership,
@@ -76,12 +86,10 @@ def _blind_spots(
     asked = BlindSpotsForm(request.GET)
     params = request.GET.copy()
     params.pop("outlet", None)
-    name = "claim-candidates" if isinstance(target, Claim) else "tag-candidates"
-    page = reverse("analysis:" + name, args=[membership.project.slug, target.pk])
+    page = _page_url(membership.project.slug, target)
     if not request.htmx:
         return redirect(f"{page}?{params.urlencode()}")
-    for key in PAGE_OWN:
-        params.pop(key, None)
+    params = _without_page_own(params)
     filters = Selection(params)
     if filters.errors or not asked.is_valid():  # the note keeps its link to the page
         return HttpResponse(status=204)
@@ -106,5 +114,4 @@ def reject_candidate(request: SignedInRequest, membership: Membership) -> HttpRe
     if request.htmx:
         return HttpResponse("")  # the candidate's row is swapped for nothing
     target = form.cleaned_data["claim"] or form.cleaned_data["tag"]
-    name = "claim-candidates" if form.cleaned_data["claim"] else "tag-candidates"
-    return redirect("analysis:" + name, membership.project.slug, target.pk)
+    return redirect(_page_url(membership.project.slug, target))

@@ -38,6 +38,7 @@ from apps.coding.models import Assignment
 from apps.corpus.models import Article, Source, Story
 from apps.corpus.sentences import sentence_spans
 from apps.projects.models import Membership, Project, Role
+from apps.sampledata.benchmark import p95
 from apps.sampledata.synthetic import _article_text, _sentences
 
 
@@ -248,6 +249,5 @@ def _blind(corpus: DoubleCoded) -> None:
 
 
 def _report(label: str, timings: list[float]) -> None:
-    timings = sorted(timings)
-    p95 = timings[min(len(timings) - 1, round(0.95 * (len(timings) - 1)))]
-    print(f"{label}: median {statistics.median(timings) * 1000:.0f} ms, p95 {p95 * 1000:.0f} ms")
+    median, tail = statistics.median(timings), p95(timings)
+    print(f"{label}: median {median * 1000:.0f} ms, p95 {tail * 1000:.0f} ms")

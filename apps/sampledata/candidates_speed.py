@@ -20,6 +20,7 @@ from django.db.models import Count
 from apps.analysis import candidates
 from apps.annotations.models import Claim, Tag
 from apps.projects.models import Project
+from apps.sampledata.benchmark import p95
 
 
 @dataclass
@@ -71,12 +72,11 @@ def _timed(label: str, target: Claim | Tag, articles, runs: int) -> Timing:
         began = time.perf_counter()
         found = candidates.find(target, articles, user=None)
         spent.append((time.perf_counter() - began) * 1000)
-    spent.sort()
     return Timing(
         target=f"{label}: {target}",
         coded=sum(outlet.coded for outlet in found.outlets),
         median_ms=statistics.median(spent),
-        p95_ms=spent[min(len(spent) - 1, round(0.95 * (len(spent) - 1)))],
+        p95_ms=p95(spent),
         searched=found.searched,
         candidates=found.count,
     )
