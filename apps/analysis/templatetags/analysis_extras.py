@@ -79,3 +79,22 @@ def comparison_cells(row, comparison, scope: str) -> SafeString:
         html.append("</td>")
         parts.append("".join(html))
     return mark_safe("".join(parts))  # every value above is escaped
+
+
+@register.simple_tag
+def matrix_cells(row) -> SafeString:
+    """The cells of one matrix row, written here for the reason ``comparison_cells`` is:
+    the template loop was half of the matrix page's time (800 cells of a 40,000-passage
+    project). The same HTML as the loop it replaces; every value is escaped."""
+    parts = []
+    for cell in row.cells:
+        if not cell.count:
+            parts.append(f'<td class="heat-{cell.heat}"><span class="zero">0</span></td>')
+            continue
+        rate = cell.per_1000_words
+        rate_html = "" if rate is None else f'<span class="rate">{rate}</span>'
+        parts.append(
+            f'<td class="heat-{cell.heat}"><a href="{escape(cell.url)}">'
+            f'<span class="n">{cell.count}</span>{rate_html}</a></td>'
+        )
+    return mark_safe("".join(parts))  # every value above is escaped, or a number
