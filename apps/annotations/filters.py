@@ -318,14 +318,15 @@ class AnnotationFilter(forms.Form):
 
     def _layer(self, prefix: str) -> Q:
         """The selected layer as a condition. On tag links the coders' layer is asked as
-        "not an adjudicated passage": those are few (a partial index holds them), so the
-        links need no join with the annotation table, whose rows are wide. A matrix of
-        40,000 annotations' tags on PostgreSQL: that query 80 ms with the join, 30 without.
-        """
+        "no adjudicated passage of that id": those are few (a partial index holds them),
+        so the links need no join with the annotation table, whose rows are wide. A
+        matrix of 40,000 annotations' tags on PostgreSQL: that query 80 ms with the
+        join, 35 with the anti-join. (Only for the one-valued ``annotation__``: through
+        a many-valued prefix "no adjudicated one" would mean something else.)"""
         layer = self.selected_layer
-        if prefix and layer == Layer.CODER:
-            adjudicated = Annotation.objects.filter(layer=Layer.GOLD).values("pk")
-            return ~Q(**{f"{prefix.removesuffix('__')}__in": adjudicated})
+        if prefix == "annotation__" and layer == Layer.CODER:
+            adjudicated = Annotation.objects.filter(pk=OuterRef("annotation_id"), layer=Layer.GOLD)
+            return ~Q(Exists(adjudicated))
         return Q(**{f"{prefix}layer": layer})
 
     @property

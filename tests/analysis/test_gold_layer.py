@@ -107,6 +107,10 @@ def _everything(client, project) -> dict[str, str]:
         "compare": ("analysis:compare", []),
         "compare-claims": ("analysis:compare", [], {"rows": "claims", "count": "distinct"}),
         "matrix-actors": ("analysis:matrix", [], {"rows": "actors"}),
+        # Tag links ask for the coders' layer as "not an adjudicated passage".
+        "matrix-tags": ("analysis:matrix", [], {"rows": "tags"}),
+        "matrix-tags-distinct": ("analysis:matrix", [], {"rows": "tags", "count": "distinct"}),
+        "compare-one-tag": ("analysis:compare", [], {"tag": tag.pk}),
         "table": ("analysis:comparison-csv", [], {"rows": "claims"}),
         "charts": ("analysis:charts", []),
         "timeline": ("analysis:chart-file", ["timeline", "csv"]),
