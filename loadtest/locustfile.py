@@ -24,7 +24,7 @@ CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 VERSION = re.compile(r'name="version" value="(\d+)"')
 ARTICLE = re.compile(rf'href="(/p/{PROJECT}/articles/\d+/)"')
 STORY = re.compile(rf'href="/p/{PROJECT}/stories/(\d+)/"')
-EDIT = re.compile(rf'href="(/p/{PROJECT}/annotations/\d+/edit/)"')
+EDIT = re.compile(rf'href="(/p/{PROJECT}/annotations/(\d+)/edit/)"')
 LISTED = re.compile(r'<li class="annotation-item[^"]*" id="a(\d+)"')
 
 
@@ -43,7 +43,8 @@ class Analyst(HttpUser):
         home = self.client.get(f"/p/{PROJECT}/", name="project home")
         self.articles = ARTICLE.findall(home.text)
         self.stories = STORY.findall(home.text)
-        self.mine: list[str] = []
+        # Their annotations: (edit URL, the reader it was made in, the ids its list shows).
+        self.mine: list[tuple[str, str, str]] = []
 
     def _csrf(self) -> dict:
         return {"X-CSRFToken": self.client.cookies.get("csrftoken", "")}
@@ -59,6 +60,7 @@ class Analyst(HttpUser):
         offset, text = random.choice(segments)
         quote = html.unescape(text)[:30]  # offsets count code points, as Python does
         start = int(offset)
+        listed = LISTED.findall(page.text)
         response = self.client.post(
             url + "annotations/",
             {
@@ -69,7 +71,7 @@ class Analyst(HttpUser):
                 "client_token": str(uuid.uuid4()),
                 "note": "load test",
                 # As the page's script sends it: the ids its list shows.
-                "listed": ",".join(LISTED.findall(page.text)),
+                "listed": ",".join(listed),
             },
             headers={
                 **self._csrf(),
@@ -78,22 +80,34 @@ class Analyst(HttpUser):
             },
             name="create annotation",
         )
-        self.mine += EDIT.findall(response.text)[-1:]
+        for edit_url, pk in EDIT.findall(response.text)[-1:]:
+            self.mine.append((edit_url, url, ",".join([*listed, pk])))
 
     @task(2)
     def edit_own(self):
         if not self.mine:
             return
-        url = random.choice(self.mine)
+        mine = random.choice(self.mine)
+        url, reader, listed = mine
         form = self.client.get(url, headers={"HX-Request": "true"}, name="edit form")
         version = VERSION.search(form.text)
         if not version:
-            self.mine.remove(url)
+            self.mine.remove(mine)
             return
+        # From the reader, as its script posts it: the ids its list shows (the answer is
+        # then the changed parts only, unless someone else wrote on the article since).
         self.client.post(
             url,
-            {"version": version.group(1), "note": f"edited {uuid.uuid4().hex[:6]}"},
-            headers={**self._csrf(), "HX-Request": "true"},
+            {
+                "version": version.group(1),
+                "note": f"edited {uuid.uuid4().hex[:6]}",
+                "listed": listed,
+            },
+            headers={
+                **self._csrf(),
+                "HX-Request": "true",
+                "HX-Current-URL": self.client.base_url + reader,
+            },
             name="edit annotation",
         )
 
