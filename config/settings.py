@@ -114,7 +114,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # whole result, so plan for all of its rows, not for the first tenth (PostgreSQL's
     # default for cursors), which picked nested loops: the query of a 20,000-annotation
     # export took 172 ms instead of 77.
-    DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c cursor_tuple_fraction=1"
+    # Added to any options given in DATABASE_URL (``?options=...``), not in their place.
+    pg_options = DATABASES["default"].setdefault("OPTIONS", {})
+    pg_options["options"] = f"{pg_options.get('options', '')} -c cursor_tuple_fraction=1".strip()
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets the reader keep reading while an analyst saves; IMMEDIATE avoids the
     # "database is locked" upgrade deadlock between two writers.

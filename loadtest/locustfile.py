@@ -8,6 +8,7 @@ comparison screens, with a second or two of thought in between.
 
 import html
 import itertools
+import json
 import random
 import re
 import uuid
@@ -24,7 +25,6 @@ CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 VERSION = re.compile(r'name="version" value="(\d+)"')
 ARTICLE = re.compile(rf'href="(/p/{PROJECT}/articles/\d+/)"')
 STORY = re.compile(rf'href="/p/{PROJECT}/stories/(\d+)/"')
-EDIT = re.compile(rf'href="(/p/{PROJECT}/annotations/(\d+)/edit/)"')
 LISTED = re.compile(r'<li class="annotation-item[^"]*" id="a(\d+)"')
 
 
@@ -80,8 +80,12 @@ class Analyst(HttpUser):
             },
             name="create annotation",
         )
-        for edit_url, pk in EDIT.findall(response.text)[-1:]:
-            self.mine.append((edit_url, url, ",".join([*listed, pk])))
+        # The new annotation's id, as the page's script learns it (the answer's event).
+        saved = json.loads(response.headers.get("HX-Trigger") or "{}").get("annotationSaved")
+        if saved:
+            pk = str(saved["id"])
+            edit = f"/p/{PROJECT}/annotations/{pk}/edit/"
+            self.mine.append((edit, url, ",".join([*listed, pk])))
 
     @task(2)
     def edit_own(self):

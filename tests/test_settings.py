@@ -68,3 +68,11 @@ def test_the_deploy_check_is_clean_with_production_settings(database_url):
     )
     assert result.returncode == 0, result.stderr
     assert "no issues" in result.stdout
+
+
+def test_postgresql_options_from_the_database_url_are_kept():
+    url = "postgres://postgres@127.0.0.1:5432/x?options=-c%20search_path%3Dpublic"
+    code = "from django.conf import settings; print(settings.DATABASES['default']['OPTIONS'])"
+    result = _manage("shell", "-c", code, DEBUG="true", DATABASE_URL=url)
+    assert result.returncode == 0, result.stderr
+    assert "-c search_path=public -c cursor_tuple_fraction=1" in result.stdout
