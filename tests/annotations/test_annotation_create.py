@@ -3,6 +3,7 @@ import uuid
 import pytest
 from django.urls import reverse
 
+from apps.annotations.forms import CreateAnnotationForm
 from apps.annotations.models import Annotation, Claim
 from tests import factories
 
@@ -204,7 +205,39 @@ def test_a_tag_of_another_project_is_refused(client, cast, article):
     client.force_login(cast.analyst)
     response = client.post(_url(article), _data(article, tags=[foreign.pk]), **HTMX)
     assert response.status_code == 422
+    assert f"Select a valid choice. {foreign.pk} is not one of the available" in response.text
     assert not Annotation.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("sent", "error"),
+    [
+        (["x1"], "“x1” is not a valid value."),
+        (["999999"], "Select a valid choice. 999999 is not one of the available choices."),
+    ],
+)
+def test_tags_checked_against_the_codebook_get_the_errors_of_a_lookup(cast, sent, error):
+    """The create view checks tags against the codebook it has read (no query of its
+    own), with the same errors as the field's database lookup."""
+    factories.make_tag(cast.project, "aid")
+    tags = list(cast.project.tags.all())
+    for form in (
+        CreateAnnotationForm({"tags": sent}, project=cast.project),
+        CreateAnnotationForm({"tags": sent}, project=cast.project, tags=tags),
+    ):
+        assert not form.is_valid() and form.errors["tags"] == [error]
+
+
+def test_a_tag_given_twice_is_saved_once(client, cast, article):
+    later = factories.make_tag(cast.project, "later", position=2)
+    first = factories.make_tag(cast.project, "first", position=1)
+    client.force_login(cast.analyst)
+    response = client.post(_url(article), _data(article, tags=[later.pk, first.pk, later.pk]))
+    assert response.status_code == 302
+    assert sorted(Annotation.objects.get().tags.values_list("name", flat=True)) == [
+        "first",
+        "later",
+    ]
 
 
 def test_an_actor_of_another_project_is_not_found(client, cast, article):

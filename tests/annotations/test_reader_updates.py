@@ -2,11 +2,16 @@
 paragraphs under the passage, the one list item, the count, the form's data, a fresh
 form; the whole reader body only when the change reaches further."""
 
+import re
 import uuid
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from apps.annotations import reader_page
+from apps.annotations.forms import CreateAnnotationForm
 from apps.annotations.models import Annotation
 from tests import factories
 
@@ -140,3 +145,35 @@ def test_a_new_claim_also_renews_the_forms_claim_list(client, cast, page):
     assert '<datalist id="claim-list" hx-swap-oob="true"><option value="Talks failed">' in (
         response.text
     )
+
+
+def test_a_create_reads_the_codebook_once_and_the_rest_in_few_queries(client, cast, page):
+    client.force_login(cast.analyst)
+    with CaptureQueriesContext(connection) as queries:
+        response = _create(client, page["article"], "Lavrov answered", [page["threat"]])
+    assert response["HX-Reswap"] == "none"  # only what changed
+    sql = [q["sql"] for q in queries.captured_queries]
+    assert sum('FROM "annotations_tag"' in q for q in sql) == 1
+    assert len(sql) <= 15
+
+
+def test_the_new_token_is_the_form_s_token_field(cast, page):
+    token = reader_page.new_token()
+    value = re.search(r'value="([0-9a-f-]{36})"', token)[1]
+    form = CreateAnnotationForm(project=cast.project, initial={"client_token": value})
+    assert token == str(form["client_token"]).replace("<input ", '<input hx-swap-oob="true" ')
+
+
+def test_every_highlight_of_a_swapped_paragraph_keeps_its_hover_text(client, cast, page):
+    """Only the changed paragraphs' highlights are described; one that reaches into them
+    from the paragraph before is one of them."""
+    across = factories.make_annotation(
+        page["article"], cast.owner, "first.\n\nLavrov", tags=[page["threat"]]
+    )
+    client.force_login(cast.analyst)
+    response = _create(client, page["article"], "answered him", [page["aid"]])
+    html = response.text
+    assert '<p id="p1" hx-swap-oob="true">' in html and 'title=""' not in html
+    paragraph = html.split('<p id="p1" hx-swap-oob="true">')[1].split("</p>")[0]
+    assert f'data-a="{across.pk}" title="threat · by ' in paragraph
+    assert 'title="aid · by ' in paragraph

@@ -108,3 +108,16 @@ def test_annotations_starting_together_each_get_an_anchor():
 @pytest.mark.parametrize("text", ["", "x", "a\n\nb"])
 def test_rendering_without_annotations_has_one_paragraph_per_paragraph(text):
     assert render_text(text, []).count("<p>") == len(text.split("\n\n"))
+
+
+def test_a_paragraph_rendered_alone_is_that_paragraph_of_the_whole_text():
+    """After a write only its paragraphs are rendered (and those after them not even
+    walked): each must be exactly what the whole text puts there, anchors included."""
+    text = "\n\n".join(f"Paragraph {n} with some words in it." for n in range(6))
+    spans = [S(i, i * 37 % len(text), i * 37 % len(text) + 60) for i in range(1, 40)]
+    whole = render_text(text, spans, numbered=True)
+    for number in range(6):
+        alone = render_text(text, spans, only={number})
+        assert alone.count("<p ") == 1
+        expected = whole.split(f'<p id="p{number}">')[1].split("</p>")[0]
+        assert alone == f'<p id="p{number}" hx-swap-oob="true">{expected}</p>'
