@@ -183,6 +183,7 @@ def reader_context(
         "sidebar": sidebar,
         "total": len(rows),
         "tags": tags,
+        "tag_choices": [(tag.pk, tag.name) for tag in tags] if change is None else [],
         # The form's codebook and the page's colours: not part of a write's changed parts.
         "picker": tag_picker(tags) if change is None else [],
         "coded_json": json.dumps(coded_spans(rows), separators=(",", ":")),

@@ -282,3 +282,22 @@ def test_the_tag_picker_groups_the_codebook_under_parents(cast):
         (deep, 2, f"{blame.pk} {us.pk}", False, False),
         (after, 0, "", False, True),  # …and so does what follows it
     ]
+
+
+def test_the_reader_s_lists_are_escaped_and_keep_the_chosen_filter(client, cast, article):
+    """The datalists and the filters' options are written as strings: escaped as the
+    templates escape, the filter's choice still selected."""
+    factories.make_actor(cast.project, 'The "Kremlin" <b>', aliases="Moscow\nRussia's government")
+    factories.make_claim(cast.project, "Talks & <i>truce</i>")
+    tag = factories.make_tag(cast.project, "<aid>")
+    factories.make_annotation(article, cast.owner, "Second paragraph", tags=[tag])
+    client.force_login(cast.analyst)
+    owner = cast.owner.username
+    html = client.get(f"{article.get_absolute_url()}?tag={tag.pk}&annotator={owner}").text
+    assert f'<option value="{owner}" selected>{cast.owner.display_name}</option>' in html
+    assert (
+        '<option value="The &quot;Kremlin&quot; &lt;b&gt;">Moscow, Russia&#x27;s government'
+        "</option>" in html
+    )
+    assert '<option value="Talks &amp; &lt;i&gt;truce&lt;/i&gt;"></option>' in html
+    assert f'<option value="{tag.pk}" selected>&lt;aid&gt;</option>' in html
