@@ -6,12 +6,17 @@ from __future__ import annotations
 from django.db.models import Count, Q
 from django.template.defaultfilters import pluralize
 from django.utils.formats import date_format
+from django.utils.text import Truncator
 
 from apps.annotations import trees
 from apps.annotations.filters import AnnotationFilter
 from apps.annotations.models import Layer
 from apps.projects import visibility
 from apps.projects.models import Membership, Project
+
+
+# The deepest level of a tree the stylesheet indents (``depth-3``).
+DEEPEST = 3
 
 
 def picked(filters: AnnotationFilter) -> dict[str, list[str]]:
@@ -39,8 +44,22 @@ def context(
     annotator = (given.get("annotator") or [""])[0]
     return {
         **choices,
-        "tag_tree": trees.depth_first(choices["tags"]),
-        "claim_tree": trees.depth_first(choices["claims"]),
+        # The lists as the bar's options (``projects.templatetags.choices``): trees in
+        # depth-first order, a tag's depth as its class, a claim's as its indentation
+        # (no CSS reaches inside a <select>).
+        "story_choices": [(story.pk, story.name) for story in choices["stories"]],
+        "annotator_choices": [
+            (m.user.username, m.user.display_name) for m in choices["annotators"]
+        ],
+        "tag_choices": [
+            (tag.pk, tag.name, f"depth-{min(depth, DEEPEST)}")
+            for tag, depth in trees.depth_first(choices["tags"])
+        ],
+        "claim_choices": [
+            (claim.pk, "\u2003" * depth + Truncator(claim.text).chars(60))
+            for claim, depth in trees.depth_first(choices["claims"])
+        ],
+        "actor_choices": [(actor.pk, actor.name) for actor in choices["actors"]],
         "filters": filters,
         "picked": given,
         "fixed": fixed,

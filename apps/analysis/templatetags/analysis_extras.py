@@ -32,12 +32,6 @@ def clamp(value: int, most: int) -> int:
     return min(int(value), int(most))
 
 
-@register.filter
-def indent(depth: int) -> str:
-    """Indentation of a tree's item inside a <select>, where no CSS reaches."""
-    return "\u2003" * int(depth)
-
-
 @register.simple_tag
 def comparison_cells(row, comparison, scope: str) -> SafeString:
     """The cells of one comparison row, written here rather than by the template engine:

@@ -1,7 +1,7 @@
-"""The reader's lists as strings: the coding form's tags, the actors and claims it
-offers, the filters' choices. A template loop costs tens of microseconds an item, and a
-project's codebook, actors and claims are on every reader page (each escaped with
-``html.escape``, as the templates' autoescaping does)."""
+"""The coding form's lists as strings: its tags, and the actors and claims it offers. A
+template loop costs tens of microseconds an item, and a project's codebook, actors and
+claims are on every reader page (each escaped with ``html.escape``, as the templates'
+autoescaping does; the filters' choices: ``projects.templatetags.choices``)."""
 
 from collections.abc import Iterable
 from html import escape
@@ -36,17 +36,3 @@ def actor_options(actors: Iterable[Actor]) -> SafeString:
 def claim_options(claims: Iterable[Claim]) -> SafeString:
     """The claims' datalist."""
     return mark_safe("".join(f'<option value="{escape(claim.text)}"></option>' for claim in claims))
-
-
-@register.simple_tag
-def select_options(choices: Iterable[tuple[object, str]], selected) -> SafeString:
-    """A select's ``(value, label)`` options, the one whose value is ``selected`` (as a
-    string: a query's value) chosen."""
-    chosen = "" if selected is None else str(selected)
-    return mark_safe(
-        "".join(
-            f'<option value="{escape(str(value))}"'
-            f"{' selected' if str(value) == chosen else ''}>{escape(label)}</option>"
-            for value, label in choices
-        )
-    )
