@@ -14,7 +14,6 @@ from apps.annotations.models import Layer
 from apps.projects import visibility
 from apps.projects.models import Membership, Project
 
-
 # The deepest level of a tree the stylesheet indents (``depth-3``).
 DEEPEST = 3
 
