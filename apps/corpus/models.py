@@ -90,9 +90,9 @@ class ArticleQuerySet(models.QuerySet["Article"]):
 
     def count_annotations(self, *, seen_by: Membership | None) -> int:
         """The coders' annotations on these articles that ``seen_by`` may see (blind
-        coding), counted by the database (one query)."""
-        seen = CODERS & visibility.condition(seen_by, "annotations__")
-        return self.aggregate(n=models.Count("annotations", filter=seen))["n"]
+        coding), counted by the database (one query): the rows of the join, each an
+        annotation, which an index on article and layer counts without reading them."""
+        return self.filter(CODERS & visibility.condition(seen_by, "annotations__")).count()
 
 
 def with_annotation_counts(articles, *, seen_by: Membership | None) -> list[Article]:

@@ -20,6 +20,8 @@ def test_the_home_page_lists_articles_with_source_date_and_annotation_count(clie
         published=datetime.date(2016, 9, 29),
     )
     factories.make_annotation(article, cast.analyst)
+    factories.make_annotation(article, cast.owner, layer="gold")  # adjudicated: not counted
+    factories.make_annotation(factories.make_article(factories.make_project()), cast.analyst)
     client.force_login(cast.viewer)
     response = client.get(home_url)
     row = response.text.split("Russia to carry on bombing")[0].rsplit("<tr>", 1)[1]
