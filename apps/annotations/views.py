@@ -37,9 +37,10 @@ READER = reader_page.READER
 
 def _article(membership: Membership, article_id: int) -> Article:
     # ``adjudication`` (the coding app's, by name): the reader links to the article's
-    # adjudicated version when there is one, without a query of its own.
+    # adjudicated version when there is one, without a query of its own. The imported
+    # file (``raw``: a web page can be hundreds of kB) is not read for the reader.
     return get_object_or_404(
-        Article.objects.select_related("source", "adjudication"),
+        Article.objects.select_related("source", "adjudication").defer("raw"),
         pk=article_id,
         project=membership.project,
     )

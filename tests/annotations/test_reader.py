@@ -1,6 +1,9 @@
 import datetime
+import uuid
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from tests import factories
@@ -301,3 +304,19 @@ def test_the_reader_s_lists_are_escaped_and_keep_the_chosen_filter(client, cast,
     )
     assert '<option value="Talks &amp; &lt;i&gt;truce&lt;/i&gt;"></option>' in html
     assert f'<option value="{tag.pk}" selected>&lt;aid&gt;</option>' in html
+
+
+def test_the_reader_and_a_save_leave_the_imported_file_unread(client, cast, article):
+    """``raw`` (the file an article was imported from) can be a web page of hundreds of
+    kB: neither opening the reader nor saving a highlight reads it."""
+    client.force_login(cast.analyst)
+    with CaptureQueriesContext(connection) as opened:
+        assert client.get(article.get_absolute_url()).status_code == 200
+    url = reverse("annotations:create", args=[cast.project.slug, article.pk])
+    data = {"start": 0, "end": 5, "quote": article.text[:5], "text_hash": article.content_hash}
+    with CaptureQueriesContext(connection) as saved:
+        response = client.post(url, {**data, "client_token": str(uuid.uuid4())})
+    assert response.status_code == 302
+    sql = [q["sql"] for q in opened.captured_queries + saved.captured_queries]
+    assert any('FROM "corpus_article"' in q for q in sql)
+    assert not any('"corpus_article"."raw"' in q for q in sql)
