@@ -188,8 +188,9 @@ def reader_context(
         "picker": tag_picker(tags) if change is None else [],
         "coded_json": json.dumps(coded_spans(rows), separators=(",", ":")),
         "tag_styles": Tag.colour_rules(tags) if change is None else "",
-        "actors": project.actors.for_coding(),
-        "claims": project.claims.for_coding(),
+        # The form's lists (a write's answer sends the claims only when it made one).
+        "actors": project.actors.for_coding() if change is None else [],
+        "claims": project.claims.for_coding() if change is None or change.new_claim else [],
         "annotators": sorted(annotators.items(), key=lambda item: item[1]),
         "filters": filters,
         "form": form,

@@ -42,7 +42,7 @@ def _article(membership: Membership, article_id: int) -> Article:
     return get_object_or_404(
         Article.objects.select_related("source", "adjudication").defer("raw"),
         pk=article_id,
-        project=membership.project,
+        project_id=membership.project_id,
     )
 
 
