@@ -14,7 +14,8 @@ from apps.annotations.models import Layer
 from apps.projects import visibility
 from apps.projects.models import Membership, Project
 
-# The deepest level of a tree the stylesheet indents (``depth-3``).
+# The deepest level of a tree the stylesheet indents (``depth-3``): deeper ones are
+# shown at it.
 DEEPEST = 3
 
 
@@ -50,7 +51,7 @@ def context(
         "annotator_choices": [
             (m.user.username, m.user.display_name) for m in choices["annotators"]
         ],
-        "tag_choices": [
+        "tag_boxes": [
             (tag.pk, tag.name, f"depth-{min(depth, DEEPEST)}")
             for tag, depth in trees.depth_first(choices["tags"])
         ],

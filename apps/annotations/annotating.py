@@ -166,7 +166,7 @@ def create_annotation(
     by default; adjudication (``apps.coding``) makes its passages in the gold layer.
     A second call with the same ``client_token`` returns the first annotation.
     """
-    # A used token is rare: asked first on its unique index alone (a third of the cost
+    # A used token is rare: asked first on its unique index alone (a quarter of the cost
     # of looking for the annotation it may have saved).
     used = Annotation.objects.filter(client_token=client_token)
     if client_token is not None and used.exists():

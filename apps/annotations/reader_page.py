@@ -65,12 +65,12 @@ class Change:
         first = text.count("\n\n", 0, self.start)
         return range(first, first + text.count("\n\n", self.start, self.end) + 1)
 
-    def touches(self, text: str, row) -> bool:
-        """Whether ``row``'s passage reaches into the paragraphs of this one (or near
-        them: it is used to leave out work, never to leave out a row that is there)."""
-        first = max(0, text.rfind("\n\n", 0, self.start))
+    def reach(self, text: str) -> tuple[int, int]:
+        """Offsets around the paragraphs the passage lies in, breaks included: a passage
+        that overlaps them may be drawn there (used to leave out work, so it may take in
+        a little more, never less)."""
         last = text.find("\n\n", self.end)
-        return row.start <= (len(text) if last < 0 else last + 2) and row.end >= first
+        return max(0, text.rfind("\n\n", 0, self.start)), len(text) if last < 0 else last + 2
 
 
 def neighbours(membership: Membership, article: Article, story_id: str | None):
@@ -128,7 +128,10 @@ def reader_context(
     )
     # After a write, only the changed paragraphs' highlights are drawn, with their hover
     # text; the others' would be worked out and thrown away.
-    described = shown if change is None else [r for r in shown if change.touches(article.text, r)]
+    described = shown
+    if change is not None:
+        first, last = change.reach(article.text)
+        described = [row for row in shown if row.start <= last and row.end >= first]
     text_html = render_text(
         article.text,
         [row for row in shown if row.has_span],

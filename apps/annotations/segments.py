@@ -99,8 +99,9 @@ def render_text(
 
     ``numbered`` gives each paragraph an id (``p0``, ``p1``…: one text per page) and
     ``only`` names the paragraphs to render (after a write, the ones it changed), each
-    marked to be swapped in place of its old self (htmx out of band); the others are
-    still walked, so each annotation's anchor lands where the whole text puts it.
+    marked to be swapped in place of its old self (htmx out of band); those before them
+    are still walked, so each annotation's anchor lands where the whole text puts it,
+    and those after the last one are not (they change nothing before them).
     """
     describe = describe or {}
     colour_class = colour_class or {}

@@ -50,7 +50,9 @@ def _own_annotation(request: SignedInRequest, membership: Membership, annotation
     annotation = get_object_or_404(
         # One that blind coding hides does not exist for this analyst (not even its
         # coder's name in a refusal).
-        Annotation.objects.with_related().filter(visibility.condition(membership)),
+        Annotation.objects.with_related()
+        .defer("article__raw")  # the imported file: the reader never shows it
+        .filter(visibility.condition(membership)),
         pk=annotation_id,
         article__project=membership.project,
     )
@@ -116,10 +118,17 @@ def _written(
 
 
 def _form_with_errors(
-    request: SignedInRequest, membership, article: Article, form, status: int, reattach=None
+    request: SignedInRequest,
+    membership,
+    article: Article,
+    form,
+    status: int,
+    reattach=None,
+    tags: list[Tag] | None = None,
 ) -> HttpResponse:
-    """The popover form again, with its errors, swapped in place of itself (422/409)."""
-    tags = reader_page.codebook(membership.project)
+    """The popover form again, with its errors, swapped in place of itself (422/409);
+    ``tags``: the codebook, when the view has read it already."""
+    tags = reader_page.codebook(membership.project) if tags is None else tags
     context = {
         "form": form,
         "article": article,
@@ -175,7 +184,7 @@ def annotation_create(request: SignedInRequest, membership: Membership, article_
                 return _written(request, membership, change, article, tags)
             return redirect(f"{article.get_absolute_url()}#h{annotation.pk}")
     if request.htmx:
-        return _form_with_errors(request, membership, article, form, status)
+        return _form_with_errors(request, membership, article, form, status, tags=tags)
     context = reader_page.reader_context(request, membership, article, form=form, tags=tags)
     return render(request, READER, context, status=status)
 
@@ -225,6 +234,7 @@ def annotation_reattach(request: SignedInRequest, membership: Membership, annota
 @project_view
 def annotation_confirm(request: SignedInRequest, membership: Membership, annotation_id: int):
     annotation = _own_annotation(request, membership, annotation_id)
+    article = annotation.article  # as read with it (a save reloads the annotation alone)
     if refused := _final_refusal(request, membership, annotation):
         return refused
     version = request.POST.get("version", "")
@@ -235,14 +245,15 @@ def annotation_confirm(request: SignedInRequest, membership: Membership, annotat
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     if request.htmx:
-        return reader_page.body_response(request, membership, annotation.article, fresh_form=False)
-    return redirect(f"{annotation.article.get_absolute_url()}#h{annotation.pk}")
+        return reader_page.body_response(request, membership, article, fresh_form=False)
+    return redirect(f"{article.get_absolute_url()}#h{annotation.pk}")
 
 
 @require_http_methods(["GET", "POST"])
 @project_view
 def annotation_edit(request: SignedInRequest, membership: Membership, annotation_id: int):
     annotation = _own_annotation(request, membership, annotation_id)
+    article = annotation.article  # as read with it (a save reloads the annotation alone)
     project, tags = membership.project, reader_page.codebook(membership.project)
     initial = EditAnnotationForm.initial_for(annotation)  # (an archived tag it has, it keeps)
     if request.method == "GET" and (refused := _final_refusal(request, membership, annotation)):
@@ -260,7 +271,7 @@ def annotation_edit(request: SignedInRequest, membership: Membership, annotation
             update_annotation(annotation=annotation, version=version, **form.coding())
         except EditConflict as conflict:
             if conflict.current is None:
-                return _gone(request, annotation.article)
+                return _gone(request, article)
             status, form = 409, _conflicted(form, conflict, membership, tags)
         except ValidationError as error:
             _add_errors(form, error)
@@ -268,9 +279,9 @@ def annotation_edit(request: SignedInRequest, membership: Membership, annotation
             if request.htmx:
                 new_claim = bool(form.cleaned_data["new_claim"])
                 change = Change.of("edited", annotation, new_claim=new_claim)
-                return _written(request, membership, change, annotation.article, tags)
+                return _written(request, membership, change, article, tags)
             messages.success(request, "Annotation saved.")
-            return redirect(f"{annotation.article.get_absolute_url()}#h{annotation.pk}")
+            return redirect(f"{article.get_absolute_url()}#h{annotation.pk}")
     return _edit_page(request, membership, annotation, form, tags, status=status)
 
 

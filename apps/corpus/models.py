@@ -91,7 +91,9 @@ class ArticleQuerySet(models.QuerySet["Article"]):
     def count_annotations(self, *, seen_by: Membership | None) -> int:
         """The coders' annotations on these articles that ``seen_by`` may see (blind
         coding), counted by the database (one query): the rows of the join, each an
-        annotation, which an index on article and layer counts without reading them."""
+        annotation, which an index on article and layer counts (unless blind coding asks
+        more of them). On a plain query of articles: one with a join or ``distinct`` of
+        its own would count something else."""
         return self.filter(CODERS & visibility.condition(seen_by, "annotations__")).count()
 
 

@@ -2,12 +2,14 @@
 every value and label escaped, the chosen ones selected or ticked, trees in order with
 their depth, on every analysis screen."""
 
+import pytest
 from django.urls import reverse
 
 from tests import factories
 
 
-def test_the_filter_bar_lists_the_project_escaped_with_the_choice_kept(client, cast):
+@pytest.mark.parametrize("screen", ["matrix", "compare", "charts", "search", "agreement"])
+def test_the_filter_bar_lists_the_project_escaped_with_the_choice_kept(client, cast, screen):
     outlet = factories.make_source("<Daily> & Co")
     article = factories.make_article(cast.project, source=outlet)
     story = factories.make_story(cast.project, article, name="Talks “in” <Geneva>")
@@ -21,7 +23,7 @@ def test_the_filter_bar_lists_the_project_escaped_with_the_choice_kept(client, c
         f"story={story.pk}&source={outlet.pk}&tag={child.pk}&claim={under.pk}"
         f"&speaker={actor.pk}&annotator={cast.owner.username}"
     )
-    html = client.get(f"{reverse('analysis:matrix', args=[cast.project.slug])}?{query}").text
+    html = client.get(f"{reverse(f'analysis:{screen}', args=[cast.project.slug])}?{query}").text
     assert f'<option value="{story.pk}" selected>Talks “in” &lt;Geneva&gt;</option>' in html
     assert (
         f'<label class="check"><input type="checkbox" name="source" value="{outlet.pk}" '

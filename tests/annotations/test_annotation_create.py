@@ -210,34 +210,31 @@ def test_a_tag_of_another_project_is_refused(client, cast, article):
 
 
 @pytest.mark.parametrize(
-    ("sent", "error"),
-    [
-        (["x1"], "“x1” is not a valid value."),
-        (["999999"], "Select a valid choice. 999999 is not one of the available choices."),
-    ],
+    "sent",
+    [["x1"], ["999999"], ["999999", "x1"], ["-1"], [" 5"], ["²"], ["1.0"], ["5\x00"], "5"],
 )
-def test_tags_checked_against_the_codebook_get_the_errors_of_a_lookup(cast, sent, error):
+def test_tags_checked_against_the_codebook_get_the_errors_of_a_lookup(cast, sent):
     """The create view checks tags against the codebook it has read (no query of its
     own), with the same errors as the field's database lookup."""
     factories.make_tag(cast.project, "aid")
     tags = list(cast.project.tags.all())
-    for form in (
-        CreateAnnotationForm({"tags": sent}, project=cast.project),
-        CreateAnnotationForm({"tags": sent}, project=cast.project, tags=tags),
-    ):
-        assert not form.is_valid() and form.errors["tags"] == [error]
+    looked_up = CreateAnnotationForm({"tags": sent}, project=cast.project)
+    known = CreateAnnotationForm({"tags": sent}, project=cast.project, tags=tags)
+    assert not looked_up.is_valid() and not known.is_valid()
+    assert known.errors["tags"] == looked_up.errors["tags"]
 
 
-def test_a_tag_given_twice_is_saved_once(client, cast, article):
+def test_tags_given_twice_are_chosen_once_in_codebook_order(cast):
     later = factories.make_tag(cast.project, "later", position=2)
     first = factories.make_tag(cast.project, "first", position=1)
-    client.force_login(cast.analyst)
-    response = client.post(_url(article), _data(article, tags=[later.pk, first.pk, later.pk]))
-    assert response.status_code == 302
-    assert sorted(Annotation.objects.get().tags.values_list("name", flat=True)) == [
-        "first",
-        "later",
-    ]
+    sent = {"tags": [str(later.pk), str(first.pk), str(later.pk)]}
+    codebook = list(cast.project.tags.all())
+    for form in (
+        CreateAnnotationForm(sent, project=cast.project),
+        CreateAnnotationForm(sent, project=cast.project, tags=codebook),
+    ):
+        form.is_valid()
+        assert list(form.cleaned_data["tags"]) == [first, later]
 
 
 def test_an_actor_of_another_project_is_not_found(client, cast, article):

@@ -1,5 +1,8 @@
+import uuid
+
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import connection
 
 from apps.annotations.annotating import StaleText, create_annotation
 from apps.annotations.models import Annotation, Tag
@@ -195,3 +198,53 @@ def test_boundaries_of_characters_are_found_in_code_points():
     assert [splits_a_character(text, i) for i in range(len(text) + 1)] == [
         False, False, True, False, False, False, False, False,
     ]  # fmt: skip
+
+
+def _raced(article, winner, token, passage):
+    """Make another post with ``token`` (by ``winner``, over ``passage``) win the race:
+    saved just after this one found the token unused, before this one inserts."""
+    state = {"done": False}
+
+    def wrapper(execute, sql, params, many, context):
+        result = execute(sql, params, many, context)
+        if not state["done"] and "client_token" in sql and "LIMIT 1" in sql:
+            state["done"] = True  # (the insert below runs queries of its own)
+            start, end = _span(article, passage)
+            create_annotation(
+                article=article, annotator=winner, start=start, end=end, client_token=token
+            )
+        return result
+
+    return wrapper
+
+
+@pytest.mark.parametrize(
+    ("winner", "passage", "outcome"),
+    [
+        ("analyst", "Kerry said", "the first"),  # a double click: the same post twice
+        ("analyst", "waited", "token_replayed"),  # the same form, another passage
+        ("owner", "Kerry said", "token_reused"),  # someone else's token
+    ],
+)
+def test_two_posts_with_one_token_racing_past_the_check(article, cast, winner, passage, outcome):
+    """The unique index settles the race: the loser gets the winner's annotation when it
+    is the same post, and a refusal otherwise, never an error page or a second one."""
+    token = uuid.uuid4()
+    start, end = _span(article, "Kerry said")
+    with connection.execute_wrapper(_raced(article, getattr(cast, winner), token, passage)):
+        if outcome == "the first":
+            loser = create_annotation(
+                article=article, annotator=cast.analyst, start=start, end=end, client_token=token
+            )
+            assert loser == Annotation.objects.get()
+        else:
+            with pytest.raises(ValidationError) as refused:
+                create_annotation(
+                    article=article,
+                    annotator=cast.analyst,
+                    start=start,
+                    end=end,
+                    client_token=token,
+                )
+            assert refused.value.code == outcome
+    assert Annotation.objects.count() == 1

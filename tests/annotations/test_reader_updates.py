@@ -166,14 +166,18 @@ def test_the_new_token_is_the_form_s_token_field(cast, page):
 
 def test_every_highlight_of_a_swapped_paragraph_keeps_its_hover_text(client, cast, page):
     """Only the changed paragraphs' highlights are described; one that reaches into them
-    from the paragraph before is one of them."""
+    from the paragraph before, or goes on into the next, is one of them."""
     across = factories.make_annotation(
         page["article"], cast.owner, "first.\n\nLavrov", tags=[page["threat"]]
+    )
+    onward = factories.make_annotation(
+        page["article"], cast.owner, "at once.\n\nThe", tags=[page["threat"]]
     )
     client.force_login(cast.analyst)
     response = _create(client, page["article"], "answered him", [page["aid"]])
     html = response.text
     assert '<p id="p1" hx-swap-oob="true">' in html and 'title=""' not in html
     paragraph = html.split('<p id="p1" hx-swap-oob="true">')[1].split("</p>")[0]
-    assert f'data-a="{across.pk}" title="threat · by ' in paragraph
+    assert f'data-a="{across.pk}" title="threat · by ' in paragraph  # from the one before
+    assert f'data-a="{onward.pk}" title="threat · by ' in paragraph  # on into the next
     assert 'title="aid · by ' in paragraph

@@ -2,6 +2,7 @@ from django import template
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
+from apps.analysis.filter_bar import DEEPEST
 from apps.annotations.models import Stance
 
 register = template.Library()
@@ -27,8 +28,9 @@ def stance(passage) -> str:
 
 
 @register.filter
-def clamp(value: int, most: int) -> int:
-    """``{{ depth|clamp:3 }}``: at most ``most`` (the deepest indentation styled)."""
+def clamp(value: int, most: int = DEEPEST) -> int:
+    """``{{ depth|clamp }}``: at most ``most``, by default the deepest indentation the
+    stylesheet has (``depth-3``)."""
     return min(int(value), int(most))
 
 
