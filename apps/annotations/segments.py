@@ -14,11 +14,11 @@ lazy-aware ``escape`` in a loop of thousands).
 
 from __future__ import annotations
 
+import bisect
 import itertools
 from collections.abc import Collection, Iterable, Sequence
-from dataclasses import dataclass
 from html import escape
-from typing import Protocol
+from typing import NamedTuple, Protocol
 
 from django.utils.safestring import SafeString, mark_safe
 
@@ -31,8 +31,9 @@ class Span(Protocol):
     end: int
 
 
-@dataclass(frozen=True)
-class Segment:
+class Segment(NamedTuple):
+    # A tuple, not a frozen dataclass: an article has thousands and a tuple is built in
+    # a third of the time.
     start: int
     end: int
     text: str
@@ -54,10 +55,9 @@ def segment(text: str, spans: Iterable[Span], upto: int | None = None) -> list[l
         ),
         key=lambda item: (item[0], -item[1], item[2]),
     )
-    boundaries: set[int] = set()
-    for start, end, _ in clipped:
-        boundaries.add(start)
-        boundaries.add(end)
+    # Sorted once, so each paragraph finds its own cuts by bisection rather than by
+    # looking at every boundary of the text (paragraphs times boundaries).
+    boundaries = sorted({offset for start, end, _ in clipped for offset in (start, end)})
 
     result: list[list[Segment]] = []
     active: list[tuple[int, int, int]] = []
@@ -66,7 +66,10 @@ def segment(text: str, spans: Iterable[Span], upto: int | None = None) -> list[l
         if upto is not None and number > upto:
             break
         p_end = p_start + len(p_text)
-        cuts = sorted({p_start, p_end, *(b for b in boundaries if p_start < b < p_end)})
+        inside = boundaries[
+            bisect.bisect_right(boundaries, p_start) : bisect.bisect_left(boundaries, p_end)
+        ]
+        cuts = [p_start, *inside, p_end] if p_end > p_start else [p_start]
         row: list[Segment] = []
         for a, b in itertools.pairwise(cuts):
             # Spans that started before this segment, including across the paragraph gap.

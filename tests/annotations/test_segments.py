@@ -1,3 +1,4 @@
+import random
 from dataclasses import dataclass
 
 import pytest
@@ -85,6 +86,46 @@ def test_a_long_text_with_many_annotations_keeps_every_character_once():
     spans = [S(i, i * 37 % len(text), i * 37 % len(text) + 50) for i in range(1, 1000)]
     rebuilt = "\n\n".join("".join(s.text for s in row) for row in segment(text, spans))
     assert rebuilt == text
+
+
+def covering_by_character(text, spans):
+    """The reference: for each paragraph character, the spans over it, outermost first
+    (earliest start, then longest, then id), worked out one character at a time."""
+    order = sorted(spans, key=lambda s: (max(0, s.start), -min(len(text), s.end), s.pk))
+    return {
+        i: tuple(s.pk for s in order if max(0, s.start) <= i < min(len(text), s.end))
+        for i in range(len(text))
+        if text[i] != "\n"
+    }
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_segments_agree_with_a_character_by_character_reading(seed):
+    """Random paragraphs (empty ones too) and spans (across breaks, beyond the text,
+    empty, sharing boundaries): each segment starts exactly where the covering changes or
+    a paragraph begins, and covers what each of its characters is covered by."""
+    rng = random.Random(seed)
+    text = "\n\n".join("x" * rng.choice([0, 1, 3, 8, 20]) for _ in range(rng.randint(1, 8)))
+    spans = [
+        S(pk, start, start + rng.randint(-2, 25))
+        for pk in range(1, rng.randint(1, 30))
+        for start in [rng.randint(-3, len(text) + 2)]
+    ]
+    expected = covering_by_character(text, spans)
+    segments = [seg for row in segment(text, spans) for seg in row]
+    assert "".join(seg.text for seg in segments) == text.replace("\n", "")
+    for seg in segments:
+        assert seg.end > seg.start
+        assert all(expected[i] == seg.covering for i in range(seg.start, seg.end))
+        # Never split without a reason: the character before differs, or is a break.
+        assert (
+            seg.start == 0
+            or text[seg.start - 1] == "\n"
+            or (
+                expected[seg.start - 1] != seg.covering
+                or any(s.start == seg.start or s.end == seg.start for s in spans)
+            )
+        )
 
 
 def test_rendered_text_escapes_the_article_and_the_hover_text():
