@@ -166,11 +166,6 @@ def create_annotation(
     by default; adjudication (``apps.coding``) makes its passages in the gold layer.
     A second call with the same ``client_token`` returns the first annotation.
     """
-    # A used token is rare: asked first on its unique index alone (a quarter of the cost
-    # of looking for the annotation it may have saved).
-    used = Annotation.objects.filter(client_token=client_token)
-    if client_token is not None and used.exists():
-        return _earlier_post(client_token, annotator, article, start, end)
     try:
         return _create_annotation(
             article=article,
@@ -193,8 +188,14 @@ def create_annotation(
             layer=layer,
         )
     except IntegrityError:
-        # Two identical posts raced past the check above: the other one won.
-        if client_token is not None and used.exists():
+        # The token's unique index refused the insert: the same post again (a double
+        # click, a retry, or two racing), and everything it made is rolled back. Not
+        # asked before the insert: a used token is rare, and asking cost every save a
+        # query.
+        if (
+            client_token is not None
+            and Annotation.objects.filter(client_token=client_token).exists()
+        ):
             return _earlier_post(client_token, annotator, article, start, end)
         raise
 

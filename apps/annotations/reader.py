@@ -13,10 +13,11 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 from html import escape
 from typing import Any
 
-from django.urls import reverse
+from django.urls import get_script_prefix, reverse
 from django.utils.safestring import SafeString, mark_safe
 
 from apps.annotations import trees
@@ -192,6 +193,18 @@ def filter_rows(
     return [row for row in rows if row.pk in shown]
 
 
+@lru_cache(maxsize=256)
+def _item_urls(project_slug: str, prefix: str) -> tuple[str, ...]:
+    """The URL patterns of an item's links, for a project (and the prefix the site is
+    served under, which ``reverse`` reads): the same on every page, and reversing six
+    of them cost 0.2 ms a request."""
+    names = ("confirm", "edit", "delete", "history")
+    return tuple(
+        reverse(name, args=[project_slug, _PK])
+        for name in [*(f"annotations:{n}" for n in names), "analysis:actor", "analysis:claim"]
+    )
+
+
 class SidebarRenderer:
     """Renders sidebar items; URLs are reversed once per page, not once per item."""
 
@@ -202,12 +215,14 @@ class SidebarRenderer:
         self.can_annotate = can_annotate
         self.reader_url = reader_url
         self.csrf = escape(csrf)
-        self.confirm_url = reverse("annotations:confirm", args=[project_slug, _PK])
-        self.edit_url = reverse("annotations:edit", args=[project_slug, _PK])
-        self.delete_url = reverse("annotations:delete", args=[project_slug, _PK])
-        self.history_url = reverse("annotations:history", args=[project_slug, _PK])
-        self.actor_url = reverse("analysis:actor", args=[project_slug, _PK])
-        self.claim_url = reverse("analysis:claim", args=[project_slug, _PK])
+        (
+            self.confirm_url,
+            self.edit_url,
+            self.delete_url,
+            self.history_url,
+            self.actor_url,
+            self.claim_url,
+        ) = _item_urls(project_slug, get_script_prefix())
 
     def _status(self, row: ReaderRow, mine: bool) -> str:
         """What re-anchoring left to do, and (for its analyst) the buttons to do it."""

@@ -178,7 +178,8 @@ def reader_context(
         "locked": visibility.FINISHED_BLIND if locked else "",
         # The adjudicated version's link, where blind coding hides nothing (that someone
         # adjudicates an article one codes blind says that others coded it otherwise).
-        "adjudicated_link": _adjudicated(article)
+        "adjudicated_link": change is None
+        and _adjudicated(article)
         and not visibility.hides_others_on(membership, article.pk),
         "text_html": text_html,
         "annotations": shown,

@@ -124,6 +124,25 @@ def test_a_write_costs_fewer_queries_than_the_whole_reader(
         _create(client, page["article"], "Lavrov answered", [page["threat"]])
 
 
+def test_a_write_answered_in_place_reads_neither_the_outlet_nor_the_adjudication(
+    client, cast, page
+):
+    """The answer swaps no header: the article is read without its outlet and its
+    adjudicated version (two joins on every save). The whole body, when a write needs
+    it, still shows both."""
+    client.force_login(cast.analyst)
+    with CaptureQueriesContext(connection) as queries:
+        response = _create(client, page["article"], "Lavrov answered", [page["threat"]])
+    assert response["HX-Reswap"] == "none"
+    article_reads = [q["sql"] for q in queries if 'FROM "corpus_article"' in q["sql"]]
+    assert len(article_reads) == 1
+    assert "corpus_source" not in article_reads[0] and "coding_" not in article_reads[0]
+    # A page that missed another coder's work is redrawn whole, header and all.
+    factories.make_annotation(page["article"], cast.owner, "answered him")
+    response = _create(client, page["article"], "Geneva", [page["aid"]], listed="")
+    assert page["article"].source.name in response.text
+
+
 def test_a_page_that_missed_another_coders_work_gets_the_whole_body(client, cast, page):
     client.force_login(cast.analyst)
     loaded = _listed(page["article"])  # the page was loaded…
