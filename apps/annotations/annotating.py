@@ -187,11 +187,12 @@ def create_annotation(
             client_token=client_token,
             layer=layer,
         )
-    except IntegrityError:
+    except (IntegrityError, StaleText):
         # The token's unique index refused the insert: the same post again (a double
         # click, a retry, or two racing), and everything it made is rolled back. Not
         # asked before the insert: a used token is rare, and asking cost every save a
-        # query.
+        # query. A post again after the text was revised stops earlier, at its stale
+        # hash: it too gets the first annotation if it saved this passage.
         if (
             client_token is not None
             and Annotation.objects.filter(client_token=client_token).exists()

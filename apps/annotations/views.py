@@ -39,9 +39,11 @@ def _article(membership: Membership, article_id: int, *, header: bool = True) ->
     # ``adjudication`` (the coding app's, by name): the reader links to the article's
     # adjudicated version when there is one, without a query of its own. The imported
     # file (``raw``: a web page can be hundreds of kB) is not read for the reader.
-    # ``header=False`` (a write, whose answer rarely redraws the page's header) leaves
-    # out the outlet and the adjudication: the two joins cost 0.6 ms on every save, and
-    # the whole body, when it is redrawn, reads them then.
+    # ``header=False`` (a create, whose answer is usually the changed parts alone) leaves
+    # out the outlet and the adjudication of the page's header: the two joins cost
+    # 0.6 ms on every save. An answer with the whole body (an article's first passage,
+    # one needing review, a page that missed another coder's work, the page without
+    # JavaScript) reads them then, in a query each.
     articles = Article.objects.defer("raw")
     if header:
         articles = articles.select_related("source", "adjudication")

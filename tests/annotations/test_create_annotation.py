@@ -3,8 +3,10 @@ import uuid
 import pytest
 from django.core.exceptions import ValidationError
 
+from apps.annotations.anchoring import revise_article
 from apps.annotations.annotating import StaleText, create_annotation
 from apps.annotations.models import Actor, Annotation, Claim, Tag
+from apps.corpus.models import Article
 from tests import factories
 
 TRICKY = (
@@ -238,3 +240,42 @@ def test_a_post_whose_token_was_used_leaves_nothing_of_its_own(
     assert Annotation.objects.count() == 1
     assert not Claim.objects.filter(text__startswith="A claim only").exists()
     assert not Actor.objects.filter(name__startswith="An actor only").exists()
+
+
+@pytest.mark.parametrize(
+    ("saved", "revision", "outcome"),
+    [
+        (True, "{}\n\nA closing line.", "the first"),  # the passage stayed where it was
+        (True, "A first line.\n\n{}", "token_replayed"),  # it moved: not the same passage
+        (False, "{}\n\nA closing line.", "stale"),  # the form never saved
+    ],
+)
+def test_a_post_sent_again_after_the_text_was_revised(article, cast, saved, revision, outcome):
+    """The first post saved before an owner revised the text; the same form sent again
+    (the old page's hash) gets that annotation, or the refusal that names the passage it
+    saved, not a 409 asking to select the passage again (which would make a second one).
+    A form that never saved is stale, as before."""
+    start, end = _span(article, "Kerry said")
+    post = {
+        "article": article,
+        "annotator": cast.analyst,
+        "start": start,
+        "end": end,
+        "quote": "Kerry said",
+        "text_hash": article.content_hash,
+        "client_token": uuid.uuid4(),
+    }
+    first = create_annotation(**post) if saved else None
+    revise_article(article=article, new_text=revision.format(article.text), author=cast.owner)
+    post["article"] = Article.objects.get(pk=article.pk)  # as the next request reads it
+    if outcome == "the first":
+        assert create_annotation(**post) == first
+    elif outcome == "token_replayed":
+        with pytest.raises(ValidationError) as refused:
+            create_annotation(**post)
+        assert refused.value.code == "token_replayed"
+        assert "Kerry said" in refused.value.messages[0]
+    else:
+        with pytest.raises(StaleText):
+            create_annotation(**post)
+    assert Annotation.objects.count() == (1 if saved else 0)

@@ -3,7 +3,7 @@ import uuid
 
 import pytest
 from django.db import connection
-from django.test.utils import CaptureQueriesContext
+from django.test.utils import CaptureQueriesContext, override_script_prefix
 from django.urls import reverse
 
 from tests import factories
@@ -331,3 +331,16 @@ def test_the_reader_and_its_writes_leave_the_imported_file_unread(client, cast, 
     sql = [q["sql"] for q in queries.captured_queries]
     assert sum('"corpus_article"."text"' in q for q in sql) >= 4  # each step reads the article
     assert not any('"corpus_article"."raw"' in q for q in sql)
+
+
+def test_the_sidebars_links_follow_the_prefix_the_site_is_served_under(client, cast, article):
+    """The links' patterns are reversed once per project and prefix: a site served
+    under a path (``SCRIPT_NAME``) gets its own, even after a page without one."""
+    mine = factories.make_annotation(article, cast.analyst, "Second")
+    client.force_login(cast.analyst)
+    edit = reverse("annotations:edit", args=[cast.project.slug, mine.pk])
+    reader = _url(article)
+    assert f'href="{edit}"' in client.get(reader).text
+    with override_script_prefix("/workbench/"):
+        page = client.get(reader).text
+    assert f'href="/workbench{edit}"' in page and f'href="{edit}"' not in page

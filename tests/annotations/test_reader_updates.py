@@ -13,6 +13,7 @@ from django.urls import reverse
 from apps.annotations import reader_page
 from apps.annotations.forms import CreateAnnotationForm
 from apps.annotations.models import Annotation
+from apps.coding.models import Adjudication
 from tests import factories
 
 TEXT = "Kerry spoke first.\n\nLavrov answered him at once.\n\nThe talks stalled in Geneva."
@@ -137,10 +138,14 @@ def test_a_write_answered_in_place_reads_neither_the_outlet_nor_the_adjudication
     article_reads = [q["sql"] for q in queries if 'FROM "corpus_article"' in q["sql"]]
     assert len(article_reads) == 1
     assert "corpus_source" not in article_reads[0] and "coding_" not in article_reads[0]
+    # Nor is the form's token asked for before the insert (its unique index answers).
+    assert not any("client_token" in q["sql"] for q in queries if q["sql"].startswith("SELECT"))
     # A page that missed another coder's work is redrawn whole, header and all.
+    Adjudication.objects.create(article=page["article"], adjudicator=cast.owner)
     factories.make_annotation(page["article"], cast.owner, "answered him")
     response = _create(client, page["article"], "Geneva", [page["aid"]], listed="")
     assert page["article"].source.name in response.text
+    assert ">adjudicated version</a>" in response.text
 
 
 def test_a_page_that_missed_another_coders_work_gets_the_whole_body(client, cast, page):

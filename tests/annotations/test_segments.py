@@ -102,8 +102,10 @@ def covering_by_character(text, spans):
 @pytest.mark.parametrize("seed", range(40))
 def test_segments_agree_with_a_character_by_character_reading(seed):
     """Random paragraphs (empty ones too) and spans (across breaks, beyond the text,
-    empty, sharing boundaries): each segment starts exactly where the covering changes or
-    a paragraph begins, and covers what each of its characters is covered by."""
+    empty, sharing boundaries): a row per paragraph, an empty one for an empty paragraph;
+    segments cut exactly at the boundaries of the (clipped, non-empty) spans inside a
+    paragraph, each covered by what each of its characters is covered by; and asking for
+    the first rows only gives those rows."""
     rng = random.Random(seed)
     text = "\n\n".join("x" * rng.choice([0, 1, 3, 8, 20]) for _ in range(rng.randint(1, 8)))
     spans = [
@@ -112,20 +114,23 @@ def test_segments_agree_with_a_character_by_character_reading(seed):
         for start in [rng.randint(-3, len(text) + 2)]
     ]
     expected = covering_by_character(text, spans)
-    segments = [seg for row in segment(text, spans) for seg in row]
-    assert "".join(seg.text for seg in segments) == text.replace("\n", "")
-    for seg in segments:
-        assert seg.end > seg.start
-        assert all(expected[i] == seg.covering for i in range(seg.start, seg.end))
-        # Never split without a reason: the character before differs, or is a break.
-        assert (
-            seg.start == 0
-            or text[seg.start - 1] == "\n"
-            or (
-                expected[seg.start - 1] != seg.covering
-                or any(s.start == seg.start or s.end == seg.start for s in spans)
-            )
+    clipped = [(max(0, s.start), min(len(text), s.end)) for s in spans]
+    boundaries = {offset for a, b in clipped if b > a for offset in (a, b)}
+    rows = segment(text, spans)
+    assert len(rows) == len(text.split("\n\n"))
+    offset = 0
+    for paragraph, row in zip(text.split("\n\n"), rows, strict=True):
+        end = offset + len(paragraph)
+        cuts = [seg.start for seg in row] + ([end] if row else [])
+        assert cuts == sorted({offset, end} | {b for b in boundaries if offset < b < end}) or (
+            not paragraph and row == []
         )
+        for seg in row:
+            assert seg.text == text[seg.start : seg.end]
+            assert all(expected[i] == seg.covering for i in range(seg.start, seg.end))
+        offset = end + 2
+    for upto in range(len(rows)):
+        assert segment(text, spans, upto) == rows[: upto + 1]
 
 
 def test_rendered_text_escapes_the_article_and_the_hover_text():
