@@ -27,6 +27,12 @@ def _span(article, quote):
     return start, start + len(quote)
 
 
+def _post(article, annotator, passage, **more):
+    """``create_annotation``'s arguments for ``passage`` of the article."""
+    start, end = _span(article, passage)
+    return {"article": article, "annotator": annotator, "start": start, "end": end, **more}
+
+
 def test_the_stored_quote_is_the_servers_slice_of_the_text(article, cast):
     start, end = _span(article, "Kerry said")
     annotation = create_annotation(
@@ -221,16 +227,14 @@ def test_a_post_whose_token_was_used_leaves_nothing_of_its_own(
     create_annotation(
         article=article, annotator=getattr(cast, first_by), start=start, end=end, client_token=token
     )
-    start, end = _span(article, "Kerry said")
-    again = {
-        "article": article,
-        "annotator": cast.analyst,
-        "start": start,
-        "end": end,
-        "client_token": token,
-        "new_claim": "A claim only this post names",
-        "new_speaker": "An actor only this post names",
-    }
+    again = _post(
+        article,
+        cast.analyst,
+        "Kerry said",
+        client_token=token,
+        new_claim="A claim only this post names",
+        new_speaker="An actor only this post names",
+    )
     if outcome == "the first":
         assert create_annotation(**again) == Annotation.objects.get()
     else:
@@ -255,16 +259,14 @@ def test_a_post_sent_again_after_the_text_was_revised(article, cast, saved, revi
     (the old page's hash) gets that annotation, or the refusal that names the passage it
     saved, not a 409 asking to select the passage again (which would make a second one).
     A form that never saved is stale, as before."""
-    start, end = _span(article, "Kerry said")
-    post = {
-        "article": article,
-        "annotator": cast.analyst,
-        "start": start,
-        "end": end,
-        "quote": "Kerry said",
-        "text_hash": article.content_hash,
-        "client_token": uuid.uuid4(),
-    }
+    post = _post(
+        article,
+        cast.analyst,
+        "Kerry said",
+        quote="Kerry said",
+        text_hash=article.content_hash,
+        client_token=uuid.uuid4(),
+    )
     first = create_annotation(**post) if saved else None
     revise_article(article=article, new_text=revision.format(article.text), author=cast.owner)
     post["article"] = Article.objects.get(pk=article.pk)  # as the next request reads it
