@@ -37,6 +37,7 @@ from apps.annotations.reader import (
 from apps.annotations.segments import render_text
 from apps.corpus.models import Article
 from apps.projects import visibility
+from apps.projects.compiled import CompiledQuery, columns
 from apps.projects.htmx import SignedInRequest
 from apps.projects.models import Membership
 
@@ -92,10 +93,18 @@ def neighbours(membership: Membership, article: Article, story_id: str | None):
     return stories, story, previous, following
 
 
+# Read on every reader page and every save: compiled once (``compiled.py``).
+_CODEBOOK = CompiledQuery(
+    lambda *, project_id: Tag.objects.filter(project_id=project_id).values_list(*columns(Tag))
+)
+
+
 def codebook(project) -> list[Tag]:
     """The project's tags in codebook order. A codebook without shortcuts still gets
     keys 1–9, on its first nine tags (only in this response: nothing is saved)."""
-    tags = list(project.tags.all())
+    tags = _CODEBOOK.instances(Tag, project_id=project.pk)
+    for tag in tags:
+        Tag.project.field.set_cached_value(tag, project)  # as ``project.tags`` would
     if not any(tag.shortcut for tag in tags):
         for number, tag in enumerate([t for t in tags if not t.archived][:9], start=1):
             tag.shortcut = str(number)

@@ -18,8 +18,10 @@ from django.shortcuts import resolve_url
 from django.utils.http import url_has_allowed_host_and_scheme
 from django_htmx.http import HttpResponseClientRedirect
 
+from apps.accounts.models import User
 from apps.projects import visibility
-from apps.projects.models import Membership
+from apps.projects.compiled import CompiledQuery, columns
+from apps.projects.models import Membership, Project
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -42,14 +44,25 @@ def _to_login(request: HttpRequest) -> HttpResponse:
     return redirect_to_login(request.get_full_path())
 
 
+# Asked by every project page: compiled once (``compiled.py``), with the project and the
+# user (as ``select_related`` reads them).
+_MEMBERSHIP = CompiledQuery(
+    lambda *, slug, user_id: Membership.objects.filter(
+        project__slug=slug, user_id=user_id
+    ).values_list(
+        *columns(Membership),
+        *(f"project__{name}" for name in columns(Project)),
+        *(f"user__{name}" for name in columns(User)),
+    )
+)
+
+
 def get_membership(request: HttpRequest, project_slug: str) -> Membership:
     """Return the user's membership (with its project) or raise 404."""
-    try:
-        membership = Membership.objects.select_related("project", "user").get(
-            project__slug=project_slug, user_id=request.user.pk or 0
-        )
-    except Membership.DoesNotExist:
-        raise Http404("No such project.") from None
+    found = _MEMBERSHIP.instances(Membership, slug=project_slug, user_id=request.user.pk or 0)
+    if not found:
+        raise Http404("No such project.")
+    membership = found[0]
     # The filters of this request ask which annotations the user may see (blind
     # coding): they find the membership here instead of reading it again.
     visibility.remember(request.user, membership)

@@ -1,0 +1,119 @@
+"""A query compiled once (``apps.projects.compiled``) answers what its QuerySet would, for
+each call's values, with the fields' conversions, related objects and deferred columns."""
+
+from datetime import date
+
+import pytest
+from django.db.models import Q
+from django.http import Http404
+from django.test import RequestFactory
+
+from apps.annotations.models import Annotation, Tag
+from apps.annotations.reader_page import codebook
+from apps.corpus.models import Article
+from apps.projects.access import get_membership
+from apps.projects.compiled import CompiledQuery, columns
+from apps.projects.models import Membership
+from tests import factories
+
+
+def _request(user):
+    request = RequestFactory().get("/")
+    request.user = user
+    return request
+
+
+def test_each_call_is_answered_with_its_own_values(cast):
+    first = factories.make_article(cast.project, "The first text.", title="First")
+    second = factories.make_article(cast.project, "The second text.", title="Second")
+    for article in (first, second, first):
+        factories.make_annotation(article, cast.analyst)
+    titles = CompiledQuery(
+        lambda *, article_id: (
+            Annotation.objects.filter(article_id=article_id)
+            .order_by("pk")
+            .values_list("pk", "article__title")
+        )
+    )
+    for article in (first, second, first):
+        expected = list(
+            Annotation.objects.filter(article_id=article.pk)
+            .order_by("pk")
+            .values_list("pk", "article__title")
+        )
+        assert titles.rows(article_id=article.pk) == expected
+    assert titles.rows(article_id=10**9) == []
+
+
+def test_the_query_is_built_once_per_shape(cast):
+    factories.make_article(cast.project, title="Kept")
+    built = []
+
+    def build(published: bool, *, project_id):
+        built.append(published)
+        condition = Q(published__isnull=not published)
+        return Article.objects.filter(condition, project_id=project_id).values_list("title")
+
+    query = CompiledQuery(build)
+    for _ in range(3):
+        assert query.rows(False, project_id=cast.project.pk) == [("Kept",)]
+        assert query.rows(True, project_id=cast.project.pk) == []
+    assert built == [False, True]
+
+
+def test_dates_are_converted_as_the_queryset_converts_them(cast):
+    factories.make_article(cast.project, title="Dated", published=date(2016, 9, 22))
+    query = CompiledQuery(
+        lambda *, project_id: Article.objects.filter(project_id=project_id).values_list("published")
+    )
+    assert query.rows(project_id=cast.project.pk) == [(date(2016, 9, 22),)]
+
+
+def test_a_value_the_query_does_not_send_is_refused(cast):
+    query = CompiledQuery(lambda *, project_id: Tag.objects.values_list("pk"))
+    with pytest.raises(ValueError, match="project_id"):
+        query.rows(project_id=cast.project.pk)
+
+
+@pytest.mark.parametrize("value", [True, 1.5, None])
+def test_only_whole_numbers_and_strings_are_values(cast, value):
+    query = CompiledQuery(lambda *, pk: Tag.objects.filter(pk=pk).values_list("pk"))
+    with pytest.raises(TypeError):
+        query.rows(pk=value)
+
+
+def test_a_membership_comes_with_its_project_and_user_in_one_query(cast, django_assert_num_queries):
+    cast.project.blind_coding = True
+    cast.project.save()
+    with django_assert_num_queries(1):
+        membership = get_membership(_request(cast.analyst), cast.project.slug)
+        assert membership.project.slug == cast.project.slug
+        assert membership.project.blind_coding is True
+        assert membership.user.username == cast.analyst.username
+    expected = Membership.objects.select_related("project", "user").get(pk=membership.pk)
+    for name in columns(Membership):
+        assert getattr(membership, name) == getattr(expected, name)
+    assert membership.project.__dict__.keys() >= {"slug", "name", "blind_coding"}
+
+
+def test_someone_elses_project_is_not_found(cast):
+    with pytest.raises(Http404):
+        get_membership(_request(cast.outsider), cast.project.slug)
+    with pytest.raises(Http404):
+        get_membership(_request(cast.analyst), "no-such-project")
+
+
+def test_the_codebook_is_the_projects_tags_in_order(cast, django_assert_num_queries):
+    factories.make_tag(cast.project, "Zeta", position=0)
+    factories.make_tag(cast.project, "Alpha", position=1)
+    factories.make_tag(cast.project, "Beta", position=1, archived=True)
+    factories.make_tag(factories.make_project("Other", owner=cast.owner), "Elsewhere")
+    with django_assert_num_queries(1):
+        tags = codebook(cast.project)
+        assert [tag.project.slug for tag in tags] == [cast.project.slug] * 3
+    expected = list(cast.project.tags.all())
+    assert [tag.name for tag in tags] == ["Zeta", "Alpha", "Beta"]
+    for tag, same in zip(tags, expected, strict=True):
+        for name in columns(Tag):
+            if name != "shortcut":  # keys 1–9 are given in the response to a codebook without
+                assert getattr(tag, name) == getattr(same, name)
