@@ -29,38 +29,41 @@ from apps.annotations.reader_page import Change
 from apps.corpus.models import Article
 from apps.projects import visibility
 from apps.projects.access import project_view, require_annotate
-from apps.projects.compiled import CompiledQuery, columns
+from apps.projects.compiled import CompiledQuery, columns, related_columns
 from apps.projects.htmx import SignedInRequest, page_or_partial
 from apps.projects.models import Membership
 
 READER = reader_page.READER
 
 
-# A save's article (without the imported file, ``raw``: a web page can be hundreds of
-# kB), compiled once (``compiled.py``): asked on every save.
-_SAVED_ON = CompiledQuery(
-    lambda *, pk, project_id: Article.objects.filter(pk=pk, project_id=project_id).values_list(
-        *columns(Article, leaving_out=["raw"])
+def _article_query(header: bool, *, pk: int, project_id: int):
+    # ``adjudication`` (the coding app's, by name): the reader links to the article's
+    # adjudicated version when there is one, without a query of its own. The imported
+    # file (``raw``: a web page can be hundreds of kB) is not read for the reader.
+    header_columns = (
+        (*related_columns(Article, "source"), *related_columns(Article, "adjudication"))
+        if header
+        else ()
     )
-)
+    return Article.objects.filter(pk=pk, project_id=project_id).values_list(
+        *columns(Article, leaving_out=["raw"]), *header_columns
+    )
+
+
+# Asked on every reader page and every save: compiled once (``compiled.py``).
+_ARTICLE = CompiledQuery(_article_query)
 
 
 def _article(membership: Membership, article_id: int, *, header: bool = True) -> Article:
-    # ``adjudication`` (the coding app's, by name): the reader links to the article's
-    # adjudicated version when there is one, without a query of its own. The imported
-    # file (``raw``) is not read for the reader.
     # ``header=False`` (a create, whose answer is usually the changed parts alone) leaves
     # out the outlet and the adjudication of the page's header: the two joins cost
     # 0.6 ms on every save. An answer with the whole body (an article's first passage,
     # one needing review, a page that missed another coder's work, the page without
     # JavaScript) reads them then, in a query each.
-    if not header:
-        found = _SAVED_ON.instances(Article, pk=article_id, project_id=membership.project_id)
-        if not found:
-            raise Http404("No such article in this project.")
-        return found[0]
-    articles = Article.objects.defer("raw").select_related("source", "adjudication")
-    return get_object_or_404(articles, pk=article_id, project_id=membership.project_id)
+    found = _ARTICLE.instances(Article, header, pk=article_id, project_id=membership.project_id)
+    if not found:
+        raise Http404("No such article in this project.")
+    return found[0]
 
 
 def _own_annotation(request: SignedInRequest, membership: Membership, annotation_id: int):

@@ -39,9 +39,9 @@ class _Compiled:
     converters: tuple[tuple[int, tuple[Callable, ...], Any], ...]
     using: str
     # For ``instances``: the model's own columns and their places in a row; each related
-    # object's field, columns and places.
+    # object's field, columns, places and which of them is its primary key.
     own: tuple[list[str], list[int]]
-    related: tuple[tuple[Any, list[str], list[int]], ...]
+    related: tuple[tuple[Any, list[str], list[int], int], ...]
 
 
 class CompiledQuery:
@@ -58,14 +58,19 @@ class CompiledQuery:
     def instances(self, model: type[M], *shape: Hashable, **values: int | str) -> list[M]:
         """The rows as instances of ``model``, the query's model, which lists its
         columns by ``attname`` (those left out are deferred, as with ``only``), and
-        those of a related object as ``relation__attname`` (it is then cached on the
-        instance, as with ``select_related``)."""
+        those of a related object as ``relation__attname``, its primary key among them:
+        the object (or None, where the join found none) is then cached on the instance,
+        as ``select_related`` leaves it."""
         compiled = self._for(shape, values)
+        if any(key < 0 for *_, key in compiled.related):
+            raise ValueError("A related object's primary key is not among the query's columns.")
         using, found = compiled.using, []
         for row in self._run(compiled, values):
             instance = model.from_db(using, compiled.own[0], [row[i] for i in compiled.own[1]])
-            for field, names, places in compiled.related:
-                related = field.related_model.from_db(using, names, [row[i] for i in places])
+            for field, names, places, key in compiled.related:
+                related = None
+                if row[places[key]] is not None:
+                    related = field.related_model.from_db(using, names, [row[i] for i in places])
                 field.set_cached_value(instance, related)
             found.append(instance)
         return found
@@ -120,8 +125,14 @@ def _layout(queryset: QuerySet) -> tuple[tuple[list[str], list[int]], tuple]:
         names.append(column)
         places.append(place)
     own = groups.pop("", ([], []))
-    meta = queryset.model._meta
-    return own, tuple((meta.get_field(name), *group) for name, group in groups.items())
+    related = []
+    for name, (names, places) in groups.items():
+        # Only what ``instances`` can build: a relation of the model itself, with its
+        # primary key (``rows`` reads any column).
+        field = None if "__" in name else queryset.model._meta.get_field(name)
+        key = field and field.related_model._meta.pk.attname
+        related.append((field, names, places, names.index(key) if key in names else -1))
+    return own, tuple(related)
 
 
 def _stand_ins(values: dict[str, int | str]) -> dict[str, int | str]:
@@ -152,3 +163,11 @@ def columns(model: type[Model], *, leaving_out: Iterable[str] = ()) -> tuple[str
     """The model's columns by ``attname``, for a query that ``instances`` reads."""
     left_out = set(leaving_out)
     return tuple(f.attname for f in model._meta.concrete_fields if f.name not in left_out)
+
+
+def related_columns(model: type[Model], relation: str) -> tuple[str, ...]:
+    """The columns of the object ``relation`` reaches from ``model`` (found by name: a
+    reverse relation of an app above), as ``instances`` reads them."""
+    related = model._meta.get_field(relation).related_model
+    assert isinstance(related, type)  # a model, not a lazy reference, once apps are ready
+    return tuple(f"{relation}__{name}" for name in columns(related))

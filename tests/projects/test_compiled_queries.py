@@ -10,9 +10,10 @@ from django.test import RequestFactory
 
 from apps.annotations.models import Annotation, Tag
 from apps.annotations.reader_page import codebook
+from apps.coding.models import Adjudication
 from apps.corpus.models import Article
 from apps.projects.access import get_membership
-from apps.projects.compiled import CompiledQuery, columns
+from apps.projects.compiled import CompiledQuery, columns, related_columns
 from apps.projects.models import Membership
 from tests import factories
 
@@ -117,3 +118,44 @@ def test_the_codebook_is_the_projects_tags_in_order(cast, django_assert_num_quer
         for name in columns(Tag):
             if name != "shortcut":  # keys 1–9 are given in the response to a codebook without
                 assert getattr(tag, name) == getattr(same, name)
+
+
+def _with_header():
+    return CompiledQuery(
+        lambda *, pk: Article.objects.filter(pk=pk).values_list(
+            *columns(Article, leaving_out=["raw"]),
+            *related_columns(Article, "source"),
+            *related_columns(Article, "adjudication"),
+        )
+    )
+
+
+def test_a_related_object_the_join_did_not_find_is_none(cast, django_assert_num_queries):
+    article = factories.make_article(cast.project, source=factories.make_source("Reuters"))
+    (found,) = _with_header().instances(Article, pk=article.pk)
+    with django_assert_num_queries(0):
+        assert found.source.name == "Reuters"
+        assert getattr(found, "adjudication", None) is None
+    raw = Article.objects.get(pk=article.pk).raw
+    with django_assert_num_queries(1):  # the column left out, read when asked for
+        assert found.raw == raw
+
+
+def test_a_related_object_found_is_cached_with_its_columns(cast, django_assert_num_queries):
+    article = factories.make_article(cast.project)
+    adjudication = Adjudication.objects.create(article=article, adjudicator=cast.owner)
+    (found,) = _with_header().instances(Article, pk=article.pk)
+    with django_assert_num_queries(0):
+        assert found.adjudication.pk == adjudication.pk
+        assert found.adjudication.adjudicator_id == cast.owner.pk
+        assert found.adjudication.started_at == adjudication.started_at  # converted
+
+
+def test_instances_need_each_related_objects_primary_key(cast):
+    article = factories.make_article(cast.project)
+    query = CompiledQuery(
+        lambda *, pk: Article.objects.filter(pk=pk).values_list(*columns(Article), "source__name")
+    )
+    assert query.rows(pk=article.pk)  # rows read any column
+    with pytest.raises(ValueError, match="primary key"):
+        query.instances(Article, pk=article.pk)
