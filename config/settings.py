@@ -130,7 +130,8 @@ AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
     # First: refuses a login while its username or address is locked out.
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # Django's ModelBackend, reading the signed-in user with a compiled query.
+    "apps.accounts.backends.AccountBackend",
 ]
 # Login throttling (django-axes): after AXES_FAILURE_LIMIT wrong passwords for one
 # username, or from one address, further attempts are refused for AXES_COOLOFF_MINUTES;
@@ -257,6 +258,8 @@ CONTENT_SECURITY_POLICY = {
 }
 
 SESSION_COOKIE_HTTPONLY = True
+# Django's database sessions, read with a compiled query.
+SESSION_ENGINE = "apps.accounts.sessions"
 CSRF_COOKIE_HTTPONLY = False  # htmx reads the token from the page, not the cookie
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True

@@ -21,13 +21,13 @@ from django.db.models import Q
 from django.urls import get_script_prefix, reverse
 from django.utils.safestring import SafeString, mark_safe
 
+from apps.accounts.compiled import CompiledQuery
 from apps.accounts.models import User
 from apps.annotations import trees
 from apps.annotations.filters import AnnotationFilter
 from apps.annotations.models import AnchorStatus, Annotation, AnnotationTag, Layer, Stance, Tag
 from apps.corpus.models import Article
 from apps.projects import visibility
-from apps.projects.compiled import CompiledQuery
 from apps.projects.models import Membership, Project
 
 _PK = 987654321  # placeholder reversed once, replaced per item

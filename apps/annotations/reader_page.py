@@ -23,6 +23,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django_htmx.http import reswap, retarget
 
+from apps.accounts.compiled import CompiledQuery, columns
 from apps.annotations.forms import CreateAnnotationForm, ReattachForm
 from apps.annotations.models import AnchorStatus, Tag
 from apps.annotations.my_queue import place_in_queue
@@ -37,7 +38,6 @@ from apps.annotations.reader import (
 from apps.annotations.segments import render_text
 from apps.corpus.models import Article
 from apps.projects import visibility
-from apps.projects.compiled import CompiledQuery, columns
 from apps.projects.htmx import SignedInRequest
 from apps.projects.models import Membership
 

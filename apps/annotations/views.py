@@ -8,6 +8,7 @@ from django.utils.html import format_html
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django_htmx.http import reswap, retarget, trigger_client_event
 
+from apps.accounts.compiled import CompiledQuery, columns, related_columns
 from apps.annotations import reader_page
 from apps.annotations.annotating import (
     EditConflict,
@@ -29,7 +30,6 @@ from apps.annotations.reader_page import Change
 from apps.corpus.models import Article
 from apps.projects import visibility
 from apps.projects.access import project_view, require_annotate
-from apps.projects.compiled import CompiledQuery, columns, related_columns
 from apps.projects.htmx import SignedInRequest, page_or_partial
 from apps.projects.models import Membership
 

@@ -18,9 +18,9 @@ from django.shortcuts import resolve_url
 from django.utils.http import url_has_allowed_host_and_scheme
 from django_htmx.http import HttpResponseClientRedirect
 
+from apps.accounts.compiled import CompiledQuery, columns
 from apps.accounts.models import User
 from apps.projects import visibility
-from apps.projects.compiled import CompiledQuery, columns
 from apps.projects.models import Membership, Project
 
 if TYPE_CHECKING:

@@ -1,4 +1,4 @@
-"""A query compiled once (``apps.projects.compiled``) answers what its QuerySet would, for
+"""A query compiled once (``apps.accounts.compiled``) answers what its QuerySet would, for
 each call's values, with the fields' conversions, related objects and deferred columns."""
 
 from datetime import date
@@ -8,12 +8,12 @@ from django.db.models import Q
 from django.http import Http404
 from django.test import RequestFactory
 
+from apps.accounts.compiled import CompiledQuery, columns, related_columns
 from apps.annotations.models import Annotation, Tag
 from apps.annotations.reader_page import codebook
 from apps.coding.models import Adjudication
 from apps.corpus.models import Article
 from apps.projects.access import get_membership
-from apps.projects.compiled import CompiledQuery, columns, related_columns
 from apps.projects.models import Membership
 from tests import factories
 
