@@ -8,7 +8,9 @@ from django.contrib.auth.backends import ModelBackend
 from apps.accounts.compiled import CompiledQuery, columns
 from apps.accounts.models import User
 
-_USER = CompiledQuery(lambda *, pk: User.objects.filter(pk=pk).values_list(*columns(User)))
+_USER = CompiledQuery(
+    lambda *, pk: User.objects.filter(pk=pk).order_by().values_list(*columns(User))
+)
 
 
 class AccountBackend(ModelBackend):

@@ -10,7 +10,7 @@ from django.utils import timezone
 from apps.accounts.compiled import CompiledQuery, columns
 
 _SESSION = CompiledQuery(
-    lambda *, key: Session.objects.filter(session_key=key).values_list(*columns(Session))
+    lambda *, key: Session.objects.filter(session_key=key).order_by().values_list(*columns(Session))
 )
 
 

@@ -17,7 +17,6 @@ from functools import lru_cache
 from html import escape
 from typing import Any
 
-from django.db.models import Q
 from django.urls import get_script_prefix, reverse
 from django.utils.safestring import SafeString, mark_safe
 
@@ -28,7 +27,7 @@ from apps.annotations.filters import AnnotationFilter
 from apps.annotations.models import AnchorStatus, Annotation, AnnotationTag, Layer, Stance, Tag
 from apps.corpus.models import Article
 from apps.projects import visibility
-from apps.projects.models import Membership, Project
+from apps.projects.models import Membership, Project, Role
 
 _PK = 987654321  # placeholder reversed once, replaced per item
 
@@ -100,10 +99,18 @@ _ROW_FIELDS = (
 )
 
 
-def _rows_query(blinded: bool, *, article_id: int, layer: str, user_id: int = 0):
-    seen = visibility.own_or_done(User(pk=user_id)) if blinded else Q()
+def _rows_query(blinded: bool, *, article_id: int, layer: str, user_id: int | None = None):
+    # Blind coding's rule as ``visibility.condition`` gives it, for a member it blinds
+    # (an analyst of a blind project: the user's id is the query's value) or for anyone
+    # else.
+    seen_by = None
+    if blinded:
+        if user_id is None:
+            raise TypeError("Whom blind coding hides others' passages from: a user_id.")
+        project = Project(blind_coding=True)
+        seen_by = Membership(role=Role.ANALYST, project=project, user=User(pk=user_id))
     return (
-        Annotation.objects.filter(seen, article_id=article_id, layer=layer)
+        Annotation.objects.filter(visibility.condition(seen_by), article_id=article_id, layer=layer)
         .order_by("start", "end", "pk")
         .values_list(*_ROW_FIELDS)
     )

@@ -45,8 +45,10 @@ def _article_query(header: bool, *, pk: int, project_id: int):
         if header
         else ()
     )
-    return Article.objects.filter(pk=pk, project_id=project_id).values_list(
-        *columns(Article, leaving_out=["raw"]), *header_columns
+    return (
+        Article.objects.filter(pk=pk, project_id=project_id)
+        .order_by()
+        .values_list(*columns(Article, leaving_out=["raw"]), *header_columns)
     )
 
 

@@ -47,12 +47,14 @@ def _to_login(request: HttpRequest) -> HttpResponse:
 # Asked by every project page: compiled once (``compiled.py``), with the project and the
 # user (as ``select_related`` reads them).
 _MEMBERSHIP = CompiledQuery(
-    lambda *, slug, user_id: Membership.objects.filter(
-        project__slug=slug, user_id=user_id
-    ).values_list(
-        *columns(Membership),
-        *(f"project__{name}" for name in columns(Project)),
-        *(f"user__{name}" for name in columns(User)),
+    lambda *, slug, user_id: (
+        Membership.objects.filter(project__slug=slug, user_id=user_id)
+        .order_by()
+        .values_list(
+            *columns(Membership),
+            *(f"project__{name}" for name in columns(Project)),
+            *(f"user__{name}" for name in columns(User)),
+        )
     )
 )
 

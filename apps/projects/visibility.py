@@ -49,7 +49,7 @@ def condition(membership: Membership | None, prefix: str = "") -> Q:
     if not blinded(membership):
         return Q()
     assert membership is not None  # for the type checker: ``blinded`` said so
-    return own_or_done(membership.user, prefix)
+    return _own_or_done(membership.user, prefix)
 
 
 def hides_others_on(membership: Membership, article_id: int) -> bool:
@@ -124,12 +124,10 @@ def visible(user: Any, project: Project, prefix: str = "") -> Q:
         return Q(**{f"{prefix}pk__in": []})
     if membership.role != Role.ANALYST:
         return Q()
-    return own_or_done(membership.user, prefix)
+    return _own_or_done(membership.user, prefix)
 
 
-def own_or_done(user: User, prefix: str = "") -> Q:
-    """What a blinded analyst may see (``condition`` when ``blinded``): their own
-    passages, and everything on the articles they marked done."""
+def _own_or_done(user: User, prefix: str) -> Q:
     p = prefix
     # An uncorrelated subquery on the assignments alone (their (coder, done_at) index):
     # the database reads the few done articles once, not once per annotation.

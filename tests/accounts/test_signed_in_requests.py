@@ -9,6 +9,7 @@ from django.contrib.sessions.models import Session
 from django.urls import reverse
 from django.utils import timezone
 
+from apps.accounts.sessions import SessionStore
 from tests import factories
 
 LOGIN = reverse("accounts:login")
@@ -65,3 +66,29 @@ def test_a_changed_password_signs_out_the_other_sessions(client, signed_in):
     signed_in.set_password("another-horse-7")
     signed_in.save()
     assert not _is_signed_in(client)
+
+
+def test_a_session_key_not_found_is_never_reused(db):
+    # Session fixation: a key the site did not give out (or one expired) is dropped, so
+    # what is saved next gets a new key.
+    chosen = "chosen-by-an-attacker-0123456789"
+    store = SessionStore(chosen)
+    assert store.load() == {}
+    store["anything"] = 1
+    store.save()
+    assert store.session_key not in (None, chosen)
+    assert not Session.objects.filter(session_key=chosen).exists()
+
+
+def test_a_session_from_before_the_account_backend_signs_in_again(client, signed_in):
+    # Sessions name the backend that signed them in: one from Django's own ModelBackend
+    # (before this one) is not trusted by a list that no longer has it.
+    session = client.session
+    session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    session.save()
+    assert not _is_signed_in(client)
+
+
+def test_the_site_reads_sessions_with_its_own_store(settings):
+    assert settings.SESSION_ENGINE == "apps.accounts.sessions"
+    assert "apps.accounts.backends.AccountBackend" in settings.AUTHENTICATION_BACKENDS
