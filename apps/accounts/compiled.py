@@ -22,6 +22,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any, TypeVar
 
 from django.core.exceptions import EmptyResultSet
@@ -48,6 +49,12 @@ class _Compiled:
     model: type[Model]
     names: tuple[str, ...]  # what ``values_list`` was given, in its order
 
+    @cached_property
+    def layout(self) -> tuple[_Group, tuple[tuple[Any, _Group], ...]]:
+        """For ``instances`` (worked out on its first call: a query only ``rows`` reads
+        may name columns no instance is made of)."""
+        return _layout(self)
+
 
 # For ``instances``: a model's columns in its fields' order (``from_db`` reads them so),
 # their places in a row, and the place of the primary key among them.
@@ -61,17 +68,9 @@ class CompiledQuery:
     def __init__(self, build: Callable[..., QuerySet]) -> None:
         self.build = build
         self._compiled: dict[Hashable, _Compiled] = {}
-        self._layouts: dict[Hashable, tuple[_Group, tuple[tuple[Any, _Group], ...]]] = {}
 
     def rows(self, *shape: Hashable, **values: int | str) -> list[tuple]:
-        plain = {name: _plain(value) for name, value in values.items()}
-        if any(isinstance(value, int) and value not in _INTEGER_RANGE for value in plain.values()):
-            return []
-        try:
-            compiled = self._for(shape, plain)
-        except EmptyResultSet:  # a first call with a value no row can have
-            return []
-        return self._run(compiled, plain)
+        return self._fetch(shape, values)[1]
 
     def instances(self, model: type[M], *shape: Hashable, **values: int | str) -> list[M]:
         """The rows as instances of ``model``, the query's model, which lists its
@@ -79,18 +78,13 @@ class CompiledQuery:
         those of a related object as ``relation__attname``, its primary key among them:
         the object (or None, where the join found none) is then cached on the instance,
         as ``select_related`` leaves it."""
-        found: list[M] = []
-        rows = self.rows(*shape, **values)
-        if not rows:
-            return found
-        key = _key(shape, {name: _plain(value) for name, value in values.items()})
-        compiled = self._compiled[key]
+        compiled, rows = self._fetch(shape, values)
+        if compiled is None or not rows:
+            return []
         if model is not compiled.model:
             raise ValueError(f"The query reads {compiled.model.__name__}, not {model.__name__}.")
-        layout = self._layouts.get(key)
-        if layout is None:
-            layout = self._layouts[key] = _layout(compiled)
-        (names, places, _), related = layout
+        (names, places, _), related = compiled.layout
+        found = []
         for row in rows:
             instance = model.from_db(compiled.using, names, [row[i] for i in places])
             for field, (its_names, its_places, pk) in related:
@@ -103,6 +97,19 @@ class CompiledQuery:
                 field.set_cached_value(instance, value)
             found.append(instance)
         return found
+
+    def _fetch(
+        self, shape: tuple, values: dict[str, int | str]
+    ) -> tuple[_Compiled | None, list[tuple]]:
+        """The compiled query and its rows (None and no rows for a value no row has)."""
+        plain = {name: _plain(value) for name, value in values.items()}
+        if any(isinstance(value, int) and value not in _INTEGER_RANGE for value in plain.values()):
+            return None, []
+        try:
+            compiled = self._for(shape, plain)
+        except EmptyResultSet:  # a first call with a value no row can have
+            return None, []
+        return compiled, self._run(compiled, plain)
 
     def _for(self, shape: tuple, plain: dict[str, int | str]) -> _Compiled:
         key = _key(shape, plain)

@@ -18,10 +18,9 @@ from django.shortcuts import resolve_url
 from django.utils.http import url_has_allowed_host_and_scheme
 from django_htmx.http import HttpResponseClientRedirect
 
-from apps.accounts.compiled import CompiledQuery, columns
-from apps.accounts.models import User
+from apps.accounts.compiled import CompiledQuery, columns, related_columns
 from apps.projects import visibility
-from apps.projects.models import Membership, Project
+from apps.projects.models import Membership
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -52,8 +51,8 @@ _MEMBERSHIP = CompiledQuery(
         .order_by()
         .values_list(
             *columns(Membership),
-            *(f"project__{name}" for name in columns(Project)),
-            *(f"user__{name}" for name in columns(User)),
+            *related_columns(Membership, "project"),
+            *related_columns(Membership, "user"),
         )
     )
 )
