@@ -13,6 +13,8 @@ from datetime import datetime
 
 from django.db.models import F, OrderBy
 
+from apps.accounts.compiled import CompiledQuery
+from apps.accounts.models import User
 from apps.corpus.models import Article
 from apps.projects.models import Membership
 
@@ -37,16 +39,24 @@ class QueuePlace:
     following: tuple[int, str] | None = None
 
 
+# Asked on every reader page: compiled once (``compiled.py``). The user's assignments
+# through the reverse relation (a stand-in user holds the id).
+_QUEUE = CompiledQuery(
+    lambda *, user_id, project_id: (
+        User(pk=user_id)
+        .assignments.filter(article__project_id=project_id)
+        .order_by(*queue_order("article__"))
+        .values_list("article_id", "article__title", "done_at")
+    )
+)
+
+
 def place_in_queue(membership: Membership, article: Article) -> QueuePlace | None:
     """Where ``article`` stands in the queue of ``membership``'s user (who codes), in
     one query; None for a viewer, who codes nothing."""
     if not membership.can_annotate:
         return None
-    rows = list(
-        membership.user.assignments.filter(article__project_id=membership.project_id)
-        .order_by(*queue_order("article__"))
-        .values_list("article_id", "article__title", "done_at")
-    )
+    rows = _QUEUE.rows(user_id=membership.user_id, project_id=membership.project_id)
     done = sum(1 for _, _, done_at in rows if done_at is not None)
     index = next((i for i, row in enumerate(rows) if row[0] == article.pk), None)
     if index is None:
