@@ -2,7 +2,8 @@
 
 Django builds and compiles a query's SQL anew each time it is evaluated. For the queries
 every signed-in request and every reader page asks (the session, the user, the member,
-the article, the codebook, the article's passages and their tags) that cost 0.5–1.4 ms
+the article, the codebook, the article's passages and their tags, its stories and
+neighbours, the analyst's queue, the form's actors and claims) that cost 0.5–1.4 ms
 each on the machines measured, more than the database takes to answer them
 (docs/benchmarks.md). A ``CompiledQuery`` keeps the QuerySet as the one definition of
 its query: it builds it once per process and shape with stand-in values where a

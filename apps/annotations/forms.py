@@ -36,8 +36,8 @@ class TagsField(forms.ModelMultipleChoiceField):
                 code="too_many",
             )
         if self.known is not None and not value and not self.required:
-            # None, as a list like the chosen ones (Django's empty QuerySet would be
-            # compiled to find out that it is empty: 0.7 ms of a save).
+            # No tags: an empty list, as the chosen ones are a list (Django's empty
+            # QuerySet would be compiled to find out that it is empty: 0.7 ms a save).
             return []
         return super().clean(value)
 

@@ -20,6 +20,7 @@ from django.http import HttpResponse, QueryDict
 from django.middleware.csrf import get_token
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.functional import SimpleLazyObject
 from django.utils.html import format_html
 from django_htmx.http import reswap, retarget
 
@@ -240,9 +241,15 @@ def reader_context(
         "coded_json": json.dumps(coded_spans(rows), separators=(",", ":")),
         "tag_styles": Tag.colour_rules(tags) if change is None else "",
         # The form's lists (a write's answer sends the claims only when it made one).
-        "actors": _ACTORS.instances(Actor, project_id=project.pk) if change is None else [],
+        # Read when the template draws them (the reader's body alone, asked by its
+        # filters, does not).
+        "actors": (
+            SimpleLazyObject(lambda: _ACTORS.instances(Actor, project_id=project.pk))
+            if change is None
+            else []
+        ),
         "claims": (
-            _CLAIMS.instances(Claim, project_id=project.pk)
+            SimpleLazyObject(lambda: _CLAIMS.instances(Claim, project_id=project.pk))
             if change is None or change.new_claim
             else []
         ),

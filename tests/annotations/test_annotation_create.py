@@ -345,3 +345,23 @@ def test_a_form_over_the_sites_limits_says_so_instead_of_a_bare_400(
     response = client.post(_url(article), _data(article, note="x" * 2_000_000), **HTMX)
     assert response.status_code == 413 and "over 1 MB of form data" in response.text
     assert not Annotation.objects.exists()
+
+
+@pytest.mark.parametrize("chosen", [[], ["aid"]])
+def test_the_form_given_the_codebook_checks_tags_without_a_query(
+    cast, article, chosen, django_assert_num_queries
+):
+    codebook = [factories.make_tag(cast.project, "aid"), factories.make_tag(cast.project, "war")]
+    by_name = {tag.name: tag for tag in codebook}
+    data = {**_data(article), "tags": [str(by_name[name].pk) for name in chosen]}
+    form = CreateAnnotationForm(data, project=cast.project, tags=codebook)
+    with django_assert_num_queries(0):
+        assert form.is_valid(), form.errors
+    assert list(form.cleaned_data["tags"]) == [by_name[name] for name in chosen]
+    foreign = factories.make_tag(factories.make_project("other"), "aid")
+    stray = CreateAnnotationForm(
+        {**data, "tags": [str(foreign.pk)]}, project=cast.project, tags=codebook
+    )
+    with django_assert_num_queries(0):
+        assert not stray.is_valid()
+    assert "tags" in stray.errors

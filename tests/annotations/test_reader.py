@@ -233,6 +233,21 @@ def test_the_reader_query_count_does_not_grow_with_annotations(
     assert page.count('class="annotation-item') == 32
 
 
+def test_the_reader_s_body_alone_does_not_read_the_coding_form_s_lists(client, cast, article):
+    """The filters and the edit form's Cancel ask for the reader's body (htmx): the actors'
+    and claims' lists are outside it, and are not read for it."""
+    factories.make_actor(cast.project, "Kerry")
+    factories.make_claim(cast.project, "Talks suspended")
+    client.force_login(cast.analyst)
+    with CaptureQueriesContext(connection) as queries:
+        body = client.get(_url(article), **HTMX).text
+    sql = " ".join(q["sql"] for q in queries.captured_queries)
+    assert 'FROM "annotations_actor"' not in sql and 'FROM "annotations_claim"' not in sql
+    assert body.lstrip().startswith('<div id="reader-body"')
+    page = client.get(_url(article)).text
+    assert '<option value="Kerry">' in page and '<option value="Talks suspended">' in page
+
+
 def test_a_codebook_without_shortcuts_gets_keys_on_its_first_nine_tags(client, cast, article):
     tags = [factories.make_tag(cast.project, f"tag {n:02d}", position=n) for n in range(11)]
     page = _page(client, cast.analyst, article)

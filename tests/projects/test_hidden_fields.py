@@ -3,7 +3,6 @@ as Django's widgets render, for every form the reader shows, bound or not."""
 
 import uuid
 
-import pytest
 from django import forms
 
 from apps.annotations.forms import CreateAnnotationForm, EditAnnotationForm, ReattachForm
@@ -14,7 +13,6 @@ def _django(form) -> str:
     return "".join(str(field) for field in form.hidden_fields())
 
 
-@pytest.mark.django_db
 def test_the_create_form_s_hidden_fields_are_django_s(cast):
     token = uuid.uuid4()
     fresh = CreateAnnotationForm(
@@ -31,7 +29,6 @@ def test_the_create_form_s_hidden_fields_are_django_s(cast):
     assert "&quot;no&quot; &amp; &lt;left&gt; &#x27;now&#x27;" in hidden_fields(sent)
 
 
-@pytest.mark.django_db
 def test_the_reattach_and_edit_forms_hidden_fields_are_django_s(cast):
     reattach = ReattachForm(initial={"text_hash": "cd" * 32, "version": 4})
     edit = EditAnnotationForm(project=cast.project, initial={"version": 2})

@@ -10,6 +10,7 @@ from collections.abc import Iterable
 from html import escape
 
 from django import forms, template
+from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
 
 register = template.Library()
@@ -60,20 +61,22 @@ def hidden_fields(form: forms.BaseForm) -> SafeString:
     compares), without a template each: on every reader page the create form's five
     cost a millisecond through the form renderer."""
     parts = []
-    for field in form.hidden_fields():
-        widget, its = field.field.widget, field.field
+    for bound in form.hidden_fields():
+        field, widget = bound.field, bound.field.widget
         if (
             type(widget) is not forms.HiddenInput
+            or widget.template_name != forms.HiddenInput.template_name
             or widget.attrs
-            or its.help_text
-            or its.disabled
-            or its.show_hidden_initial
-            or its.localize
+            or field.disabled
+            or field.show_hidden_initial
+            or field.localize
         ):
-            parts.append(str(field))  # what only Django's rendering adds
+            parts.append(str(bound))  # what only Django's rendering adds
             continue
-        value = widget.format_value(field.value())
-        shown = "" if value is None else f' value="{escape(str(value))}"'
-        identity = f' id="{escape(field.auto_id)}"' if field.auto_id else ""
-        parts.append(f'<input type="hidden" name="{escape(field.html_name)}"{shown}{identity}>')
+        value = widget.format_value(bound.value())
+        shown = "" if value is None else f' value="{conditional_escape(value)}"'
+        identity = f' id="{conditional_escape(bound.auto_id)}"' if bound.auto_id else ""
+        parts.append(
+            f'<input type="hidden" name="{conditional_escape(bound.html_name)}"{shown}{identity}>'
+        )
     return mark_safe("".join(parts))
