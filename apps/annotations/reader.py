@@ -11,7 +11,6 @@ form) still use templates.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from html import escape
@@ -23,7 +22,6 @@ from django.utils.safestring import SafeString, mark_safe
 from apps.accounts.compiled import CompiledQuery
 from apps.accounts.models import User
 from apps.annotations import trees
-from apps.annotations.filters import AnnotationFilter
 from apps.annotations.models import AnchorStatus, Annotation, AnnotationTag, Layer, Stance, Tag
 from apps.corpus.models import Article
 from apps.projects import visibility
@@ -197,33 +195,6 @@ def load_rows(
             key=lambda tag: (tag.position, tag.name),
         )
     return rows
-
-
-# The reader's own filters (``story`` also names a story, but to move between articles).
-READER_FILTER_KEYS = ("annotator", "tag")
-
-
-def reader_filter(params: Mapping[str, str]) -> AnnotationFilter:
-    """The annotation filter of the reader's list and highlights."""
-    return AnnotationFilter({key: params[key] for key in READER_FILTER_KEYS if params.get(key)})
-
-
-def filter_rows(
-    rows: list[ReaderRow],
-    filters: AnnotationFilter,
-    *,
-    project: Project,
-    article: Article,
-    user: Any,
-) -> list[ReaderRow]:
-    """The rows the filter selects, by the same rule as every other screen and export
-    (one query, only when a filter is set)."""
-    if not filters.active:
-        return rows
-    shown = set(
-        filters.annotations(project, user).filter(article=article).values_list("pk", flat=True)
-    )
-    return [row for row in rows if row.pk in shown]
 
 
 @lru_cache(maxsize=256)

@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import json
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import urlsplit
 
 from django import forms
@@ -25,22 +27,22 @@ from django.utils.html import format_html
 from django_htmx.http import reswap, retarget
 
 from apps.accounts.compiled import CompiledQuery, columns, related_columns
+from apps.annotations.filters import AnnotationFilter
 from apps.annotations.forms import CreateAnnotationForm, ReattachForm
 from apps.annotations.models import Actor, AnchorStatus, Claim, Tag
 from apps.annotations.my_queue import place_in_queue
 from apps.annotations.reader import (
+    ReaderRow,
     SidebarRenderer,
     coded_spans,
-    filter_rows,
     load_rows,
-    reader_filter,
     tag_picker,
 )
 from apps.annotations.segments import render_text
 from apps.corpus.models import Article, Story
 from apps.projects import visibility
 from apps.projects.htmx import SignedInRequest
-from apps.projects.models import Membership
+from apps.projects.models import Membership, Project
 
 READER = "annotations/reader.html"
 
@@ -114,6 +116,43 @@ def neighbours(membership: Membership, article: Article, story_id: str | None):
     previous = order[index - 1] if index > 0 else None
     following = order[index + 1] if index + 1 < len(order) else None
     return stories, story, previous, following
+
+
+# The reader's own filters (``story`` also names a story, but to move between articles).
+READER_FILTER_KEYS = ("annotator", "tag")
+
+
+class ReaderFilter:
+    """The reader's filter of its list and highlights (``data`` as given), by the one
+    filter, ``AnnotationFilter``: built only when something is given (its fields are
+    copied for each form, 0.7–0.9 ms of every open and save)."""
+
+    def __init__(self, data: dict[str, str]) -> None:
+        self.data = data
+        self.form = AnnotationFilter(data) if data else None
+        self.active = self.form is not None and self.form.active
+
+
+def reader_filter(params: Mapping[str, str]) -> ReaderFilter:
+    """The filter of the reader's list and highlights, from the page's query."""
+    return ReaderFilter({key: params[key] for key in READER_FILTER_KEYS if params.get(key)})
+
+
+def filter_rows(
+    rows: list[ReaderRow],
+    filters: ReaderFilter,
+    *,
+    project: Project,
+    article: Article,
+    user: Any,
+) -> list[ReaderRow]:
+    """The rows the filter selects, by the same rule as every other screen and export
+    (one query, only when a filter is set)."""
+    if filters.form is None or not filters.active:
+        return rows
+    chosen = filters.form.annotations(project, user).filter(article=article)
+    shown = set(chosen.values_list("pk", flat=True))
+    return [row for row in rows if row.pk in shown]
 
 
 # Read on every reader page and every save: compiled once (``compiled.py``).
