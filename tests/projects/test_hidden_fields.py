@@ -21,7 +21,7 @@ def test_the_create_form_s_hidden_fields_are_django_s(cast):
     assert hidden_fields(fresh) == _django(fresh)
     assert f'value="{token}"' in hidden_fields(fresh)
     sent = CreateAnnotationForm(
-        {"start": "3", "end": "x", "quote": 'He said "no" & <left> \'now\'', "text_hash": ""},
+        {"start": "3", "end": "x", "quote": "He said \"no\" & <left> 'now'", "text_hash": ""},
         project=cast.project,
     )
     assert not sent.is_valid()  # bound, with errors: the values as they were sent
