@@ -3,9 +3,11 @@ import uuid
 
 import pytest
 from django.db import connection
+from django.http import QueryDict
 from django.test.utils import CaptureQueriesContext, override_script_prefix
 from django.urls import reverse
 
+from apps.annotations.reader_page import reader_filter
 from tests import factories
 
 TEXT = "First paragraph with 😀 emoji.\n\nSecond paragraph, Café.\n\nThird <b>not bold</b>."
@@ -246,6 +248,39 @@ def test_the_reader_s_body_alone_does_not_read_the_coding_form_s_lists(client, c
     assert body.lstrip().startswith('<div id="reader-body"')
     page = client.get(_url(article)).text
     assert '<option value="Kerry">' in page and '<option value="Talks suspended">' in page
+
+
+def test_the_filters_reset_to_everyone_and_any_show_everything(client, cast, article):
+    # What the filter form sends after choosing "everyone" and "any": no filter.
+    factories.make_annotation(article, cast.analyst, "First", note="by anton")
+    factories.make_annotation(article, cast.owner, "Third", note="by olga")
+    page = _page(client, cast.viewer, article, annotator="", tag="")
+    assert "by anton" in page and "by olga" in page
+    assert "(2)</span>" in page and " of 2)" not in page
+
+
+def test_a_filter_given_as_only_commas_or_spaces_filters_nothing(client, cast, article):
+    factories.make_annotation(article, cast.analyst, "First", note="kept in")
+    for value in (",", "%20", ",%20,"):
+        page = _page(client, cast.viewer, article, tag=value)
+        assert "kept in" in page and "(1)</span>" in page
+        assert "No annotation matches this filter." not in page
+
+
+def test_an_over_long_annotator_shows_nothing_and_says_so(client, cast, article):
+    # An invalid filter never widens to everything.
+    factories.make_annotation(article, cast.analyst, "First", note="kept out")
+    page = _page(client, cast.viewer, article, annotator="x" * 151)
+    assert "kept out" not in page and "No annotation matches this filter." in page
+    assert "(0 of 1)" in page
+
+
+def test_the_reader_builds_its_filter_form_only_when_a_filter_is_given():
+    assert reader_filter(QueryDict("")).form is None
+    assert reader_filter(QueryDict("annotator=&tag=&story=3")).form is None
+    given = reader_filter(QueryDict("tag=,"))
+    assert given.form is not None and not given.active
+    assert reader_filter(QueryDict("tag=4")).active
 
 
 def test_a_codebook_without_shortcuts_gets_keys_on_its_first_nine_tags(client, cast, article):
