@@ -65,6 +65,22 @@ def test_no_screen_scrolls_sideways(page, live_server, demo, width):
     assert not too_wide
 
 
+@pytest.mark.parametrize("width", [390, 1920])
+def test_the_reader_with_the_analyst_s_queue_fits(page, live_server, settings, width):
+    """An article in the middle of the analyst's queue: the queue's line (previous, next,
+    Mark done) and the story's wrap on a phone rather than widen the page."""
+    from apps.annotations.my_queue import queue_order
+
+    project = demo_signed_in(page, live_server, settings, "analyst")
+    queue = project.articles.filter(assignments__coder__username="analyst")
+    article = queue.order_by(*queue_order())[1]
+    page.set_viewport_size({"width": width, "height": 900})
+    page.goto(live_server.url + article.get_absolute_url())
+    expect(page.get_by_role("link", name="Next in my queue →")).to_be_visible()
+    expect(page.get_by_role("link", name="← Previous in my queue")).to_be_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+
+
 def test_the_filter_bar_takes_several_tags_all_of_them(page, live_server, demo):
     page.goto(live_server.url + reverse("analysis:compare", args=[demo.slug]))
     before = page.locator("#compare-results strong").first.inner_text()
