@@ -23,7 +23,6 @@ from django.middleware.csrf import get_token
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.functional import SimpleLazyObject
-from django.utils.html import format_html
 from django_htmx.http import reswap, retarget
 
 from apps.accounts.compiled import CompiledQuery, columns, related_columns
@@ -43,6 +42,7 @@ from apps.corpus.models import Article, Story
 from apps.projects import visibility
 from apps.projects.htmx import SignedInRequest
 from apps.projects.models import Membership, Project
+from apps.projects.templatetags.choices import hidden_input
 
 READER = "annotations/reader.html"
 
@@ -413,8 +413,4 @@ def new_token() -> str:
     """The create form's token field with a new token, as the form renders it (a test
     compares), swapped out of band: written out, because building a form to render one
     field costs more than the rest of a write's answer."""
-    return format_html(
-        '<input hx-swap-oob="true" type="hidden" name="client_token" value="{}" '
-        'id="id_client_token">',
-        uuid.uuid4(),
-    )
+    return hidden_input("client_token", str(uuid.uuid4()), "id_client_token", swap_oob=True)

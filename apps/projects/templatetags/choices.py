@@ -74,9 +74,14 @@ def hidden_fields(form: forms.BaseForm) -> SafeString:
             parts.append(str(bound))  # what only Django's rendering adds
             continue
         value = widget.format_value(bound.value())
-        shown = "" if value is None else f' value="{conditional_escape(value)}"'
-        identity = f' id="{conditional_escape(bound.auto_id)}"' if bound.auto_id else ""
-        parts.append(
-            f'<input type="hidden" name="{conditional_escape(bound.html_name)}"{shown}{identity}>'
-        )
+        parts.append(hidden_input(bound.html_name, value, bound.auto_id or ""))
     return mark_safe("".join(parts))
+
+
+def hidden_input(name: str, value, identity: str = "", *, swap_oob: bool = False) -> SafeString:
+    """One hidden field as Django's ``HiddenInput`` writes it (no ``value`` for None, an
+    ``id`` when given); ``swap_oob`` marks it to be swapped in place of itself (htmx)."""
+    oob = 'hx-swap-oob="true" ' if swap_oob else ""
+    shown = "" if value is None else f' value="{conditional_escape(value)}"'
+    ids = f' id="{conditional_escape(identity)}"' if identity else ""
+    return mark_safe(f'<input {oob}type="hidden" name="{conditional_escape(name)}"{shown}{ids}>')
