@@ -7,11 +7,14 @@ from collections.abc import Iterator
 
 from django.db.models import QuerySet
 
-from apps.analysis.export import AT, annotation_records
+from apps.analysis.export import AT, LINES_PER_PIECE, annotation_records
 
 NS = "https://narrative-workbench.org/ns#"
 CONTEXT = ["http://www.w3.org/ns/anno.jsonld", {"nw": NS}]
 OFFSET_UNIT = "unicode code points of the article's canonical text (NFC, LF)"
+# ``json.dumps(item, ensure_ascii=False)``, without making an encoder for every item (the
+# items are fresh dicts: no cycle to check for).
+_encode = json.JSONEncoder(ensure_ascii=False, check_circular=False).encode
 
 
 def jsonld_lines(annotations: QuerySet, *, label: str, base_url: str) -> Iterator[str]:
@@ -30,11 +33,17 @@ def jsonld_lines(annotations: QuerySet, *, label: str, base_url: str) -> Iterato
         json.dumps(head, ensure_ascii=False)[:-1]
         + ', "first": {"type": "AnnotationPage", "items": [\n'
     )
-    first = True
+    # Items go out ``LINES_PER_PIECE`` at a time: a piece per item made the server write
+    # 20,000 times for 20,000 annotations, half the export's time over HTTP.
+    piece: list[str] = []
+    separator = ""
     for values, tags, _ in annotation_records(annotations):
-        item = web_annotation(values, tags, base_url)
-        yield ("" if first else ",\n") + json.dumps(item, ensure_ascii=False)
-        first = False
+        piece.append(_encode(web_annotation(values, tags, base_url)))
+        if len(piece) == LINES_PER_PIECE:
+            yield separator + ",\n".join(piece)
+            piece, separator = [], ",\n"
+    if piece:
+        yield separator + ",\n".join(piece)
     yield "\n]}}\n"
 
 

@@ -5,7 +5,8 @@ import json
 import pytest
 from django.urls import reverse
 
-from apps.analysis.export import ANNOTATION_COLUMNS, LONG_COLUMNS, neutralise
+from apps.analysis import export_jsonld
+from apps.analysis.export import ANNOTATION_COLUMNS, LONG_COLUMNS, annotation_records, neutralise
 from apps.annotations.models import Annotation
 from apps.corpus.models import Article
 from apps.sampledata.demo import load_demo
@@ -197,6 +198,27 @@ def test_json_ld_follows_the_web_annotation_model(client, cast, coded):
     assert position["type"] == "TextPositionSelector"
     assert coded["one"].text[position["start"] : position["end"]] == quote["exact"]
     assert {"purpose": "identifying", "value": "John Kerry"}.items() <= b["body"][0].items()
+
+
+def test_json_ld_goes_out_in_pieces_of_items_written_as_json_dumps_writes_them(
+    client, cast, coded, monkeypatch
+):
+    monkeypatch.setattr(export_jsonld, "LINES_PER_PIECE", 2)
+    response = _get(client, cast.viewer, "analysis:annotations-jsonld", cast.project)
+    pieces = [piece.decode("utf-8") for piece in response.streaming_content]
+    # The head, two items, the third, the end: not a piece per annotation.
+    assert len(pieces) == 4
+    base_url = "http://testserver" + cast.project.get_absolute_url()
+    items = [
+        json.dumps(export_jsonld.web_annotation(values, tags, base_url), ensure_ascii=False)
+        for values, tags, _ in annotation_records(Annotation.objects.order_by("pk"))
+    ]
+    assert len(items) == 3
+    assert "".join(pieces[1:-1]) == ",\n".join(items)
+    assert "patience – is – not infinite" in pieces[1] + pieces[2]  # not escaped
+    assert [i["id"] for i in json.loads("".join(pieces))["first"]["items"]] == [
+        json.loads(item)["id"] for item in items
+    ]
 
 
 @pytest.mark.parametrize(
