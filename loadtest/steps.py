@@ -1,7 +1,8 @@
 """Each step of an analyst's work, timed over HTTP the way the browser does it: the login
 form, opening an article, saving a highlight as the reader's script posts it (htmx
-headers, the list's ids), and the full annotation export. One client, one step at a
-time, against a running server (start it as production would, e.g. gunicorn).
+headers, the list's ids), and the full annotation export (CSV and JSON-LD). One client,
+one step at a time, against a running server (start it as production would, e.g.
+gunicorn).
 
     python loadtest/steps.py http://127.0.0.1:8100 load-analyst-00 load-test-password \\
         --project load-test --runs 30
@@ -179,7 +180,7 @@ def main() -> int:
         logins.append(browser.log_in(args.username, args.password))
     article = args.article or ARTICLE.search(browser.get(f"/p/{args.project}/")).group(1)
 
-    opens, creates, exports = [], [], []
+    opens, creates = [], []
     for run in range(args.runs + 2):
         elapsed, page = timed(lambda: browser.get(article))
         segments = SEGMENT.findall(page)  # unannotated stretches to select from
@@ -205,15 +206,20 @@ def main() -> int:
         if run >= 2:  # warm-up
             opens.append(elapsed)
             creates.append(took)
+    exports: dict[str, list[float]] = {"CSV": [], "JSON-LD": []}
+    sizes = {}
     for _ in range(max(3, args.runs // 10)):
-        elapsed, csv = timed(lambda: browser.get(f"/p/{args.project}/export/annotations.csv"))
-        exports.append(elapsed)
+        for kind, name in (("CSV", "annotations.csv"), ("JSON-LD", "annotations.jsonld")):
+            elapsed, body = timed(lambda: browser.get(f"/p/{args.project}/export/{name}"))  # noqa: B023
+            exports[kind].append(elapsed)
+            sizes[kind] = len(body.encode()) / 1e6
 
     print(f"{'step':<34} {'median ms':>9} {'p95 ms':>9} {'runs':>6}")
     print(summary("log in (form)", logins))
     print(summary(f"open the article ({len(LISTED.findall(page))} highlights)", opens))
     print(summary("save a highlight (htmx)", creates))
-    print(summary(f"full export ({len(csv) / 1e6:.1f} MB)", exports))
+    for kind, times in exports.items():
+        print(summary(f"full export, {kind} ({sizes[kind]:.1f} MB)", times))
     if args.imports:
         owner = Browser(args.base)
         owner.log_in(args.owner, args.password)
