@@ -1,9 +1,10 @@
 """Annotations, codebook and articles out as CSV (``export_jsonld`` writes JSON-LD).
 
-Every writer streams: rows are read with ``iterator()`` in chunks and written as they
-come, so memory stays flat whatever the size, and the number of queries does not grow
-with it (annotations, their tags and their stories are three ordered queries merged here).
-The annotation CSV, the largest, writes its cells by hand (``annotation_csv``).
+Every writer streams: rows are read in chunks and written as they come, so memory stays
+flat whatever the size, and the number of queries does not grow with it (annotations,
+their tags and their stories are three ordered queries merged here; on PostgreSQL the
+database gathers the tags, and the annotations' query is streamed while it runs). The
+annotation CSV, the largest, writes its cells by hand (``annotation_csv``).
 
 Spreadsheets run a cell that starts with ``= + - @`` (and tab, CR, LF, and the full-width
 ``＝ ＋ － ＠``) as a formula; ``neutralise``, the one guard, prefixes every such text cell
@@ -20,8 +21,9 @@ from itertools import groupby
 from operator import itemgetter
 from typing import Any
 
-from django.db.models import CharField, Count, Func, IntegerField, QuerySet, TextField
+from django.db.models import CharField, Count, Func, IntegerField, Q, QuerySet, TextField
 
+from apps.analysis.streaming import can_stream, stream_rows
 from apps.annotations.models import Annotation, AnnotationTag, Tag
 from apps.corpus.models import CODERS, Article, Story
 from apps.projects import visibility
@@ -198,10 +200,19 @@ def _stories_by_article(annotations: QuerySet) -> dict[int, str]:
 def annotation_records(annotations: QuerySet) -> Iterator[tuple[tuple, list[str], str]]:
     """(row values, tag names, story names) per annotation, ordered by id.
 
-    Three queries whatever the size: annotations and tag links, both ordered by the
-    annotation id and merged here, and the stories of the articles involved.
+    The stories of the articles involved are one query, read first; the annotations and
+    their tag names one or two more whatever the size (``_streamed`` on PostgreSQL,
+    ``_merged`` elsewhere). On PostgreSQL the connection is busy until the records are
+    read to the end (or the generator closed): read them before asking anything else.
     """
     stories = _stories_by_article(annotations)
+    for values, names in (_streamed if can_stream(annotations.db) else _merged)(annotations):
+        yield values, names, stories.get(values[_ARTICLE], "")
+
+
+def _merged(annotations: QuerySet) -> Iterator[tuple[tuple, list[str]]]:
+    """The annotations and their tag links, both ordered by the annotation's id (read
+    ``CHUNK`` rows at a time), merged here."""
     tags = _tag_names(annotations)
     pending = next(tags, None)
     rows = annotations.annotate(**COMPUTED).order_by("pk").values_list(*_FIELDS)
@@ -213,7 +224,33 @@ def annotation_records(annotations: QuerySet) -> Iterator[tuple[tuple, list[str]
         if pending is not None and pending[0] == pk:
             names = pending[1]
             pending = next(tags, None)
-        yield values, names, stories.get(values[_ARTICLE], "")
+        yield values, names
+
+
+def _streamed(annotations: QuerySet) -> Iterator[tuple[tuple, list[str]]]:
+    """PostgreSQL: the annotations with their tag names gathered by the database, one
+    query streamed while it runs (``stream_rows``; 100,000 annotations in process 1.6–1.7
+    → 1.1 s against ``_merged``)."""
+    from django.contrib.postgres.aggregates import ArrayAgg  # PostgreSQL's own
+
+    joins = [getattr(join, "join_field", None) for join in annotations.query.alias_map.values()]
+    if any(field.one_to_many or field.many_to_many for field in joins if field):
+        # The selection joined a many-valued relation to filter on it (the app's own
+        # filters ask with EXISTS instead): an aggregate over that join would gather only
+        # the tags that matched it, or each tag once per row it repeats. A fresh query
+        # over the selection's ids does not.
+        annotations = Annotation.objects.using(annotations.db).filter(
+            pk__in=annotations.values("pk")
+        )
+    names = ArrayAgg(
+        "tags__name",
+        order_by=("tags__position", "tags__name"),
+        filter=Q(tags__isnull=False),
+        default=[],
+    )
+    rows = annotations.annotate(**COMPUTED, tag_names=names).order_by("pk")
+    for row in stream_rows(rows.values_list(*_FIELDS, "tag_names"), chunk=CHUNK):
+        yield row[:-1], row[-1]
 
 
 _ARTICLE = AT["article_id"]

@@ -12,8 +12,8 @@ from apps.analysis.export import AT, LINES_PER_PIECE, annotation_records
 NS = "https://narrative-workbench.org/ns#"
 CONTEXT = ["http://www.w3.org/ns/anno.jsonld", {"nw": NS}]
 OFFSET_UNIT = "unicode code points of the article's canonical text (NFC, LF)"
-# ``json.dumps(item, ensure_ascii=False)``, without making an encoder for every item (the
-# items are fresh dicts: no cycle to check for).
+# ``json.dumps(item, ensure_ascii=False)`` makes a new ``JSONEncoder`` on every call; one
+# serves every item (they are fresh dicts: no cycle to check for).
 _encode = json.JSONEncoder(ensure_ascii=False, check_circular=False).encode
 
 

@@ -1,11 +1,13 @@
 import csv
 import io
 import json
+import time
 
 import pytest
+from django.db import connection
 from django.urls import reverse
 
-from apps.analysis import export_jsonld
+from apps.analysis import export, export_jsonld
 from apps.analysis.export import ANNOTATION_COLUMNS, LONG_COLUMNS, annotation_records, neutralise
 from apps.annotations.models import Annotation
 from apps.corpus.models import Article
@@ -200,25 +202,24 @@ def test_json_ld_follows_the_web_annotation_model(client, cast, coded):
     assert {"purpose": "identifying", "value": "John Kerry"}.items() <= b["body"][0].items()
 
 
+@pytest.mark.parametrize("per_piece", [1, 2, 3, 4])
 def test_json_ld_goes_out_in_pieces_of_items_written_as_json_dumps_writes_them(
-    client, cast, coded, monkeypatch
+    client, cast, coded, monkeypatch, per_piece
 ):
-    monkeypatch.setattr(export_jsonld, "LINES_PER_PIECE", 2)
+    # Three annotations: one piece each, a full piece and a part, exactly one full
+    # piece (nothing may follow it), and a piece larger than the export.
+    monkeypatch.setattr(export_jsonld, "LINES_PER_PIECE", per_piece)
     response = _get(client, cast.viewer, "analysis:annotations-jsonld", cast.project)
     pieces = [piece.decode("utf-8") for piece in response.streaming_content]
-    # The head, two items, the third, the end: not a piece per annotation.
-    assert len(pieces) == 4
     base_url = "http://testserver" + cast.project.get_absolute_url()
     items = [
         json.dumps(export_jsonld.web_annotation(values, tags, base_url), ensure_ascii=False)
         for values, tags, _ in annotation_records(Annotation.objects.order_by("pk"))
     ]
-    assert len(items) == 3
     assert "".join(pieces[1:-1]) == ",\n".join(items)
-    assert "patience – is – not infinite" in pieces[1] + pieces[2]  # not escaped
-    assert [i["id"] for i in json.loads("".join(pieces))["first"]["items"]] == [
-        json.loads(item)["id"] for item in items
-    ]
+    assert len(json.loads("".join(pieces))["first"]["items"]) == 3
+    assert len(pieces) == 2 + -(-3 // per_piece)  # the head, the items' pieces, the end
+    assert "patience – is – not infinite" in "".join(pieces)  # not escaped
 
 
 @pytest.mark.parametrize(
@@ -247,14 +248,118 @@ def test_the_query_count_of_the_export_does_not_grow_with_its_size(
         response = client.get(reverse("analysis:annotations-csv", args=[cast.project.slug]))
         return len(_read(response))
 
+    # Session, user, membership, the stories, the annotations, their tag links. PostgreSQL
+    # gathers the tag names in the annotations' query, streamed between lifting its
+    # statement timeout and putting it back, and here in a savepoint of the test's
+    # transaction.
+    queries = 9 if connection.vendor == "postgresql" else 6
     client.force_login(cast.viewer)
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(queries):
         assert run() == 3
     for n in range(30):
         article = factories.make_article(cast.project, text=f"Article {n} text.")
         factories.make_annotation(article, cast.analyst, "text", tags=coded["tags"])
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(queries):
         assert run() == 33
+
+
+@pytest.mark.parametrize("joined", ["tags", "stories"])
+def test_a_selection_that_joins_a_many_valued_relation_exports_every_tag_once(cast, coded, joined):
+    # The app's filters ask for tags with EXISTS; a query that joins the tags must not
+    # make the tags column hold only the ones that matched, nor one that repeats rows
+    # (an article in two stories) hold each tag twice.
+    a = coded["a"]
+    every = list(a.tags.order_by("position", "name").values_list("name", flat=True))
+    assert len(every) == 2
+    if joined == "tags":
+        selection = Annotation.objects.filter(tags__name="blame")  # a's second tag, only a's
+    else:
+        other = factories.make_story(cast.project, coded["one"], name="Another")
+        stories = [*coded["one"].stories.exclude(pk=other.pk), other]
+        selection = Annotation.objects.filter(article__stories__in=stories, pk=a.pk).distinct()
+    assert [(values[0], tags) for values, tags, _ in annotation_records(selection)] == [
+        (a.pk, every)
+    ]
+
+
+def test_tags_are_exported_in_the_codebook_s_order_not_by_name(client, cast, coded):
+    zeta = factories.make_tag(cast.project, "zeta", position=0)
+    alpha = factories.make_tag(cast.project, "alpha", position=1)
+    article = factories.make_article(cast.project, text="Ordered tags here.")
+    ordered = factories.make_annotation(article, cast.analyst, "Ordered", tags=[alpha, zeta])
+    rows = _read(_get(client, cast.viewer, "analysis:annotations-csv", cast.project))
+    assert {r["annotation_id"]: r["tags"] for r in rows}[str(ordered.pk)] == "zeta; alpha"
+    long = _read(_get(client, cast.viewer, "analysis:annotations-csv", cast.project, format="long"))
+    assert [r["tag"] for r in long if r["annotation_id"] == str(ordered.pk)] == ["zeta", "alpha"]
+
+
+def test_an_empty_selection_exports_the_header_alone(client, cast, coded):
+    # Passages of articles "not coded yet": none, whatever the database.
+    assert list(annotation_records(Annotation.objects.none())) == []
+    rows = _read(
+        _get(client, cast.viewer, "analysis:annotations-csv", cast.project, coded="uncoded")
+    )
+    assert rows == []
+    response = _get(
+        client, cast.viewer, "analysis:annotations-jsonld", cast.project, coded="uncoded"
+    )
+    assert json.loads(b"".join(response.streaming_content))["first"]["items"] == []
+
+
+def _columns_of(annotation: Annotation) -> dict:
+    """An annotation's own columns, to make copies of it."""
+    return {
+        field.attname: getattr(annotation, field.attname)
+        for field in Annotation._meta.concrete_fields
+        if not field.primary_key
+    }
+
+
+def _stop_an_export_halfway(coded, monkeypatch) -> None:
+    """A download the browser cancels closes the export in the middle of its rows (on
+    PostgreSQL, of its stream): the worker's next query must still be answered."""
+    # Enough rows (2 MB) that the database is still sending when the export stops.
+    a = coded["a"]
+    copies = [Annotation(**{**_columns_of(a), "note": "n" * 400}) for _ in range(5000)]
+    Annotation.objects.bulk_create(copies)
+    monkeypatch.setattr(export, "LINES_PER_PIECE", 1)
+    lines = export.annotation_csv(Annotation.objects.all())
+    assert next(lines).startswith("annotation_id,")
+    assert next(lines).startswith(str(a.pk))
+    lines.close()
+    assert Annotation.objects.count() == 5003
+
+
+def test_an_export_stopped_halfway_leaves_the_database_usable(cast, coded, monkeypatch):
+    _stop_an_export_halfway(coded, monkeypatch)  # in the test's transaction
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_export_stopped_halfway_in_autocommit_leaves_the_database_usable(
+    cast, coded, monkeypatch
+):
+    _stop_an_export_halfway(coded, monkeypatch)  # as a request runs
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL streams its exports")
+def test_a_statement_timeout_does_not_cut_a_slow_download_short(cast, coded, monkeypatch):
+    a = coded["a"]
+    # 20 MB: more than the connection's buffers hold, so the server is still sending.
+    Annotation.objects.bulk_create(
+        [Annotation(**{**_columns_of(a), "note": "n" * 4000}) for _ in range(5000)]
+    )
+    monkeypatch.setattr(export, "LINES_PER_PIECE", 1000)
+    with connection.cursor() as cursor:
+        cursor.execute("SET statement_timeout = '200ms'")
+    pieces = []
+    for piece in export.annotation_csv(Annotation.objects.all()):
+        pieces.append(piece)
+        time.sleep(0.1)  # a client reading slowly: 0.6 s in all
+    assert sum(piece.count("\r\n") for piece in pieces) == 1 + 5003
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW statement_timeout")
+        assert cursor.fetchone()[0] == "200ms"  # the session's own setting, back
+        cursor.execute("RESET statement_timeout")
 
 
 def test_the_command_writes_csv_long_and_jsonld(cast, coded, tmp_path):

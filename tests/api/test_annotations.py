@@ -171,5 +171,8 @@ def test_a_page_asks_the_same_number_of_queries_for_ten_annotations_or_five_hund
                 api.get(_url(corpus), {"page_size": size, "format": format})
             counts.append(len(queries))
     assert counts[0] == counts[2] and counts[1] == counts[3]
-    # token, membership, page ids, annotations, tags, stories (twice as json: as lists)
-    assert max(counts) <= 7
+    # token, membership, page ids, annotations, tags, stories (twice as json: as lists);
+    # PostgreSQL reads annotations and tags in one query, streamed between lifting its
+    # statement timeout and putting it back, and here in a savepoint of the test's
+    # transaction.
+    assert max(counts) <= (10 if connection.vendor == "postgresql" else 7)
