@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from contextlib import closing, nullcontext
+from contextlib import closing, contextmanager, nullcontext
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connections, transaction
@@ -38,24 +38,31 @@ def stream_rows(rows: QuerySet, *, chunk: int) -> Iterator[tuple]:
     # A cancelled query aborts the transaction it runs in: inside a caller's, a savepoint
     # of its own keeps the caller's usable (in autocommit only the statement fails).
     own = transaction.atomic(using=rows.db) if connection.in_atomic_block else nullcontext()
-    with connection.cursor() as cursor:
-        # The statement lasts as long as its reader takes (a download): a timeout set for
-        # the database's statements would cut a slow client's export short. Lifted for
-        # it, and put back as it was (the subquery is read before the setting changes).
-        cursor.execute(
-            "SELECT (SELECT current_setting('statement_timeout')), "
-            "set_config('statement_timeout', '0', false)"
-        )
-        timeout = cursor.fetchone()[0]
-        try:
-            with own:
-                # Django logs a query (DEBUG's list, the tests' counts) when ``execute``
-                # returns; a stream is logged when it ends.
-                logged = (
-                    cursor.debug_sql(sql, params) if connection.queries_logged else nullcontext()
-                )
-                stream = closing(cursor.cursor.stream(sql, params, size=chunk))
-                with connection.wrap_database_errors, logged, stream as streamed:
-                    yield from streamed
-        finally:
-            cursor.execute("SELECT set_config('statement_timeout', %s, false)", [timeout])
+    with (
+        connection.cursor() as cursor,
+        _no_statement_timeout(cursor),
+        own,
+        connection.wrap_database_errors,
+        # Django logs a query (DEBUG's list, the tests' counts) when ``execute`` returns;
+        # a stream is logged when it ends.
+        cursor.debug_sql(sql, params) if connection.queries_logged else nullcontext(),
+        closing(cursor.cursor.stream(sql, params, size=chunk)) as streamed,
+    ):
+        yield from streamed
+
+
+@contextmanager
+def _no_statement_timeout(cursor) -> Iterator[None]:
+    """The session's ``statement_timeout`` lifted, and put back as it was. A streamed
+    statement lasts as long as its reader takes (a download): a timeout set for the
+    database's statements would cut a slow client's export short."""
+    # The subquery is read before the setting changes.
+    cursor.execute(
+        "SELECT (SELECT current_setting('statement_timeout')), "
+        "set_config('statement_timeout', '0', false)"
+    )
+    timeout = cursor.fetchone()[0]
+    try:
+        yield
+    finally:
+        cursor.execute("SELECT set_config('statement_timeout', %s, false)", [timeout])
