@@ -64,7 +64,10 @@ def log_in(page, live_server, username: str, password: str) -> None:
     page.goto(f"{live_server.url}/accounts/login/")
     page.fill("#id_username", username)
     page.fill("#id_password", password)
-    page.click("button[type=submit]")
+    # Wait for the answer's page to load: a click only waits for the navigation to
+    # begin, and a check made at once may still read the login form it came from.
+    with page.expect_navigation():
+        page.click("button[type=submit]")
 
 
 def demo_signed_in(page, live_server, settings, username: str):
