@@ -10,6 +10,11 @@ import shutil
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
+
+# CI runs the PostgreSQL and SQLite suites side by side on two cores, so a page can take
+# longer than Playwright's default 5 s to show what a check waits for.
+expect.set_options(timeout=15_000)
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
 ARGS = [

@@ -87,8 +87,8 @@ def test_a_passage_after_an_emoji_is_saved_with_code_point_offsets(page, live_se
     assert (annotation.start, annotation.end) == (start, start + len("waited"))
     assert annotation.quote == "waited"
     assert [t.name for t in annotation.tags.all()] == ["civilian harm"]
-    assert page.locator(f"mark#h{annotation.pk}").inner_text() == "waited"
-    assert not page.locator("#annotation-form").is_visible()
+    expect(page.locator(f"mark#h{annotation.pk}")).to_have_text("waited")
+    expect(page.locator("#annotation-form")).to_be_hidden()
 
 
 def test_right_to_left_and_cross_paragraph_selections_are_exact(page, live_server, setup):
