@@ -19,7 +19,7 @@ def test_switching_rows_and_filters_updates_only_the_results(page, live_server, 
     expect(page.locator("table.compare thead th").first).to_have_text("Tags")
     page.get_by_label("Claims").check()
     expect(page.locator("table.compare thead th").first).to_have_text("Claims")
-    assert "rows=claims" in page.url  # the state is in the address, for a bookmark
+    page.wait_for_url("**rows=claims**")  # the state is in the address, for a bookmark
     page.get_by_text("Outlets:").click()  # the list of outlets is folded
     page.get_by_role("checkbox", name="RT").check()
     expect(page.locator("table.compare thead th")).to_have_count(2)
