@@ -75,6 +75,15 @@ def log_in(page, live_server, username: str, password: str) -> None:
         page.click("button[type=submit]")
 
 
+def htmx_settled(page) -> None:
+    """Wait until htmx has wired what it just swapped in: htmx 2 does it on settle, 20 ms
+    after the swap, and before that a form posts as a plain form and a link loads its
+    page, so a click on new content must wait for it."""
+    page.wait_for_function(
+        "() => !document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling')"
+    )
+
+
 def demo_signed_in(page, live_server, settings, username: str):
     """The demo project, with ``username`` (a demo login) signed in on ``page``."""
     from apps.sampledata.demo import load_demo

@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 from apps.annotations.models import Annotation
 from apps.projects.models import Membership, Role
 from tests import factories
-from tests.browser.conftest import log_in
+from tests.browser.conftest import htmx_settled, log_in
 from tests.browser.test_reader import _select
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -321,9 +321,7 @@ def test_the_notice_and_stripes_follow_every_save_and_another_coders_work(page, 
     expect(page.locator("#annotation-count")).to_have_text("(5)")
     # After a change of the list's filter, the notice still knows every coded passage.
     # (The save answered with the whole reader: its form must be htmx's before changing.)
-    page.wait_for_function(
-        "() => !document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling')"
-    )
+    htmx_settled(page)
     page.locator('select[name="tag"]').select_option(str(tags["aid"].pk))
     expect(items).to_have_count(3)
     _select(page, "Kerry said", text=TEXT)

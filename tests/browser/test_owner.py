@@ -8,7 +8,7 @@ from django.urls import reverse
 from playwright.sync_api import expect
 
 from apps.projects.models import Membership, Project, Role
-from tests.browser.conftest import log_in
+from tests.browser.conftest import htmx_settled, log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -32,6 +32,7 @@ def test_owner_pages_members_and_a_new_project(page, live_server, settings):
     expect(page.locator("#member-list .notice")).to_have_text("Admin Demo added as viewer.")
     expect(page.locator("#member-list tbody tr")).to_have_count(5)  # swapped in place
     assert Membership.objects.get(project=project, user__username="admin").role == Role.VIEWER
+    htmx_settled(page)  # the form is in the list just swapped
     page.fill("#who", "nobody-at-all")
     page.locator(".add-member button[type=submit]").click()
     expect(page.locator("#member-list .error")).to_contain_text("No account has the username")
@@ -90,14 +91,17 @@ def test_owner_pages_codebook_editor(page, live_server, settings):
     expect(page.locator("#codebook .notice")).to_have_text("“blame attribution” saved.")
     expect(page.locator(f"#tag-{blame.pk} rect")).to_have_attribute("fill", "#c9e4ff")
 
+    htmx_settled(page)  # the codebook was just swapped: its buttons are htmx's once settled
     page.get_by_role("button", name="Move “threat” up").click()
     expect(page.locator("#codebook tbody tr").first).to_have_id(f"tag-{threat.pk}")
 
     row = page.locator(f"#tag-{threat.pk}")
+    htmx_settled(page)
     row.locator("summary", has_text="Edit").click()
     row.locator(".tag-merge select").select_option(str(blame.pk))
     row.get_by_role("button", name="Merge…").click()
     expect(page.locator(".merge-confirm")).to_contain_text("1 annotation move from “threat”")
+    htmx_settled(page)
     page.locator(".merge-confirm").get_by_role("button", name="Merge").click()
     expect(page.locator("#codebook .notice")).to_contain_text("Merged:")
     expect(page.locator("#codebook tbody tr")).to_have_count(1)

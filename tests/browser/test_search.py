@@ -41,9 +41,7 @@ def test_a_filter_swaps_only_the_results(page, live_server, demo):
     page.get_by_text("Outlets:").click()  # the list of outlets is folded
     page.locator("input[name=source]").first.check()
     expect(page.locator(".search-summary")).to_be_visible()
-    page.wait_for_function(
-        "n => document.querySelectorAll('.search-hit').length < n", arg=before
-    )
+    page.wait_for_function("n => document.querySelectorAll('.search-hit').length < n", arg=before)
     page.wait_for_url("**source=**")  # the state is in the address
     expect(page.get_by_role("heading", name="Search", exact=True)).to_be_visible()
 
