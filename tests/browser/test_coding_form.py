@@ -72,6 +72,7 @@ def test_enter_in_the_tag_filter_picks_the_highlighted_tag_and_never_saves(
     expect(form.get_by_label("blame on Russia")).to_be_checked()
     expect(tag_filter).to_have_value("")
     expect(form).to_be_visible()
+    htmx_settled(page)  # no save on its way either
     assert not Annotation.objects.exists()
     tag_filter.type("harm")
     tag_filter.press("Enter")
@@ -148,6 +149,7 @@ def test_escape_asks_before_discarding_a_filled_form(page, live_server, setup):
     _select(page, "Lavrov answered", text=TEXT)  # an empty form closes without asking
     page.keyboard.press("Escape")
     expect(page.locator("#annotation-form")).to_be_hidden()
+    htmx_settled(page)  # no save on its way either
     assert not Annotation.objects.exists()
 
 

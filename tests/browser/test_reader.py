@@ -144,7 +144,8 @@ def test_escape_cancels_without_saving(page, live_server, setup):
     _open(page, live_server, setup)
     _select(page, "border")
     page.keyboard.press("Escape")
-    assert not page.locator("#annotation-form").is_visible()
+    expect(page.locator("#annotation-form")).to_be_hidden()
+    htmx_settled(page)  # no save on its way either
     assert not Annotation.objects.exists()
 
 
