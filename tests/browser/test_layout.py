@@ -65,6 +65,23 @@ def test_no_screen_scrolls_sideways(page, live_server, demo, width):
     assert not too_wide
 
 
+def test_an_import_preview_on_a_phone_scrolls_its_table_not_the_page(page, live_server, settings):
+    from apps.corpus.importing import prepare
+    from apps.corpus.jobs import add_items
+    from apps.corpus.models import ImportBatch
+    from apps.corpus.reading import read_files
+
+    project = demo_signed_in(page, live_server, settings, "owner")
+    link = "https://example.org/" + "-".join(["a-long-article-address"] * 8)
+    rows = f"title,source,url,text\nA long link,Example Wire,{link},Kerry spoke to Lavrov.\n"
+    batch = ImportBatch.objects.create(project=project)
+    add_items(batch, prepare(project=project, items=read_files([("wire.csv", rows.encode())])))
+    page.set_viewport_size({"width": 390, "height": 900})
+    page.goto(live_server.url + reverse("corpus:import-batch", args=[project.slug, batch.pk]))
+    expect(page.locator("table.import-preview")).to_contain_text("wire.csv, row 2")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+
+
 @pytest.mark.parametrize("width", [390, 1920])
 def test_the_reader_with_the_analyst_s_queue_fits(page, live_server, settings, width):
     """An article in the middle of the analyst's queue: the queue's line (previous, next,
